@@ -1,0 +1,316 @@
+// The encrypted channel: the Noise handshakes both sides run, and the secure channel that follows.
+//
+//   pairing (first time):  device → PAIR_INIT    Noise_IKpsk2 message 1, payload {name, tag}
+//   later connections:     device → CONNECT_INIT Noise_IK message 1,     payload {}
+//   both:                  daemon → HANDSHAKE_REPLY message 2,           payload {ok, deviceId, …} or {ok:false, …}
+//   then:                  DATA frames both ways: Noise transport messages carrying message fragments.
+//
+// Isomorphic: used by the daemon (responder) and the browser (initiator). See docs/protocol.md.
+import { fromUtf8, toBase64Url, fromBase64Url, utf8 } from './encoding.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  encodeWireFrame,
+  fragmentMessage,
+  FrameType,
+  Reassembler,
+} from './frame.js';
+import { HandshakeState, generateKeyPair, type CipherState, type KeyPair } from './noise.js';
+import type { AeadFactory } from './aead.js';
+import { isPlainObject } from './validate.js';
+import { pairingPsk, pairingTag, PAIRING_TAG_BYTES } from './pairing-code.js';
+
+/** Noise protocol used when pairing with a one-time code. */
+export const PAIR_PROTOCOL = 'Noise_IKpsk2_25519_ChaChaPoly_SHA256';
+/** Noise protocol used by paired devices. */
+export const CONNECT_PROTOCOL = 'Noise_IK_25519_ChaChaPoly_SHA256';
+/** Prologue mixed into every handshake: binds it to this protocol and version. */
+export const PROLOGUE = utf8('paseo/1');
+/** Longest device name accepted in the pairing payload, in characters. */
+export const MAX_DEVICE_NAME_CHARS = 80;
+
+/** Why a connection ended, as both sides understand it. Carried by CLOSE frames. */
+export type CloseKind =
+  | 'needs-pairing' // the device key is not (or no longer) paired
+  | 'revoked' // the device was removed while connected
+  | 'bad-code' // the pairing code was wrong, expired or used
+  | 'rate-limited' // too many attempts; try again later
+  | 'protocol' // a malformed, tampered, replayed or reordered frame
+  | 'timeout' // the handshake did not finish in time
+  | 'shutdown' // the daemon is stopping
+  | 'closed'; // closed for another reason
+
+/** A failure in the channel; `kind` says what the other side should tell the person. */
+export class ChannelError extends Error {
+  constructor(
+    readonly kind: CloseKind,
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'ChannelError';
+  }
+}
+
+/** Encodes a CLOSE wire frame (plaintext, unauthenticated: used only to explain a close to a person). */
+export function closeFrame(kind: CloseKind, message: string): Uint8Array {
+  return encodeWireFrame(FrameType.CLOSE, utf8(JSON.stringify({ kind, message })));
+}
+
+/** Reads a CLOSE frame body; tolerant, since it is only advisory. */
+export function parseCloseFrame(body: Uint8Array): { kind: CloseKind; message: string } {
+  try {
+    const v: unknown = JSON.parse(fromUtf8(body));
+    if (isPlainObject(v) && typeof v['kind'] === 'string' && typeof v['message'] === 'string') {
+      return { kind: v['kind'] as CloseKind, message: v['message'].slice(0, 500) };
+    }
+  } catch {
+    /* fall through */
+  }
+  return { kind: 'closed', message: 'The connection was closed.' };
+}
+
+/** An established channel: turns messages into DATA frames and DATA frames back into messages. */
+export class SecureChannel {
+  private readonly reassembler = new Reassembler();
+
+  constructor(
+    private readonly sendState: CipherState,
+    private readonly receiveState: CipherState,
+  ) {}
+
+  /** Encrypts one message (header + body) into one or more DATA wire frames. */
+  seal(header: object, body?: Uint8Array): Uint8Array[] {
+    return fragmentMessage(encodeMessage(header, body)).map((fragment) =>
+      encodeWireFrame(FrameType.DATA, this.sendState.encryptWithAd(EMPTY, fragment)),
+    );
+  }
+
+  /**
+   * Decrypts the body of one DATA frame. Returns the message once its last fragment arrived.
+   * Any tampered, replayed, reordered or truncated frame throws ChannelError('protocol').
+   */
+  open(body: Uint8Array): { header: Record<string, unknown>; body: Uint8Array } | undefined {
+    let plaintext: Uint8Array;
+    try {
+      plaintext = this.receiveState.decryptWithAd(EMPTY, body);
+    } catch (err) {
+      throw new ChannelError(
+        'protocol',
+        'The connection was closed because a message failed its integrity check.',
+        `decrypt failed at nonce ${this.receiveState.nonce}: ${String(err)}`,
+      );
+    }
+    try {
+      const whole = this.reassembler.push(plaintext);
+      return whole ? decodeMessage(whole) : undefined;
+    } catch (err) {
+      throw new ChannelError('protocol', 'The connection was closed because a message was malformed.', String(err));
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+// ---- Device side (initiator) ----------------------------------------------------------------------
+
+/** What the daemon answers in its handshake reply. */
+export type HandshakeReply =
+  | { ok: true; deviceId: string; deviceName: string }
+  | { ok: false; kind: CloseKind; message: string };
+
+/** The device's half of a handshake in progress. */
+export class InitiatorHandshake {
+  private constructor(
+    private readonly hs: HandshakeState,
+    /** The first wire frame to send (PAIR_INIT or CONNECT_INIT). */
+    readonly firstFrame: Uint8Array,
+  ) {}
+
+  /** Starts pairing with a one-time code: the daemon will store `keys.publicKey` as a new device. */
+  static pair(opts: {
+    keys: KeyPair;
+    daemonPublicKey: Uint8Array;
+    code: string;
+    deviceName: string;
+    aead?: AeadFactory;
+  }): InitiatorHandshake {
+    const psk = pairingPsk(opts.code, opts.daemonPublicKey);
+    const e = generateKeyPair();
+    const hs = new HandshakeState({
+      protocolName: PAIR_PROTOCOL,
+      initiator: true,
+      prologue: PROLOGUE,
+      s: opts.keys,
+      e,
+      rs: opts.daemonPublicKey,
+      psks: [psk],
+      ...(opts.aead ? { aead: opts.aead } : {}),
+    });
+    const tag = pairingTag(psk, e.publicKey, opts.keys.publicKey);
+    const payload = { name: opts.deviceName.slice(0, MAX_DEVICE_NAME_CHARS), tag: toBase64Url(tag) };
+    const msg1 = hs.writeMessage(utf8(JSON.stringify(payload)));
+    return new InitiatorHandshake(hs, encodeWireFrame(FrameType.PAIR_INIT, msg1));
+  }
+
+  /** Starts a connection as an already paired device. */
+  static connect(opts: { keys: KeyPair; daemonPublicKey: Uint8Array; aead?: AeadFactory }): InitiatorHandshake {
+    const hs = new HandshakeState({
+      protocolName: CONNECT_PROTOCOL,
+      initiator: true,
+      prologue: PROLOGUE,
+      s: opts.keys,
+      rs: opts.daemonPublicKey,
+      ...(opts.aead ? { aead: opts.aead } : {}),
+    });
+    const msg1 = hs.writeMessage(utf8('{}'));
+    return new InitiatorHandshake(hs, encodeWireFrame(FrameType.CONNECT_INIT, msg1));
+  }
+
+  /** Reads the daemon's HANDSHAKE_REPLY body; returns its answer and, when accepted, the channel. */
+  readReply(body: Uint8Array): { reply: HandshakeReply; channel?: SecureChannel } {
+    let payload: Uint8Array;
+    try {
+      payload = this.hs.readMessage(body);
+    } catch (err) {
+      throw new ChannelError(
+        'protocol',
+        'Could not verify the computer this page belongs to. Pair this device again.',
+        String(err),
+      );
+    }
+    const reply = parseReply(payload);
+    if (!reply.ok) return { reply };
+    const { send, receive } = this.hs.split();
+    return { reply, channel: new SecureChannel(send, receive) };
+  }
+}
+
+function parseReply(payload: Uint8Array): HandshakeReply {
+  let v: unknown;
+  try {
+    v = JSON.parse(fromUtf8(payload));
+  } catch {
+    throw new ChannelError('protocol', 'The computer answered in a way this page does not understand.');
+  }
+  if (!isPlainObject(v)) throw new ChannelError('protocol', 'The computer answered in a way this page does not understand.');
+  if (v['ok'] === true && typeof v['deviceId'] === 'string' && typeof v['deviceName'] === 'string') {
+    return { ok: true, deviceId: v['deviceId'], deviceName: v['deviceName'] };
+  }
+  if (v['ok'] === false && typeof v['kind'] === 'string' && typeof v['message'] === 'string') {
+    return { ok: false, kind: v['kind'] as CloseKind, message: v['message'] };
+  }
+  throw new ChannelError('protocol', 'The computer answered in a way this page does not understand.');
+}
+
+// ---- Daemon side (responder) ----------------------------------------------------------------------
+
+/** What the daemon learns from a device's first handshake message. */
+export type InitRequest =
+  | { kind: 'pair'; deviceKey: Uint8Array; deviceName: string; tag: Uint8Array; deviceEphemeral: Uint8Array }
+  | { kind: 'connect'; deviceKey: Uint8Array };
+
+/** The daemon's half of a handshake in progress. */
+export class ResponderHandshake {
+  private hs: HandshakeState | undefined;
+  private request: InitRequest | undefined;
+
+  constructor(
+    private readonly staticKeys: KeyPair,
+    private readonly aead?: AeadFactory,
+  ) {}
+
+  /** Reads the first wire frame (already split into type and body). Throws ChannelError('protocol'). */
+  readInit(type: number, body: Uint8Array): InitRequest {
+    if (this.hs) throw new ChannelError('protocol', 'The handshake was started twice.');
+    const pairing = type === FrameType.PAIR_INIT;
+    if (!pairing && type !== FrameType.CONNECT_INIT) {
+      throw new ChannelError('protocol', 'The connection did not start with a handshake.', `frame type ${type}`);
+    }
+    const hs = new HandshakeState({
+      protocolName: pairing ? PAIR_PROTOCOL : CONNECT_PROTOCOL,
+      initiator: false,
+      prologue: PROLOGUE,
+      s: this.staticKeys,
+      ...(this.aead ? { aead: this.aead } : {}),
+    });
+    let payload: Uint8Array;
+    try {
+      payload = hs.readMessage(body);
+    } catch (err) {
+      throw new ChannelError('protocol', 'The handshake message was invalid.', String(err));
+    }
+    this.hs = hs;
+    const deviceKey = hs.remoteStaticKey;
+    if (!deviceKey) throw new ChannelError('protocol', 'The handshake carried no device key.');
+    if (!pairing) {
+      this.request = { kind: 'connect', deviceKey };
+      return this.request;
+    }
+    const fields = parseJsonObject(payload);
+    const name = fields?.['name'];
+    const tagText = fields?.['tag'];
+    const deviceEphemeral = hs.remoteEphemeralKey;
+    if (typeof name !== 'string' || typeof tagText !== 'string' || !deviceEphemeral) {
+      throw new ChannelError('protocol', 'The pairing request was malformed.');
+    }
+    let tag: Uint8Array;
+    try {
+      tag = fromBase64Url(tagText);
+    } catch {
+      throw new ChannelError('protocol', 'The pairing request was malformed.');
+    }
+    if (tag.length !== PAIRING_TAG_BYTES) throw new ChannelError('protocol', 'The pairing request was malformed.');
+    this.request = {
+      kind: 'pair',
+      deviceKey,
+      deviceName: cleanDeviceName(name),
+      tag,
+      deviceEphemeral,
+    };
+    return this.request;
+  }
+
+  /** Accepts: writes the reply (setting the pairing PSK first when pairing) and returns it with the channel. */
+  accept(reply: { deviceId: string; deviceName: string }, psk?: Uint8Array): { frame: Uint8Array; channel: SecureChannel } {
+    const hs = this.requireState();
+    if (this.request?.kind === 'pair') {
+      if (!psk) throw new Error('pairing needs the PSK of the matched code');
+      hs.setPsks([psk]);
+    }
+    const msg2 = hs.writeMessage(utf8(JSON.stringify({ ok: true, ...reply })));
+    const { send, receive } = hs.split();
+    return { frame: encodeWireFrame(FrameType.HANDSHAKE_REPLY, msg2), channel: new SecureChannel(send, receive) };
+  }
+
+  /**
+   * Refuses a connecting device with an authenticated reason (IK only: the device can trust it comes
+   * from this daemon). Pairing refusals use a plain CLOSE frame, since there is no shared PSK to use.
+   */
+  refuse(kind: CloseKind, message: string): Uint8Array {
+    const hs = this.requireState();
+    if (this.request?.kind !== 'connect') return closeFrame(kind, message);
+    return encodeWireFrame(FrameType.HANDSHAKE_REPLY, hs.writeMessage(utf8(JSON.stringify({ ok: false, kind, message }))));
+  }
+
+  private requireState(): HandshakeState {
+    if (!this.hs) throw new Error('readInit must come first');
+    return this.hs;
+  }
+}
+
+/** Trims a device name to something safe to show: printable, single line, bounded. */
+export function cleanDeviceName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean.slice(0, MAX_DEVICE_NAME_CHARS) || 'Unnamed device';
+}
+
+function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(fromUtf8(bytes));
+    return isPlainObject(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

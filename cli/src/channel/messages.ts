@@ -1,0 +1,308 @@
+// Every message of the Paseo application protocol, declared once, with a one-line comment each.
+//
+// A message travels as a JSON header `{ "t": <type>, ...fields }` plus an optional binary body (frame.ts
+// encodes them). Inside the encrypted channel and on the local control socket the same messages are used.
+// Requests carry a request id `rid`; the daemon answers each with `result` (same rid) or `error` (same rid).
+// Everything here is validated on arrival: a malformed message is rejected with a clear error, never trusted.
+import {
+  arr,
+  bool,
+  dict,
+  int,
+  nullable,
+  obj,
+  oneOf,
+  opt,
+  str,
+  ValidationError,
+  type Infer,
+  type Validator,
+} from './validate.js';
+
+/** Largest terminal size accepted, in character cells. */
+export const MAX_TERMINAL_COLS = 1000;
+export const MAX_TERMINAL_ROWS = 500;
+/** Largest session id, device id or name accepted, in characters. */
+export const MAX_ID_CHARS = 64;
+export const MAX_NAME_CHARS = 80;
+/** Largest command line: arguments and characters per argument. */
+export const MAX_ARGS = 256;
+export const MAX_ARG_CHARS = 4096;
+
+const rid = int(1, 2 ** 31);
+const id = str(MAX_ID_CHARS, 1);
+const name = str(MAX_NAME_CHARS, 1);
+const cols = int(1, MAX_TERMINAL_COLS);
+const rows = int(1, MAX_TERMINAL_ROWS);
+const seq = int(0, Number.MAX_SAFE_INTEGER);
+const isoTime = str(40, 10);
+
+// ---- Shapes carried inside messages -------------------------------------------------------------
+
+/** A paired device as shown in lists. */
+export const deviceInfo = obj({
+  id,
+  name,
+  pairedAt: isoTime,
+  lastSeenAt: nullable(isoTime),
+  online: bool,
+  /** The tailnet identity it last connected from, e.g. "Pixel 8 · alice@" (when known). */
+  tailnetIdentity: opt(str(200)),
+  /** True for the device receiving this list. */
+  current: opt(bool),
+});
+export type DeviceInfo = Infer<typeof deviceInfo>;
+
+/** A preset: a named command that starts a coding agent. */
+export const presetInfo = obj({
+  name: str(MAX_NAME_CHARS, 1),
+  command: str(MAX_ARG_CHARS, 1),
+  args: arr(str(MAX_ARG_CHARS), MAX_ARGS),
+  description: str(200),
+  /** False when the command is not found on this machine's PATH. */
+  available: bool,
+});
+export type PresetInfo = Infer<typeof presetInfo>;
+
+/** An agent session as shown in lists. */
+export const sessionInfo = obj({
+  id,
+  name,
+  command: arr(str(MAX_ARG_CHARS), MAX_ARGS),
+  cwd: str(MAX_ARG_CHARS),
+  state: oneOf('running', 'exited'),
+  exitCode: nullable(int(-1, 255)),
+  signal: nullable(str(32)),
+  startedAt: isoTime,
+  lastOutputAt: nullable(isoTime),
+  /** Number of devices and terminals attached right now. */
+  viewers: int(0, 10_000),
+  /** Heuristic: the last output looks like a question or prompt and nothing was printed since. */
+  waitingForInput: bool,
+  cols,
+  rows,
+  /** Byte offset of the end of the output so far. */
+  seq,
+});
+export type SessionInfo = Infer<typeof sessionInfo>;
+
+/** A one-time pairing code and the URLs that carry it. */
+export const pairInfo = obj({
+  code: str(9, 9),
+  /** The pairing URL to scan (the code travels in the fragment). */
+  url: str(2000, 1),
+  /** Every URL the device can use (local, tailnet). */
+  urls: arr(str(2000, 1), 16),
+  expiresAt: isoTime,
+});
+export type PairInfo = Infer<typeof pairInfo>;
+
+/** Tailnet state as reported by the sidecar. */
+export const tailnetInfo = obj({
+  state: oneOf('off', 'starting', 'needs-login', 'running', 'control-unreachable', 'restarting', 'failed'),
+  loginUrl: opt(str(2000)),
+  url: opt(str(2000)),
+  fqdn: opt(str(300)),
+  ips: arr(str(64), 16),
+  https: bool,
+  detail: opt(str(1000)),
+  restarts: int(0, 1_000_000),
+});
+export type TailnetInfo = Infer<typeof tailnetInfo>;
+
+/** What `paseo status` shows. */
+export const statusInfo = obj({
+  version: str(64),
+  pid: int(1, 2 ** 31),
+  daemonId: id,
+  startedAt: isoTime,
+  home: str(MAX_ARG_CHARS),
+  listen: arr(str(300), 16),
+  urls: arr(str(2000), 16),
+  devices: int(0, 100_000),
+  devicesOnline: int(0, 100_000),
+  sessions: int(0, 100_000),
+  sessionsRunning: int(0, 100_000),
+  tailnet: tailnetInfo,
+  /** Problems worth telling the user, as sentences (e.g. a corrupt device file). */
+  warnings: arr(str(2000), 100),
+});
+export type StatusInfo = Infer<typeof statusInfo>;
+
+// ---- Client → daemon ---------------------------------------------------------------------------
+
+/** Messages a client (paired device or local CLI) sends to the daemon. */
+export const clientMessages = {
+  /** First message after the handshake: names the client software. Answered by `welcome`. */
+  hello: obj({ client: str(64) }),
+  /** Keepalive; answered by `pong` with the same nonce. */
+  ping: obj({ nonce: int(0, 2 ** 31) }),
+  /** List paired devices; `result` data is DeviceInfo[]. */
+  'devices.list': obj({ rid }),
+  /** Rename a paired device; `result` data is the DeviceInfo. */
+  'device.rename': obj({ rid, deviceId: id, name }),
+  /** Remove (revoke) a paired device; its connections close and its keys stop working. */
+  'device.remove': obj({ rid, deviceId: id }),
+  /** List presets; `result` data is PresetInfo[]. */
+  'presets.list': obj({ rid }),
+  /** List agent sessions; `result` data is SessionInfo[]. */
+  'sessions.list': obj({ rid }),
+  /** Start a session from a preset or an explicit command; `result` data is the SessionInfo. */
+  'session.create': obj({
+    rid,
+    preset: opt(str(MAX_NAME_CHARS, 1)),
+    command: opt(arr(str(MAX_ARG_CHARS), MAX_ARGS)),
+    cwd: opt(str(MAX_ARG_CHARS, 1)),
+    name: opt(name),
+    env: opt(dict(str(MAX_ARG_CHARS), 256)),
+    cols,
+    rows,
+  }),
+  /** Watch a session: the daemon sends what was missed after `afterSeq` (or a snapshot), then live output. */
+  'session.attach': obj({ sessionId: id, afterSeq: opt(seq), cols: opt(cols), rows: opt(rows) }),
+  /** Stop watching a session; it keeps running. */
+  'session.detach': obj({ sessionId: id }),
+  /** Keystrokes for the session (body: the bytes to write to the terminal). */
+  'session.input': obj({ sessionId: id }),
+  /** This client's terminal size changed; the session follows the device that types. */
+  'session.resize': obj({ sessionId: id, cols, rows }),
+  /** Flow control: the client's terminal has processed output up to byte offset `seq`. */
+  'session.ack': obj({ sessionId: id, seq }),
+  /** End a session (SIGHUP, then SIGKILL if it lingers); `result` data is null. */
+  'session.kill': obj({ rid, sessionId: id }),
+  /** Owner only (control socket): daemon status; `result` data is StatusInfo. */
+  status: obj({ rid }),
+  /** Owner only: create a one-time pairing code; `result` data is PairInfo. */
+  'pair.create': obj({ rid }),
+  /** Owner only: stop the daemon after answering; `result` data is null. */
+  shutdown: obj({ rid }),
+} satisfies Record<string, Validator<object>>;
+
+/** Client messages that carry a binary body. */
+export const CLIENT_BODY_TYPES: ReadonlySet<string> = new Set(['session.input']);
+/** Client requests only the local owner (control socket) may send. */
+export const OWNER_ONLY_TYPES: ReadonlySet<string> = new Set(['status', 'pair.create', 'shutdown']);
+
+// ---- Daemon → client ---------------------------------------------------------------------------
+
+/** Error codes; `message` always carries a sentence for people. */
+export const errorCode = oneOf(
+  'bad-request', // the message was malformed or had bad values
+  'not-found', // no such device, session or preset
+  'not-allowed', // this client may not do that (e.g. owner-only request over the network)
+  'failed', // the request was valid but could not be done (e.g. the command does not exist)
+  'internal', // a bug; details are in the daemon log
+);
+export type ErrorCode = Infer<typeof errorCode>;
+
+/** Messages the daemon sends to a client. */
+export const daemonMessages = {
+  /** Answer to `hello`: who the daemon is and who this client is. */
+  welcome: obj({
+    daemonId: id,
+    version: str(64),
+    hostname: str(300),
+    deviceId: opt(id),
+    deviceName: opt(name),
+  }),
+  /** Answer to `ping`. */
+  pong: obj({ nonce: int(0, 2 ** 31) }),
+  /** Successful answer to request `rid`; the type of `data` depends on the request. */
+  result: obj({ rid, data: (v: unknown) => v }),
+  /** Failed request `rid` (or, without rid, a problem with the connection); `message` is for people. */
+  error: obj({ rid: opt(rid), code: errorCode, message: str(2000) }),
+  /** The paired devices changed (pushed to every client). */
+  'devices.changed': obj({ devices: arr(deviceInfo, 10_000) }),
+  /** Sessions started, exited, printed or changed viewers (pushed, throttled). */
+  'sessions.changed': obj({ sessions: arr(sessionInfo, 10_000) }),
+  /** The whole screen and scrollback of a session as terminal escape sequences (body); replaces what is shown. */
+  'session.snapshot': obj({ sessionId: id, seq, cols, rows }),
+  /** Live output bytes (body) that end at byte offset `seq` of the session's output. */
+  'session.output': obj({ sessionId: id, seq }),
+  /** The session's terminal size changed (another device typed and resized it). */
+  'session.resized': obj({ sessionId: id, cols, rows }),
+  /** The session's command ended. */
+  'session.exit': obj({ sessionId: id, exitCode: nullable(int(-1, 255)), signal: nullable(str(32)) }),
+  /** This device was removed: the connection closes next and the device must pair again. */
+  revoked: obj({ message: str(2000) }),
+} satisfies Record<string, Validator<object>>;
+
+/** Daemon messages that carry a binary body. */
+export const DAEMON_BODY_TYPES: ReadonlySet<string> = new Set(['session.snapshot', 'session.output']);
+
+/** The `result` data of each request, validated by the client that asked. */
+export const resultData = {
+  'devices.list': arr(deviceInfo, 10_000),
+  'device.rename': deviceInfo,
+  'device.remove': (v: unknown) => (v === null ? null : fail('data', 'null')),
+  'presets.list': arr(presetInfo, 1000),
+  'sessions.list': arr(sessionInfo, 10_000),
+  'session.create': sessionInfo,
+  'session.kill': (v: unknown) => (v === null ? null : fail('data', 'null')),
+  status: statusInfo,
+  'pair.create': pairInfo,
+  shutdown: (v: unknown) => (v === null ? null : fail('data', 'null')),
+} satisfies Record<string, Validator<unknown>>;
+
+// ---- Types and parsers ---------------------------------------------------------------------------
+
+type MessageUnion<M extends Record<string, Validator<object>>> = {
+  [K in keyof M]: { t: K } & Infer<M[K]>;
+}[keyof M];
+
+/** Any message a client sends. */
+export type ClientMessage = MessageUnion<typeof clientMessages>;
+/** Any message the daemon sends. */
+export type DaemonMessage = MessageUnion<typeof daemonMessages>;
+/** The type tag of a client message. */
+export type ClientMessageType = ClientMessage['t'];
+/** The type tag of a daemon message. */
+export type DaemonMessageType = DaemonMessage['t'];
+/** A client message of one type. */
+export type ClientMessageOf<T extends ClientMessageType> = Extract<ClientMessage, { t: T }>;
+/** A daemon message of one type. */
+export type DaemonMessageOf<T extends DaemonMessageType> = Extract<DaemonMessage, { t: T }>;
+/** Client messages that are requests (carry `rid`). */
+export type RequestType = keyof typeof resultData;
+/** The data of a successful answer to a request. */
+export type ResultOf<T extends RequestType> = Infer<(typeof resultData)[T]>;
+
+/** A received message with its body (empty when the type carries none). */
+export interface Received<M> {
+  msg: M;
+  body: Uint8Array;
+}
+
+/** Validates a decoded header and body as a client message; throws ValidationError. */
+export function parseClientMessage(header: Record<string, unknown>, body: Uint8Array): Received<ClientMessage> {
+  return parse(clientMessages, CLIENT_BODY_TYPES, header, body) as Received<ClientMessage>;
+}
+
+/** Validates a decoded header and body as a daemon message; throws ValidationError. */
+export function parseDaemonMessage(header: Record<string, unknown>, body: Uint8Array): Received<DaemonMessage> {
+  return parse(daemonMessages, DAEMON_BODY_TYPES, header, body) as Received<DaemonMessage>;
+}
+
+/** Validates the data of a `result` for the request type that was asked. */
+export function parseResult<T extends RequestType>(type: T, data: unknown): ResultOf<T> {
+  return (resultData[type] as Validator<ResultOf<T>>)(data, 'data');
+}
+
+function parse(
+  table: Record<string, Validator<object>>,
+  bodyTypes: ReadonlySet<string>,
+  header: Record<string, unknown>,
+  body: Uint8Array,
+): Received<{ t: string }> {
+  const t = header['t'];
+  if (typeof t !== 'string' || !Object.hasOwn(table, t)) {
+    throw new ValidationError('t', 'a known message type');
+  }
+  if (body.length > 0 && !bodyTypes.has(t)) throw new ValidationError('body', `no body for ${t}`);
+  const fields = (table[t] as Validator<object>)(header, '');
+  return { msg: { t, ...fields }, body };
+}
+
+function fail(path: string, expected: string): never {
+  throw new ValidationError(path, expected);
+}

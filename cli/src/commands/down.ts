@@ -1,0 +1,17 @@
+// `paseo down`: stop the daemon (sessions end, devices are told).
+import { defineCommand } from 'citty';
+import { stopDaemon } from '../daemon/background.js';
+import { paseoHome } from '../daemon/home.js';
+import { fail } from '../ui/output.js';
+
+export default defineCommand({
+  meta: { name: 'down', description: 'Stop the paseo daemon. Running agent sessions are ended.' },
+  async run() {
+    try {
+      const stopped = await stopDaemon(paseoHome());
+      process.stdout.write(stopped ? 'paseo stopped.\n' : 'paseo is not running.\n');
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  },
+});

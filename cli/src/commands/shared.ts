@@ -1,0 +1,22 @@
+// Helpers the commands share: reaching the daemon and turning failures into sentences.
+import { ControlClient, DaemonNotRunningError, DaemonRequestError } from '../daemon/control-client.js';
+import { paseoHome } from '../daemon/home.js';
+import { fail } from '../ui/output.js';
+
+/** Connects to the running daemon, runs `fn`, closes; failures become a sentence and exit 1. */
+export async function withDaemon<T>(fn: (client: ControlClient) => Promise<T>): Promise<T> {
+  let client: ControlClient;
+  try {
+    client = await ControlClient.connect(paseoHome());
+  } catch (err) {
+    fail(err instanceof DaemonNotRunningError ? err.message : `Could not reach the paseo daemon: ${String(err)}`);
+  }
+  try {
+    return await fn(client);
+  } catch (err) {
+    if (err instanceof DaemonRequestError) fail(err.message);
+    throw err;
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,194 @@
+// One device's connection, whatever carries it: the handshake (pairing or paired), then encrypted
+// messages both ways. Any bad frame closes the connection with a reason; the daemon keeps running.
+import { ChannelError, closeFrame, ResponderHandshake, type CloseKind, type SecureChannel } from '../channel/channel.js';
+import { decodeWireFrame, FrameError, FrameType } from '../channel/frame.js';
+import { parseClientMessage, type DaemonMessage } from '../channel/messages.js';
+import { ValidationError } from '../channel/validate.js';
+import { nodeChaChaPoly } from './node-aead.js';
+import type { Logger } from '../log.js';
+import type { Client } from './client.js';
+import type { Daemon } from './daemon.js';
+import { dispatch } from './dispatch.js';
+import { randomId } from './ids.js';
+
+/** How long a device has to finish the handshake and say hello, in milliseconds. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** What carries a connection's frames (a WebSocket today; a relay stream later). */
+export interface FramePipe {
+  send(frame: Uint8Array): void;
+  /** Closes the carrier after queued frames are flushed. */
+  close(kind: CloseKind): void;
+}
+
+/** Where a connection comes from, for logs and the device list. */
+export interface PeerInfo {
+  /** e.g. "127.0.0.1" or "tailnet 100.64.0.2". */
+  remote: string;
+  /** The tailnet identity, e.g. "Pixel 8 · alice@", when the tailnet sidecar reported it. */
+  tailnetIdentity?: string;
+}
+
+type State = 'handshake' | 'hello' | 'open' | 'closed';
+
+/** A device connection: feed it frames with `receive`, call `closed` when the carrier ends. */
+export class DeviceConnection implements Client {
+  readonly id = randomId(8);
+  readonly owner = false;
+  deviceId: string | undefined;
+  private state: State = 'handshake';
+  private readonly responder: ResponderHandshake;
+  private channel: SecureChannel | undefined;
+  private pendingPairing: { name: string; key: Uint8Array; id: string } | undefined;
+  private readonly timer: ReturnType<typeof setTimeout>;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly daemon: Daemon,
+    private readonly pipe: FramePipe,
+    private readonly peer: PeerInfo,
+    private readonly log: Logger,
+  ) {
+    this.responder = new ResponderHandshake(daemon.identity.keys, nodeChaChaPoly);
+    this.timer = setTimeout(() => {
+      if (this.state === 'handshake' || this.state === 'hello') {
+        this.fail(new ChannelError('timeout', 'The secure connection took too long to set up. Try again.'));
+      }
+    }, HANDSHAKE_TIMEOUT_MS);
+  }
+
+  /** Handles one frame from the carrier. Never throws. */
+  receive(bytes: Uint8Array): void {
+    if (this.state === 'closed') return;
+    try {
+      const frame = decodeWireFrame(bytes);
+      if (this.state === 'handshake') this.onHandshake(frame.type, frame.body);
+      else if (frame.type === FrameType.DATA) this.onData(frame.body);
+      else if (frame.type === FrameType.CLOSE) this.closed();
+      else throw new ChannelError('protocol', 'The connection sent a handshake twice.');
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Sends a message to the device (dropped once closed). */
+  send(msg: DaemonMessage, body?: Uint8Array): void {
+    if (this.state !== 'open' || !this.channel) return;
+    for (const f of this.channel.seal(msg, body)) this.pipe.send(f);
+  }
+
+  /** Closes with a reason the device can show. */
+  close(kind: CloseKind, message: string): void {
+    if (this.state === 'closed') return;
+    this.pipe.send(closeFrame(kind, message));
+    this.pipe.close(kind);
+    this.closed();
+  }
+
+  /** The carrier ended. */
+  closed(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.timer);
+    this.daemon.removeClient(this);
+  }
+
+  private onHandshake(type: number, body: Uint8Array): void {
+    const init = this.responder.readInit(type, body);
+    if (init.kind === 'connect') {
+      const device = this.daemon.devices.byKey(init.deviceKey);
+      if (!device) {
+        this.log.info(`refused an unknown device key from ${this.peer.remote}`);
+        this.pipe.send(this.responder.refuse('needs-pairing', 'This device needs to be paired again. It is not (or no longer) paired with this computer.'));
+        this.pipe.close('needs-pairing');
+        this.closed();
+        return;
+      }
+      const { frame, channel } = this.responder.accept({ deviceId: device.id, deviceName: device.name });
+      this.deviceId = device.id;
+      this.channel = channel;
+      this.state = 'hello';
+      this.pipe.send(frame);
+      return;
+    }
+    const attempt = this.daemon.pairing.attempt(init.tag, init.deviceEphemeral, init.deviceKey);
+    if (!attempt.ok) {
+      this.log.warn(`pairing attempt from ${this.peer.remote} refused: ${attempt.reason}`);
+      const kind: CloseKind = attempt.reason === 'rate-limited' ? 'rate-limited' : 'bad-code';
+      this.pipe.send(closeFrame(kind, attempt.message));
+      this.pipe.close(kind);
+      this.closed();
+      return;
+    }
+    // The device record is written when the device proves it holds the channel keys (its `hello`).
+    this.pendingPairing = { name: init.deviceName, key: init.deviceKey, id: randomId(10) };
+    const { frame, channel } = this.responder.accept({ deviceId: this.pendingPairing.id, deviceName: init.deviceName }, attempt.psk);
+    this.channel = channel;
+    this.state = 'hello';
+    this.pipe.send(frame);
+  }
+
+  private onData(body: Uint8Array): void {
+    const channel = this.channel;
+    if (!channel) throw new ChannelError('protocol', 'Data arrived before the handshake finished.');
+    const whole = channel.open(body);
+    if (!whole) return;
+    let received;
+    try {
+      received = parseClientMessage(whole.header, whole.body);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      if (this.state === 'hello') throw new ChannelError('protocol', 'The connection did not start with hello.', err.message);
+      const rid = typeof whole.header['rid'] === 'number' && Number.isSafeInteger(whole.header['rid']) && whole.header['rid'] > 0 ? whole.header['rid'] : undefined;
+      this.log.warn(`malformed message from device ${this.deviceId}: ${err.message}`);
+      this.send({ t: 'error', ...(rid !== undefined && rid <= 2 ** 31 ? { rid } : {}), code: 'bad-request', message: `That request was malformed (${err.message}).` });
+      return;
+    }
+    const { msg, body: msgBody } = received;
+    if (this.state === 'hello') {
+      if (msg.t !== 'hello') throw new ChannelError('protocol', 'The connection did not start with hello.');
+      this.completeHello();
+      // `welcome` goes out first; only then does the client join broadcasts.
+      this.queue = this.queue
+        .then(() => dispatch(this.daemon, this, msg, msgBody))
+        .then(() => this.state === 'open' && this.daemon.addClient(this))
+        .catch((err: unknown) => this.log.error(err));
+      return;
+    }
+    // Messages are handled one after another, in order, even when a handler awaits.
+    this.queue = this.queue.then(() => dispatch(this.daemon, this, msg, msgBody)).catch((err: unknown) => this.log.error(err));
+  }
+
+  private completeHello(): void {
+    if (this.pendingPairing) {
+      const record = this.daemon.devices.add({
+        id: this.pendingPairing.id,
+        name: this.pendingPairing.name,
+        publicKey: this.pendingPairing.key,
+        ...(this.peer.tailnetIdentity ? { tailnetIdentity: this.peer.tailnetIdentity } : {}),
+      });
+      this.deviceId = record.id;
+      this.pendingPairing = undefined;
+      this.log.info(`paired a new device ${record.id} ("${record.name}") from ${this.peer.remote}`);
+    } else if (this.deviceId) {
+      this.daemon.devices.touch(this.deviceId, this.peer.tailnetIdentity);
+    }
+    clearTimeout(this.timer);
+    this.state = 'open';
+  }
+
+  private fail(err: unknown): void {
+    if (err instanceof ChannelError) {
+      this.log.warn(`closing connection from ${this.peer.remote}${this.deviceId ? ` (device ${this.deviceId})` : ''}: ${err.message}${err.detail ? ` [${err.detail}]` : ''}`);
+      this.close(err.kind, err.message);
+      return;
+    }
+    if (err instanceof FrameError) {
+      this.log.warn(`closing connection from ${this.peer.remote}: malformed frame (${err.message})`);
+      this.close('protocol', 'The connection was closed because a message was malformed.');
+      return;
+    }
+    this.log.error(`unexpected error on connection from ${this.peer.remote}`, err);
+    this.close('closed', 'Something went wrong on the computer. The details are in the paseo log.');
+  }
+}

@@ -1,0 +1,118 @@
+// The CLI's side of the control socket: connects to the running daemon, sends requests and messages,
+// receives answers and pushed messages.
+import { createConnection, type Socket } from 'node:net';
+import { decodeMessage, encodeLengthPrefixed, encodeMessage, LengthPrefixedDecoder } from '../channel/frame.js';
+import {
+  parseDaemonMessage,
+  parseResult,
+  type ClientMessage,
+  type DaemonMessage,
+  type RequestType,
+  type ResultOf,
+} from '../channel/messages.js';
+import type { RequestMessage } from '../channel/client.js';
+import { homePaths } from './home.js';
+
+/** The daemon is not running (no one answers on its socket). */
+export class DaemonNotRunningError extends Error {
+  constructor(home: string) {
+    super(`paseo is not running${home ? ` (state folder ${home})` : ''}. Start it with \`paseo up\`.`);
+    this.name = 'DaemonNotRunningError';
+  }
+}
+
+/** A request the daemon answered with an error; the message is a sentence for people. */
+export class DaemonRequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DaemonRequestError';
+  }
+}
+
+type Pending = { type: RequestType; resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+/** A connection to the local daemon. */
+export class ControlClient {
+  private nextRid = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Set<(msg: DaemonMessage, body: Uint8Array) => void>();
+  private readonly closeListeners = new Set<() => void>();
+  private readonly decoder = new LengthPrefixedDecoder();
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('close', () => this.handleClose());
+    socket.on('error', () => this.handleClose());
+  }
+
+  /** Connects to the daemon of `home`; DaemonNotRunningError when none answers. */
+  static connect(home: string): Promise<ControlClient> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection(homePaths(home).socket);
+      socket.once('connect', () => resolve(new ControlClient(socket)));
+      socket.once('error', () => reject(new DaemonNotRunningError(home)));
+    });
+  }
+
+  /** Sends a request; resolves with its validated result or rejects with DaemonRequestError. */
+  request<T extends RequestType>(msg: RequestMessage<T>): Promise<ResultOf<T>> {
+    const rid = this.nextRid++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(rid, { type: msg.t as T, resolve: resolve as (v: unknown) => void, reject });
+      this.send({ ...msg, rid } as unknown as ClientMessage);
+    });
+  }
+
+  /** Sends a message without waiting. */
+  send(msg: ClientMessage, body?: Uint8Array): void {
+    if (!this.socket.destroyed) this.socket.write(encodeLengthPrefixed(encodeMessage(msg, body)));
+  }
+
+  /** Sends a message and calls `done` once the bytes were handed to the OS (for acks after writes). */
+  sendThen(msg: ClientMessage, body: Uint8Array | undefined, done: () => void): void {
+    if (this.socket.destroyed) return;
+    this.socket.write(encodeLengthPrefixed(encodeMessage(msg, body)), () => done());
+  }
+
+  /** Listens to pushed messages. */
+  onMessage(cb: (msg: DaemonMessage, body: Uint8Array) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  /** Called when the daemon closes the connection. */
+  onClose(cb: () => void): void {
+    this.closeListeners.add(cb);
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.socket.end();
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const bytes of this.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
+      const decoded = decodeMessage(bytes);
+      const { msg, body } = parseDaemonMessage(decoded.header, decoded.body);
+      if ((msg.t === 'result' || msg.t === 'error') && msg.rid !== undefined && this.pending.has(msg.rid)) {
+        const p = this.pending.get(msg.rid)!;
+        this.pending.delete(msg.rid);
+        if (msg.t === 'result') p.resolve(parseResult(p.type, msg.data));
+        else p.reject(new DaemonRequestError(msg.code, msg.message));
+        continue;
+      }
+      for (const l of this.listeners) l(msg, body);
+    }
+  }
+
+  private handleClose(): void {
+    for (const p of this.pending.values()) p.reject(new Error('The daemon closed the connection.'));
+    this.pending.clear();
+    for (const cb of this.closeListeners) cb();
+    this.closeListeners.clear();
+  }
+}

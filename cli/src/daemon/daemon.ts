@@ -1,0 +1,223 @@
+// The daemon: owns the identity, paired devices, pairing codes, agent sessions and connected clients,
+// and starts the transports (local HTTP/WebSocket, control socket, tailnet sidecar).
+import { hostname } from 'node:os';
+import { toBase64Url } from '../channel/encoding.js';
+import { CODE_TTL_MS } from '../channel/pairing-code.js';
+import type { DaemonMessage, DeviceInfo, PairInfo, StatusInfo, TailnetInfo } from '../channel/messages.js';
+import type { Logger } from '../log.js';
+import { SessionManager } from '../session/manager.js';
+import { LocalServer } from '../transport/local.js';
+import { TailnetNode, type TailnetOptions } from '../transport/tailnet.js';
+import { PASEO_VERSION } from '../version.js';
+import type { Client } from './client.js';
+import { ControlServer } from './control.js';
+import { DeviceStore } from './devices.js';
+import { ensureHome, homePaths } from './home.js';
+import { loadOrCreateIdentity, type Identity } from './identity.js';
+import { PairingCodes } from './pairing.js';
+
+/** Code lifetime: CODE_TTL_MS, or PASEO_CODE_TTL_MS (for tests of expiry; at most the default). */
+function codeTtlMs(): number {
+  const v = Number(process.env['PASEO_CODE_TTL_MS']);
+  return Number.isSafeInteger(v) && v > 0 && v < CODE_TTL_MS ? v : CODE_TTL_MS;
+}
+
+/** How the daemon is started. */
+export interface DaemonOptions {
+  home: string;
+  listen: { host: string; port: number };
+  /** Tailnet settings, or false for `--no-tailnet`. */
+  tailnet: TailnetOptions | false;
+  log: Logger & { withTag(tag: string): Logger };
+}
+
+/** A running daemon. */
+export class Daemon {
+  readonly identity: Identity;
+  readonly devices: DeviceStore;
+  readonly pairing: PairingCodes;
+  readonly sessions: SessionManager;
+  readonly clients = new Set<Client>();
+  readonly startedAt = new Date();
+  readonly paths: ReturnType<typeof homePaths>;
+  readonly log: Logger;
+  private local: LocalServer | undefined;
+  private control: ControlServer | undefined;
+  private tailnet: TailnetNode | undefined;
+  private stopping: Promise<void> | undefined;
+  private resolveStopped!: () => void;
+  /** Resolves once the daemon has stopped (after `stop()` or a `shutdown` request). */
+  readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
+  private readonly tailnetListeners = new Set<(info: TailnetInfo) => void>();
+
+  private constructor(private readonly opts: DaemonOptions) {
+    ensureHome(opts.home);
+    this.paths = homePaths(opts.home);
+    this.log = opts.log;
+    this.identity = loadOrCreateIdentity(this.paths.identity);
+    this.devices = new DeviceStore(this.paths.devices);
+    for (const problem of this.devices.problems) this.log.warn(problem);
+    this.pairing = new PairingCodes(this.identity.keys.publicKey, Date.now, codeTtlMs());
+    this.sessions = new SessionManager({ home: opts.home, log: opts.log.withTag('session') });
+    this.sessions.onChange((sessions) => this.broadcast({ t: 'sessions.changed', sessions }));
+  }
+
+  /** Starts every part; rejects with a sentence-like Error when the port or socket is taken. */
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const daemon = new Daemon(opts);
+    try {
+      daemon.control = await ControlServer.start(daemon, daemon.paths.socket, opts.log.withTag('control'));
+      daemon.local = await LocalServer.start(daemon, opts.listen, opts.log.withTag('http'));
+      if (opts.tailnet) {
+        daemon.tailnet = new TailnetNode(opts.tailnet, daemon.local.address, opts.log.withTag('tailnet'));
+        daemon.tailnet.onChange((info) => {
+          daemon.local?.setExtraHosts(daemon.tailnetHosts());
+          for (const l of daemon.tailnetListeners) l(info);
+        });
+        daemon.tailnet.start();
+      }
+    } catch (err) {
+      await daemon.stop();
+      throw err;
+    }
+    daemon.log.info(`paseo ${PASEO_VERSION} daemon ${daemon.identity.daemonId} listening on ${daemon.localUrl}`);
+    return daemon;
+  }
+
+  /** The local web UI address, e.g. http://127.0.0.1:6767/ */
+  get localUrl(): string {
+    const a = this.local?.address ?? this.opts.listen;
+    const host = a.host.includes(':') ? `[${a.host}]` : a.host;
+    return `http://${host}:${a.port}/`;
+  }
+
+  /** The tailnet URL once the node serves, else undefined. */
+  get tailnetUrl(): string | undefined {
+    return this.tailnet?.info.url;
+  }
+
+  /** Every URL a device can open, best first (tailnet before local). */
+  urls(): string[] {
+    return [this.tailnetUrl, this.localUrl].filter((u): u is string => typeof u === 'string');
+  }
+
+  /** The state of the tailnet node. */
+  tailnetInfo(): TailnetInfo {
+    return this.tailnet?.info ?? { state: 'off', ips: [], https: false, restarts: 0 };
+  }
+
+  /** Listens to tailnet state changes (for `paseo up` output). */
+  onTailnetChange(cb: (info: TailnetInfo) => void): () => void {
+    this.tailnetListeners.add(cb);
+    return () => this.tailnetListeners.delete(cb);
+  }
+
+  /** Creates a one-time pairing code and the URLs that carry it (in the fragment). */
+  createPairing(): PairInfo {
+    const { code, expiresAt } = this.pairing.create();
+    const fragment = `#pair=${code}&key=${toBase64Url(this.identity.keys.publicKey)}`;
+    const urls = this.urls().map((u) => u + fragment);
+    return { code, url: urls[0]!, urls, expiresAt: expiresAt.toISOString() };
+  }
+
+  /** Paired devices as shown in lists. */
+  deviceInfos(currentDeviceId?: string): DeviceInfo[] {
+    const online = new Set([...this.clients].map((c) => c.deviceId).filter(Boolean));
+    return this.devices.list().map((d) => ({
+      id: d.id,
+      name: d.name,
+      pairedAt: d.pairedAt,
+      lastSeenAt: d.lastSeenAt,
+      online: online.has(d.id),
+      ...(d.tailnetIdentity ? { tailnetIdentity: d.tailnetIdentity } : {}),
+      ...(currentDeviceId ? { current: d.id === currentDeviceId } : {}),
+    }));
+  }
+
+  /** Pushes the device list to every client (each marked with its own device). */
+  broadcastDevices(): void {
+    for (const c of this.clients) c.send({ t: 'devices.changed', devices: this.deviceInfos(c.deviceId) });
+  }
+
+  /** Removes a device: its connections get `revoked` and close at once; its key never works again. */
+  revokeDevice(deviceId: string): boolean {
+    if (!this.devices.remove(deviceId)) return false;
+    this.log.info(`device ${deviceId} removed`);
+    for (const c of [...this.clients]) {
+      if (c.deviceId !== deviceId) continue;
+      c.send({ t: 'revoked', message: 'This device was removed from paseo. Pair it again to use it.' });
+      c.close('revoked', 'This device was removed from paseo. Pair it again to use it.');
+    }
+    this.broadcastDevices();
+    return true;
+  }
+
+  /** Registers a connected client (after its handshake). */
+  addClient(client: Client): void {
+    this.clients.add(client);
+    if (client.deviceId) this.broadcastDevices();
+  }
+
+  /** Forgets a client whose connection ended. */
+  removeClient(client: Client): void {
+    if (!this.clients.delete(client)) return;
+    this.sessions.detachAll(client);
+    if (client.deviceId) {
+      this.devices.touch(client.deviceId);
+      this.broadcastDevices();
+    }
+  }
+
+  /** Sends a message to every client. */
+  broadcast(msg: DaemonMessage): void {
+    for (const c of this.clients) c.send(msg);
+  }
+
+  /** What `paseo status` shows. */
+  status(): StatusInfo {
+    const sessions = this.sessions.list();
+    const devices = this.deviceInfos();
+    const a = this.local?.address ?? this.opts.listen;
+    return {
+      version: PASEO_VERSION,
+      pid: process.pid,
+      daemonId: this.identity.daemonId,
+      startedAt: this.startedAt.toISOString(),
+      home: this.opts.home,
+      listen: [`${a.host}:${a.port}`],
+      urls: this.urls(),
+      devices: devices.length,
+      devicesOnline: devices.filter((d) => d.online).length,
+      sessions: sessions.length,
+      sessionsRunning: sessions.filter((s) => s.state === 'running').length,
+      tailnet: this.tailnetInfo(),
+      warnings: [...this.devices.problems],
+    };
+  }
+
+  /** The machine name shown in the web UI. */
+  get hostname(): string {
+    return this.tailnet?.info.fqdn ?? hostname();
+  }
+
+  /** Stops everything: clients are told, sessions end, the sidecar stops, sockets close. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.info('stopping');
+      for (const c of [...this.clients]) c.close('shutdown', 'paseo was stopped on the computer.');
+      await this.sessions.shutdown().catch((err: unknown) => this.log.error('stopping sessions failed', err));
+      await this.tailnet?.stop();
+      await this.local?.close();
+      await this.control?.close();
+      this.resolveStopped();
+    })();
+    return this.stopping;
+  }
+
+  private tailnetHosts(): string[] {
+    const info = this.tailnet?.info;
+    if (!info?.fqdn) return [];
+    const short = info.fqdn.split('.')[0] ?? '';
+    return [info.fqdn, info.fqdn.replace(/\.$/, ''), short, ...info.ips].filter(Boolean);
+  }
+}

@@ -1,0 +1,168 @@
+// The tailnet transport: runs the embedded Go sidecar (a tsnet node), reads its line-delimited JSON
+// events on stdout, and restarts it with backoff if it dies. The sidecar proxies tailnet connections to
+// the local server, so devices on the tailnet reach exactly what localhost serves. See docs/sidecar.md.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { assetPath } from '../assets.js';
+import type { TailnetInfo } from '../channel/messages.js';
+import { arr, bool, obj, oneOf, opt, str, type Infer } from '../channel/validate.js';
+import type { Logger } from '../log.js';
+
+/** First restart delay after the sidecar dies, in milliseconds; doubles up to RESTART_MAX_DELAY_MS. */
+export const RESTART_MIN_DELAY_MS = 500;
+export const RESTART_MAX_DELAY_MS = 30_000;
+/** A sidecar that ran this long resets the backoff, in milliseconds. */
+export const RESTART_RESET_AFTER_MS = 60_000;
+/** How long the sidecar gets to exit after its stdin closes, in milliseconds. */
+export const STOP_GRACE_MS = 5_000;
+
+/** How to join the tailnet. */
+export interface TailnetOptions {
+  hostname: string;
+  stateDir: string;
+  loginServer?: string;
+  /** Never logged, passed to the sidecar in its environment only. */
+  authKey?: string;
+  /** Path of the sidecar binary (default: the embedded one). */
+  sidecarPath?: string;
+}
+
+const event = obj({
+  type: oneOf('state', 'login', 'ready', 'error'),
+  state: opt(oneOf('starting', 'needs-login', 'running', 'control-unreachable', 'stopped')),
+  detail: opt(str(2000)),
+  url: opt(str(2000)),
+  fqdn: opt(str(300)),
+  hostname: opt(str(300)),
+  ips: opt(arr(str(64), 16)),
+  https: opt(bool),
+  urls: opt(arr(str(2000), 8)),
+  message: opt(str(2000)),
+});
+type SidecarEvent = Infer<typeof event>;
+
+/** The running tsnet sidecar and what it last reported. */
+export class TailnetNode {
+  private child: ChildProcess | undefined;
+  private stopped = false;
+  private delayMs = RESTART_MIN_DELAY_MS;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly listeners = new Set<(info: TailnetInfo) => void>();
+  /** The latest state, for `paseo status`. */
+  info: TailnetInfo = { state: 'starting', ips: [], https: false, restarts: 0 };
+
+  constructor(
+    private readonly opts: TailnetOptions,
+    private readonly target: { host: string; port: number },
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts the sidecar (and keeps it running until stop()). */
+  start(): void {
+    this.stopped = false;
+    this.spawnSidecar();
+  }
+
+  /** Listens to state changes. */
+  onChange(cb: (info: TailnetInfo) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  /** The sidecar's process id (tests kill it to check the restart). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Stops the sidecar: closes its stdin, then kills it if it lingers. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.stdin?.end();
+    });
+  }
+
+  private spawnSidecar(): void {
+    let bin: string;
+    try {
+      bin = this.opts.sidecarPath ?? assetPath('sidecar');
+    } catch (err) {
+      this.update({ state: 'failed', detail: `This paseo binary has no tailnet node: ${(err as Error).message}` });
+      this.log.error((err as Error).message);
+      return;
+    }
+    mkdirSync(this.opts.stateDir, { recursive: true, mode: 0o700 });
+    const host = this.target.host === '0.0.0.0' || this.target.host === '::' ? '127.0.0.1' : this.target.host;
+    const args = ['--hostname', this.opts.hostname, '--state-dir', this.opts.stateDir, '--target', `${host.includes(':') ? `[${host}]` : host}:${this.target.port}`];
+    if (this.opts.loginServer) args.push('--login-server', this.opts.loginServer);
+    const env: NodeJS.ProcessEnv = { ...process.env, TS_NO_LOGS_NO_SUPPORT: process.env['TS_NO_LOGS_NO_SUPPORT'] ?? '1' };
+    delete env['TS_AUTHKEY'];
+    if (this.opts.authKey) env['TS_AUTHKEY'] = this.opts.authKey;
+    const startedAt = Date.now();
+    const child = spawn(bin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    child.on('error', (err) => this.log.error(`could not start the tailnet sidecar: ${err.message}`));
+    createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line));
+    createInterface({ input: child.stderr! }).on('line', (line) => this.log.debug(`sidecar: ${line}`));
+    child.on('exit', (code, signal) => {
+      if (this.child !== child) return;
+      this.child = undefined;
+      if (this.stopped) {
+        this.update({ state: 'off' });
+        return;
+      }
+      if (Date.now() - startedAt > RESTART_RESET_AFTER_MS) this.delayMs = RESTART_MIN_DELAY_MS;
+      const delay = this.delayMs;
+      this.delayMs = Math.min(this.delayMs * 2, RESTART_MAX_DELAY_MS);
+      this.log.warn(`the tailnet sidecar exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+      this.update({ state: 'restarting', restarts: this.info.restarts + 1, detail: `The tailnet node stopped (${signal ?? `exit code ${code}`}); restarting.` });
+      this.restartTimer = setTimeout(() => this.spawnSidecar(), delay);
+    });
+  }
+
+  private onLine(line: string): void {
+    let ev: SidecarEvent;
+    try {
+      ev = event(JSON.parse(line), 'sidecar');
+    } catch (err) {
+      this.log.warn(`ignoring a malformed line from the sidecar: ${String(err)}`);
+      return;
+    }
+    switch (ev.type) {
+      case 'state':
+        if (ev.state === 'stopped') return;
+        this.update({ state: ev.state ?? 'starting', ...(ev.detail ? { detail: ev.detail } : { detail: undefined }) });
+        return;
+      case 'login':
+        if (ev.url) this.update({ state: 'needs-login', loginUrl: ev.url });
+        return;
+      case 'ready': {
+        const fqdn = (ev.fqdn ?? '').replace(/\.$/, '');
+        const https = ev.https === true;
+        const url = ev.urls?.[0] ?? (fqdn ? `${https ? 'https' : 'http'}://${fqdn}/` : undefined);
+        this.update({ state: 'running', fqdn, ips: ev.ips ?? [], https, ...(url ? { url } : {}), loginUrl: undefined, detail: undefined });
+        return;
+      }
+      case 'error':
+        this.log.warn(`tailnet: ${ev.message ?? ''}${ev.detail ? ` (${ev.detail})` : ''}`);
+        this.update({ detail: ev.message ?? ev.detail });
+        return;
+    }
+  }
+
+  private update(patch: Partial<TailnetInfo>): void {
+    const next = { ...this.info, ...patch } as TailnetInfo;
+    for (const k of Object.keys(next) as (keyof TailnetInfo)[]) if (next[k] === undefined) delete next[k];
+    this.info = next;
+    for (const l of this.listeners) l(this.info);
+  }
+}

@@ -1,0 +1,45 @@
+// Terminal output for people: QR codes, tables, relative times, and errors as sentences.
+import { renderUnicodeCompact } from 'uqr';
+
+/** Renders a QR code for the terminal (two rows per line, with a quiet zone). */
+export function qrCode(text: string): string {
+  return renderUnicodeCompact(text, { border: 2 });
+}
+
+/** Formats rows as aligned columns under a header. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** "just now", "42 s ago", "3 min ago", "5 h ago", "2 days ago", or "never". */
+export function ago(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return 'never';
+  const s = Math.round((now - Date.parse(iso)) / 1000);
+  if (!Number.isFinite(s)) return 'unknown';
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  const d = Math.floor(s / 86400);
+  return `${d} day${d === 1 ? '' : 's'} ago`;
+}
+
+/** A local date and time, short. */
+export function when(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** Prints a sentence for people on stderr and exits with status 1. */
+export function fail(message: string, code = 1): never {
+  process.stderr.write(`paseo: ${message}\n`);
+  process.exit(code);
+}
+
+/** Prints JSON for scripts. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,139 @@
+// Pairing and devices against a real daemon process: pair → connect → revoke → refused; expired,
+// reused and wrong codes refused, and rate-limited.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectionError, PaseoConnection } from '../../src/channel/client.js';
+import { generateKeyPair } from '../../src/channel/noise.js';
+import { connectDevice, NodeWebSocket, pairDevice, startDaemon, type TestDaemon } from './harness.js';
+
+interface DeviceJson {
+  id: string;
+  name: string;
+  online: boolean;
+  pairedAt: string;
+  lastSeenAt: string | null;
+}
+
+function tryPair(d: TestDaemon, code: string) {
+  return PaseoConnection.open({
+    url: d.wsUrl,
+    daemonPublicKey: d.daemonPublicKey,
+    keys: generateKeyPair(),
+    pairing: { code, deviceName: 'Intruder' },
+    clientName: 'paseo-test/1',
+    WebSocketImpl: NodeWebSocket,
+  });
+}
+
+async function expectRefused(p: Promise<unknown>, kind: string, pattern: RegExp): Promise<ConnectionError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ConnectionError);
+  expect((err as ConnectionError).kind).toBe(kind);
+  expect((err as ConnectionError).message).toMatch(pattern);
+  return err as ConnectionError;
+}
+
+describe('pairing and devices', () => {
+  let d: TestDaemon;
+  beforeAll(async () => {
+    d = await startDaemon({ env: { PASEO_CODE_TTL_MS: '1500' } });
+  });
+  afterAll(async () => {
+    await d?.stop();
+  });
+
+  it('prints a pairing code with the right shape', () => {
+    const p = d.cliJson<{ url: string; code: string; expiresAt: string }>(['pair', '--json']);
+    expect(p.code).toMatch(/^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/);
+    expect(p.url).toContain(`#pair=${p.code}&key=`);
+    expect(Date.parse(p.expiresAt)).toBeGreaterThan(Date.now());
+    const text = d.cli(['pair']);
+    expect(text.stdout).toMatch(/Code: [2-9A-Z]{4}-[2-9A-Z]{4}/);
+    expect(text.stdout).toContain('█'); // the QR code
+  });
+
+  it('pairs, lists, reconnects, revokes, and then refuses the old keys', async () => {
+    const { keys, conn } = await pairDevice(d, 'Pixel 8');
+    expect(conn.welcome.deviceName).toBe('Pixel 8');
+    const listed = d.cliJson<DeviceJson[]>(['devices', '--json']);
+    const me = listed.find((x) => x.id === conn.welcome.deviceId);
+    expect(me).toMatchObject({ name: 'Pixel 8', online: true });
+    expect(d.cli(['devices']).stdout).toMatch(/Pixel 8.*online now/);
+
+    // A second connection with the same keys works without a code.
+    const again = await connectDevice(d, keys);
+    expect(again.welcome.deviceId).toBe(conn.welcome.deviceId);
+    const devices = await again.request({ t: 'devices.list' });
+    expect(devices.find((x) => x.current)?.id).toBe(conn.welcome.deviceId);
+
+    // Revoke: both connections close within a second with the reason.
+    const closed = Promise.all([conn, again].map((c) => new Promise<ConnectionError>((res) => c.onClose(res))));
+    const t0 = Date.now();
+    const r = d.cli(['revoke', conn.welcome.deviceId!]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Removed Pixel 8/);
+    const reasons = await closed;
+    expect(Date.now() - t0).toBeLessThan(1000 + 2000); // CLI start-up included; the close itself is immediate
+    for (const reason of reasons) expect(reason.kind).toBe('revoked');
+
+    // The old keys are refused, with a reason the browser can show.
+    const err = await expectRefused(connectDevice(d, keys), 'needs-pairing', /needs to be paired again/);
+    expect(err.needsPairing).toBe(true);
+    expect(d.cliJson<DeviceJson[]>(['devices', '--json']).find((x) => x.id === conn.welcome.deviceId)).toBeUndefined();
+  });
+
+  it('refuses a reused code', async () => {
+    const { code } = d.cliJson<{ code: string }>(['pair', '--json']);
+    const first = await PaseoConnection.open({
+      url: d.wsUrl,
+      daemonPublicKey: d.daemonPublicKey,
+      keys: generateKeyPair(),
+      pairing: { code, deviceName: 'First' },
+      clientName: 'paseo-test/1',
+      WebSocketImpl: NodeWebSocket,
+    });
+    first.close();
+    await expectRefused(tryPair(d, code), 'bad-code', /already used/);
+  });
+
+  it('refuses an expired code', async () => {
+    const { code } = d.cliJson<{ code: string }>(['pair', '--json']);
+    await new Promise((r) => setTimeout(r, 1700));
+    await expectRefused(tryPair(d, code), 'bad-code', /expired/);
+  });
+
+});
+
+describe('wrong pairing codes', () => {
+  let d: TestDaemon;
+  beforeAll(async () => {
+    d = await startDaemon();
+  });
+  afterAll(async () => {
+    await d?.stop();
+  });
+
+  it('refuses wrong codes, burns the real code after a few failures, and rate-limits', async () => {
+    const { code } = d.cliJson<{ code: string }>(['pair', '--json']);
+    const wrong = code === 'AAAA-AAAA' ? 'BBBB-BBBB' : 'AAAA-AAAA';
+    const kinds: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const err = await tryPair(d, wrong).then(
+        () => undefined,
+        (e: unknown) => e as ConnectionError,
+      );
+      kinds.push(err?.kind ?? 'accepted');
+    }
+    expect(kinds.slice(0, 5)).toEqual(['bad-code', 'bad-code', 'bad-code', 'bad-code', 'bad-code']);
+    expect(kinds.slice(5)).toEqual(['rate-limited', 'rate-limited']);
+    // After five wrong attempts the real code is burned.
+    await new Promise((r) => setTimeout(r, 3100));
+    await expectRefused(tryPair(d, code), 'bad-code', /too many wrong attempts/);
+    expect(d.process.exitCode).toBeNull();
+    // The code never appears in the daemon's log.
+    expect(d.output()).not.toContain(code);
+    expect(d.output()).not.toContain(code.replace('-', ''));
+  });
+});

@@ -1,0 +1,51 @@
+// State files: written with mode 0600; a corrupt or truncated file gives a clear error naming it and
+// loses no other record.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connectDevice, pairDevice, paseoBin, startDaemon, testEnv } from './harness.js';
+
+describe('state files', () => {
+  const home = mkdtempSync(join(tmpdir(), 'paseo-state-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('writes private files, survives a corrupt device record, and names it', async () => {
+    let d = await startDaemon({ home });
+    const a = await pairDevice(d, 'Phone A');
+    const b = await pairDevice(d, 'Phone B');
+    a.conn.close();
+    b.conn.close();
+    for (const f of ['identity.json', ...readdirSync(join(home, 'devices')).map((x) => join('devices', x))]) {
+      expect(statSync(join(home, f)).mode & 0o777).toBe(0o600);
+    }
+    expect(statSync(join(home, 'paseo.sock')).mode & 0o777).toBe(0o600);
+    await d.stop();
+
+    // Truncate A's record.
+    const fileA = join(home, 'devices', `${a.conn.welcome.deviceId}.json`);
+    writeFileSync(fileA, readFileSync(fileA, 'utf8').slice(0, 20));
+    d = await startDaemon({ home });
+    const status = d.cliJson<{ warnings: string[]; devices: number }>(['status', '--json']);
+    expect(status.devices).toBe(1);
+    expect(status.warnings.join('\n')).toContain(fileA);
+    expect(d.cli(['status']).stdout).toContain(fileA);
+    // B still connects; A's broken file is left alone for the user to inspect.
+    const again = await connectDevice(d, b.keys);
+    expect(again.welcome.deviceName).toBe('Phone B');
+    again.close();
+    expect(readFileSync(fileA, 'utf8').length).toBe(20);
+    await d.stop();
+  });
+
+  it('refuses to start on a corrupt identity and says which file', () => {
+    const h = mkdtempSync(join(tmpdir(), 'paseo-id-'));
+    writeFileSync(join(h, 'identity.json'), '{"version":1,"daemonId":"abc');
+    const r = spawnSync(paseoBin(), ['up', '--no-tailnet', '--listen', '127.0.0.1:0'], { env: testEnv(h), encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(join(h, 'identity.json'));
+    expect(r.stderr).toMatch(/corrupt or truncated/);
+    rmSync(h, { recursive: true, force: true });
+  });
+});

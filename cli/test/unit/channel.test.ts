@@ -1,0 +1,87 @@
+// The encrypted channel in memory: both handshakes end to end, large messages across fragments,
+// refusals, and the daemon's node:crypto AEAD interoperating with the browser's noble one both ways.
+import { describe, expect, it } from 'vitest';
+import { ChannelError, InitiatorHandshake, ResponderHandshake } from '../../src/channel/channel.js';
+import { decodeWireFrame, FrameType } from '../../src/channel/frame.js';
+import { generateKeyPair } from '../../src/channel/noise.js';
+import { pairingPsk } from '../../src/channel/pairing-code.js';
+import { nodeChaChaPoly } from '../../src/daemon/node-aead.js';
+
+const daemonKeys = generateKeyPair();
+
+function connectPair(responderAead?: typeof nodeChaChaPoly) {
+  const device = generateKeyPair();
+  const init = InitiatorHandshake.connect({ keys: device, daemonPublicKey: daemonKeys.publicKey });
+  const responder = new ResponderHandshake(daemonKeys, responderAead);
+  const f1 = decodeWireFrame(init.firstFrame);
+  expect(f1.type).toBe(FrameType.CONNECT_INIT);
+  const req = responder.readInit(f1.type, f1.body);
+  expect(req).toMatchObject({ kind: 'connect' });
+  expect(req.deviceKey).toEqual(device.publicKey);
+  const { frame, channel: daemonSide } = responder.accept({ deviceId: 'dev1', deviceName: 'Phone' });
+  const { reply, channel: deviceSide } = init.readReply(decodeWireFrame(frame).body);
+  expect(reply).toEqual({ ok: true, deviceId: 'dev1', deviceName: 'Phone' });
+  return { daemonSide, deviceSide: deviceSide! };
+}
+
+describe('encrypted channel', () => {
+  it('pairs with a code (IKpsk2) and carries messages both ways', () => {
+    const device = generateKeyPair();
+    const code = 'K3X9-M2B7';
+    const init = InitiatorHandshake.pair({ keys: device, daemonPublicKey: daemonKeys.publicKey, code, deviceName: 'My\u0007 phone\n' });
+    const responder = new ResponderHandshake(daemonKeys);
+    const f1 = decodeWireFrame(init.firstFrame);
+    expect(f1.type).toBe(FrameType.PAIR_INIT);
+    const req = responder.readInit(f1.type, f1.body);
+    if (req.kind !== 'pair') throw new Error('expected pair');
+    expect(req.deviceName).toBe('My phone');
+    const { frame, channel } = responder.accept({ deviceId: 'd', deviceName: req.deviceName }, pairingPsk(code, daemonKeys.publicKey));
+    const { channel: dev } = init.readReply(decodeWireFrame(frame).body);
+    for (const f of dev!.seal({ t: 'hello', client: 'x' })) expect(channel.open(decodeWireFrame(f).body)?.header).toEqual({ t: 'hello', client: 'x' });
+  });
+
+  it('a device with the wrong code cannot read the reply', () => {
+    const device = generateKeyPair();
+    const init = InitiatorHandshake.pair({ keys: device, daemonPublicKey: daemonKeys.publicKey, code: 'K3X9-M2B7', deviceName: 'x' });
+    const responder = new ResponderHandshake(daemonKeys);
+    const f1 = decodeWireFrame(init.firstFrame);
+    responder.readInit(f1.type, f1.body);
+    const { frame } = responder.accept({ deviceId: 'd', deviceName: 'x' }, pairingPsk('K3X9-M2B8', daemonKeys.publicKey));
+    expect(() => init.readReply(decodeWireFrame(frame).body)).toThrow(ChannelError);
+  });
+
+  it('carries a 3 MB message across fragments, with node:crypto on the daemon side', () => {
+    const { daemonSide, deviceSide } = connectPair(nodeChaChaPoly);
+    const body = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
+    const frames = daemonSide.seal({ t: 'session.snapshot', sessionId: 's', seq: 1, cols: 80, rows: 24 }, body);
+    expect(frames.length).toBeGreaterThan(40);
+    let got: ReturnType<typeof deviceSide.open>;
+    for (const f of frames) got = deviceSide.open(decodeWireFrame(f).body) ?? got;
+    expect(Buffer.compare(got!.body, body)).toBe(0);
+    // And the other way: noble on the device, node:crypto opening on the daemon.
+    for (const f of deviceSide.seal({ t: 'session.input', sessionId: 's' }, body.subarray(0, 100_000))) {
+      const m = daemonSide.open(decodeWireFrame(f).body);
+      if (m) expect(Buffer.compare(m.body, body.subarray(0, 100_000))).toBe(0);
+    }
+  });
+
+  it('refuses an unknown device with an authenticated reason', () => {
+    const device = generateKeyPair();
+    const init = InitiatorHandshake.connect({ keys: device, daemonPublicKey: daemonKeys.publicKey });
+    const responder = new ResponderHandshake(daemonKeys);
+    const f1 = decodeWireFrame(init.firstFrame);
+    responder.readInit(f1.type, f1.body);
+    const refusal = responder.refuse('needs-pairing', 'This device needs to be paired again.');
+    const { reply, channel } = init.readReply(decodeWireFrame(refusal).body);
+    expect(reply).toEqual({ ok: false, kind: 'needs-pairing', message: 'This device needs to be paired again.' });
+    expect(channel).toBeUndefined();
+  });
+
+  it('a device talking to the wrong daemon key fails the handshake', () => {
+    const device = generateKeyPair();
+    const init = InitiatorHandshake.connect({ keys: device, daemonPublicKey: generateKeyPair().publicKey });
+    const responder = new ResponderHandshake(daemonKeys);
+    const f1 = decodeWireFrame(init.firstFrame);
+    expect(() => responder.readInit(f1.type, f1.body)).toThrow(ChannelError);
+  });
+});
