@@ -151,7 +151,9 @@ export class DeviceConnection implements Client {
       // `welcome` goes out first; only then does the client join broadcasts.
       this.queue = this.queue
         .then(() => dispatch(this.daemon, this, msg, msgBody))
-        .then(() => this.state === 'open' && this.daemon.addClient(this))
+        .then(() => {
+          if (this.state === 'open') this.daemon.addClient(this);
+        })
         .catch((err: unknown) => this.log.error(err));
       return;
     }
