@@ -1,0 +1,60 @@
+// `paseo run`: start a coding agent (a preset or any command) in a session and attach to it.
+import { defineCommand } from 'citty';
+import { fail } from '../ui/output.js';
+import { attachTerminal, DETACH_KEY_LABEL, reportEnd } from './attach-terminal.js';
+import { withDaemon } from './shared.js';
+
+/** Parses repeated --env K=V values. */
+export function parseEnv(values: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf('=');
+    if (i <= 0) fail(`"${v}" is not K=V. Use --env NAME=value.`);
+    env[v.slice(0, i)] = v.slice(i + 1);
+  }
+  return env;
+}
+
+export default defineCommand({
+  meta: {
+    name: 'run',
+    description: 'Start a coding agent in a session: `paseo run claude`, or `paseo run -- any command`.',
+  },
+  args: {
+    preset: { type: 'positional', required: false, description: 'A preset: claude, codex, gemini, opencode, aider, goose, shell (see `paseo run --list`)' },
+    cwd: { type: 'string', valueHint: 'DIR', description: 'Folder to run in (default: this one)' },
+    name: { type: 'string', description: 'Name of the session (default: the preset or command)' },
+    env: { type: 'string', valueHint: 'K=V', description: 'Extra environment variable (repeatable)' },
+    detach: { type: 'boolean', alias: 'd', description: 'Leave it running in the background and print its id' },
+    list: { type: 'boolean', description: 'List the presets' },
+  },
+  async run({ args, rawArgs }) {
+    const dash = rawArgs.indexOf('--');
+    const command = dash >= 0 ? rawArgs.slice(dash + 1) : undefined;
+    const envValues = ([] as string[]).concat((args.env as string | string[] | undefined) ?? []);
+    await withDaemon(async (client) => {
+      if (args.list) {
+        const presets = await client.request({ t: 'presets.list' });
+        for (const p of presets) process.stdout.write(`${p.name.padEnd(10)} ${p.available ? '' : '(not installed) '}${p.description}\n`);
+        return;
+      }
+      if (!args.preset && !command?.length) fail('Say what to run: a preset (`paseo run claude`) or a command (`paseo run -- npm test`). `paseo run --list` shows the presets.');
+      const info = await client.request({
+        t: 'session.create',
+        ...(command?.length ? { command } : { preset: String(args.preset) }),
+        cwd: args.cwd ?? process.cwd(),
+        ...(args.name ? { name: args.name } : {}),
+        ...(envValues.length ? { env: parseEnv(envValues) } : {}),
+        cols: process.stdout.columns || 80,
+        rows: process.stdout.rows || 24,
+      });
+      if (args.detach || !process.stdin.isTTY) {
+        process.stdout.write(`${info.id}\n`);
+        if (!args.detach) process.stderr.write(`Started ${info.name} (${info.id}) in the background: this is not a terminal. Attach with \`paseo attach ${info.id}\`.\n`);
+        return;
+      }
+      process.stderr.write(`[${info.name} (${info.id}) started. Detach: ${DETACH_KEY_LABEL}; it keeps running]\r\n`);
+      reportEnd(await attachTerminal(client, info.id), info.name);
+    });
+  },
+});
