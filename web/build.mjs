@@ -1,0 +1,99 @@
+// Builds the web UI into web/dist/: app.js (esbuild bundle of web/src/main.ts, minified, external
+// source map), app.css (xterm's css + web/src/styles/*.css), index.html and favicon.svg. No fonts, no
+// CDNs: the daemon serves these files offline. Usage: node web/build.mjs [--dev] (dev: not minified, inline source map).
+import { build, transform } from 'esbuild';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+const webDir = dirname(fileURLToPath(import.meta.url));
+const root = dirname(webDir);
+const dist = join(webDir, 'dist');
+const dev = process.argv.includes('--dev');
+// safari14.1, not 14.0: esbuild cannot lower destructuring for Safari 14.0 (a Safari bug it works around nowhere).
+const target = ['es2020', 'safari14.1'];
+
+const THEME_COLOR = '#0b0d12';
+/** Our stylesheets, in cascade order (after xterm's). */
+const CSS_FILES = ['base.css', 'layout.css', 'pair-devices.css', 'terminal.css'];
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#7c9cff"/><stop offset="1" stop-color="#56c8d8"/></linearGradient></defs><rect width="64" height="64" rx="14" fill="url(#g)"/><path d="M18 22l12 10-12 10" fill="none" stroke="#0b0d12" stroke-width="6" stroke-linecap="round" stroke-linejoin="round"/><path d="M34 44h12" stroke="#0b0d12" stroke-width="6" stroke-linecap="round"/></svg>`;
+
+// Inline styles are needed by xterm.js (it sizes its rows with style attributes and a <style> element).
+// frame-ancestors cannot be set from a <meta>: the daemon sends it (and this policy) as headers too.
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+const INDEX_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+<meta name="theme-color" content="${THEME_COLOR}">
+<meta name="color-scheme" content="dark">
+<meta name="referrer" content="no-referrer">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="format-detection" content="telephone=no">
+<title>Paseo</title>
+<link rel="icon" type="image/svg+xml" href="favicon.svg">
+<link rel="stylesheet" href="app.css">
+<script defer src="app.js"></script>
+</head>
+<body>
+<div id="app"><noscript>Paseo needs JavaScript to connect to your computer.</noscript></div>
+</body>
+</html>
+`;
+
+async function main() {
+  const started = Date.now();
+  await rm(dist, { recursive: true, force: true });
+  await mkdir(dist, { recursive: true });
+
+  await build({
+    entryPoints: [join(webDir, 'src/main.ts')],
+    outfile: join(dist, 'app.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target,
+    minify: !dev,
+    sourcemap: dev ? 'inline' : 'external',
+    legalComments: dev ? 'inline' : 'linked',
+    define: { 'process.env.NODE_ENV': dev ? '"development"' : '"production"' },
+    logLevel: 'warning',
+  });
+
+  const xtermCss = await readFile(join(root, 'node_modules/@xterm/xterm/css/xterm.css'), 'utf8');
+  const ourCss = (await Promise.all(CSS_FILES.map((f) => readFile(join(webDir, 'src/styles', f), 'utf8')))).join('\n');
+  const css = await transform(`${xtermCss}\n${ourCss}`, { loader: 'css', minify: !dev, target });
+  await writeFile(join(dist, 'app.css'), css.code);
+  await writeFile(join(dist, 'index.html'), INDEX_HTML);
+  await writeFile(join(dist, 'favicon.svg'), FAVICON);
+
+  const files = ['index.html', 'app.js', 'app.css', 'favicon.svg'];
+  let total = 0;
+  let totalGz = 0;
+  const kib = (n) => `${(n / 1024).toFixed(1).padStart(7)} KiB`;
+  for (const f of files) {
+    const bytes = await readFile(join(dist, f));
+    const gz = gzipSync(bytes, { level: 9 }).length;
+    total += bytes.length;
+    totalGz += gz;
+    console.log(`  ${relative(root, join(dist, f)).padEnd(24)} ${kib(bytes.length)}  ${kib(gz)} gzipped`);
+  }
+  console.log(`  ${'total'.padEnd(24)} ${kib(total)}  ${kib(totalGz)} gzipped  (${Date.now() - started} ms${dev ? ', dev' : ''})`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

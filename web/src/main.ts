@@ -1,0 +1,167 @@
+// The app: reads a pairing link (and removes the code from the address bar at once), then shows the
+// pairing screen, the re-pair screen, or — for a paired device — the screen its route names.
+import type { PaseoConnection } from '../../cli/src/channel/client.js';
+import { parsePairFragment, type PairFragment } from './code.js';
+import { Link } from './connection.js';
+import { Model, type AppContext, type Route, type Screen } from './model.js';
+import { equalBytes } from '../../cli/src/channel/encoding.js';
+import { CLIENT_NAME, fetchDaemonInfo } from './pairing.js';
+import { parseRoute, routeHash, routeKey } from './router.js';
+import { devicesScreen } from './screens/devices.js';
+import { homeScreen } from './screens/home.js';
+import { pairScreen } from './screens/pair.js';
+import { repairScreen } from './screens/repair.js';
+import { terminalScreen } from './screens/terminal.js';
+import { forgetDevice, loadDevice, storageIsPersistent, updateDevice, type StoredDevice } from './store.js';
+import { toast } from './ui.js';
+import { installViewport } from './viewport.js';
+
+/** Takes a pairing fragment out of the address (before anything else can see or log it). */
+function takePairFragment(): PairFragment | undefined {
+  const frag = parsePairFragment(location.hash);
+  if (frag) history.replaceState({ paseo: 0 }, '', location.pathname + location.search);
+  return frag;
+}
+
+const initialPairing = takePairFragment();
+const root = document.getElementById('app') ?? document.body;
+let screen: Screen | undefined;
+let screenKey = '';
+/** The running app of a paired device; undefined on the pairing screens. */
+let app: { ctx: AppContext; stop(): void } | undefined;
+
+function show(next: Screen, key: string): void {
+  screen?.dispose();
+  document.querySelectorAll('.backdrop').forEach((b) => b.remove());
+  screen = next;
+  screenKey = key;
+  root.replaceChildren(next.el);
+}
+
+function stopApp(): void {
+  app?.stop();
+  app = undefined;
+}
+
+/** The first pairing (or a new one from a pairing link). */
+async function showPairing(link?: PairFragment): Promise<void> {
+  const previous = await loadDevice();
+  show(
+    pairScreen({
+      testid: 'pair-screen',
+      title: 'Pair this device',
+      intro: 'Connect this device to Paseo on your computer to watch and steer your coding agents.',
+      ...(link ? { code: link.code } : {}),
+      ...(link?.daemonPublicKey ? { daemonPublicKey: link.daemonPublicKey } : {}),
+      onPaired: (conn, device) => {
+        // A pairing replaces this browser's earlier one: remove the stale entry from the daemon's list.
+        if (previous && previous.daemonId === device.daemonId && previous.deviceId !== device.deviceId && previous.deviceId) {
+          conn.request({ t: 'device.remove', deviceId: previous.deviceId }).catch((err: unknown) => console.debug('paseo: old device not removed', err));
+        }
+        startApp(device, conn);
+      },
+    }),
+    'pair',
+  );
+}
+
+/** "This device needs to be paired again": the old keys are deleted first. */
+function needsPairing(reason: string): void {
+  if (screenKey === 'repair') return;
+  stopApp();
+  void forgetDevice();
+  show(repairScreen({ reason, onPaired: (conn, device) => startApp(device, conn) }), 'repair');
+}
+
+function startApp(device: StoredDevice, conn?: PaseoConnection): void {
+  stopApp();
+  const link = new Link({
+    daemonPublicKey: device.daemonPublicKey,
+    keys: device.keys,
+    clientName: CLIENT_NAME,
+    onNeedsPairing: (err) => needsPairing(err.message || 'Your computer no longer recognises this device.'),
+    identityChanged: async () => !equalBytes((await fetchDaemonInfo(true)).publicKey, device.daemonPublicKey),
+  });
+  const model = new Model(link);
+  const ctx: AppContext = {
+    link,
+    model,
+    device,
+    navigate: (route: Route) => {
+      const depth = ((history.state as { paseo?: number } | null)?.paseo ?? 0) + 1;
+      history.pushState({ paseo: depth }, '', routeHash(route));
+      route_();
+    },
+    back: () => {
+      if (((history.state as { paseo?: number } | null)?.paseo ?? 0) > 0) history.back();
+      else {
+        history.replaceState({ paseo: 0 }, '', routeHash({ name: 'home' }));
+        route_();
+      }
+    },
+    removedSelf: () => needsPairing('You removed this device from Paseo.'),
+  };
+  const route_ = (): void => {
+    if (app?.ctx !== ctx) return;
+    const fresh = parsePairFragment(location.hash);
+    if (fresh) {
+      // A pairing link opened in this tab while paired: pair anew.
+      takePairFragment();
+      stopApp();
+      void showPairing(fresh);
+      return;
+    }
+    const route = parseRoute(location.hash);
+    const key = routeKey(route);
+    if (key === screenKey) return;
+    if (route.name === 'devices') show(devicesScreen(ctx), key);
+    else if (route.name === 'session') show(terminalScreen(ctx, route.sessionId), key);
+    else show(homeScreen(ctx), key);
+  };
+  const offWelcome = link.onConnected((w) => {
+    const changes: { hostname?: string; deviceName?: string } = {};
+    if (w.hostname && w.hostname !== device.hostname) changes.hostname = w.hostname;
+    if (w.deviceName && w.deviceName !== device.deviceName) changes.deviceName = w.deviceName;
+    if (changes.hostname || changes.deviceName) {
+      Object.assign(device, changes);
+      void updateDevice(changes);
+    }
+  });
+  window.addEventListener('popstate', route_);
+  window.addEventListener('hashchange', route_);
+  app = {
+    ctx,
+    stop: () => {
+      offWelcome();
+      window.removeEventListener('popstate', route_);
+      window.removeEventListener('hashchange', route_);
+      link.stop();
+    },
+  };
+  screenKey = '';
+  link.start(conn);
+  route_();
+  if (!storageIsPersistent()) toast('This browser will forget the pairing when this tab closes (private browsing?).', 'error');
+}
+
+async function boot(): Promise<void> {
+  installViewport();
+  // A pairing link pasted into the address bar of an unpaired tab (a paired one handles it in its router).
+  window.addEventListener('hashchange', () => {
+    if (app) return;
+    const frag = takePairFragment();
+    if (frag) void showPairing(frag);
+  });
+  if (initialPairing) {
+    await showPairing(initialPairing);
+    return;
+  }
+  const device = await loadDevice();
+  if (device) startApp(device);
+  else await showPairing();
+}
+
+boot().catch((err: unknown) => {
+  console.debug('paseo: start failed', err);
+  root.textContent = 'Paseo could not start in this browser. Reload the page to try again.';
+});

@@ -1,0 +1,120 @@
+// Home: the machine's agent sessions (tap one to open its terminal), a New session button and the way
+// to My devices. Times like "printed 5 s ago" tick without re-rendering the list.
+import type { SessionInfo } from '../../../cli/src/channel/messages.js';
+import { ago, commandLine, exitText, shortenPath } from '../format.js';
+import { header } from '../header.js';
+import type { AppContext, Screen } from '../model.js';
+import { h } from '../ui.js';
+import { openNewSession } from './new-session.js';
+
+function order(a: SessionInfo, b: SessionInfo): number {
+  if (a.state !== b.state) return a.state === 'running' ? -1 : 1;
+  if (a.waitingForInput !== b.waitingForInput) return a.waitingForInput ? -1 : 1;
+  return Date.parse(b.lastOutputAt ?? b.startedAt) - Date.parse(a.lastOutputAt ?? a.startedAt);
+}
+
+function timeLabel(s: SessionInfo): { prefix: string; iso: string } {
+  return s.lastOutputAt ? { prefix: 'printed ', iso: s.lastOutputAt } : { prefix: 'started ', iso: s.startedAt };
+}
+
+function sessionItem(ctx: AppContext, s: SessionInfo): HTMLElement {
+  const t = timeLabel(s);
+  const state =
+    s.state === 'running'
+      ? h('span', { class: 'state running', testid: 'session-state', text: 'running' })
+      : h('span', { class: 'state exited', testid: 'session-state', text: exitText(s.exitCode, s.signal) });
+  const button = h(
+    'button',
+    {
+      class: 'session',
+      testid: 'session-item',
+      attrs: { 'data-session-id': s.id, 'data-state': s.state },
+      on: { click: () => ctx.navigate({ name: 'session', sessionId: s.id }) },
+    },
+    h(
+      'span',
+      { class: 'session-top' },
+      h('span', { class: 'session-name', text: s.name }),
+      s.waitingForInput && s.state === 'running' ? h('span', { class: 'badge waiting', testid: 'waiting-badge', text: 'waiting for input' }) : null,
+    ),
+    h('span', { class: 'session-cmd mono', text: commandLine(s.command) }),
+    h('span', { class: 'session-cwd mono', text: shortenPath(s.cwd || '~') }),
+    h(
+      'span',
+      { class: 'session-meta' },
+      state,
+      h('span', { class: 'sep', text: '·' }),
+      h('span', { attrs: { 'data-ago': t.iso, 'data-prefix': t.prefix }, text: t.prefix + ago(t.iso) }),
+      s.viewers > 0 ? h('span', { class: 'sep', text: '·' }) : null,
+      s.viewers > 0 ? h('span', { text: s.viewers === 1 ? '1 viewer' : `${s.viewers} viewers` }) : null,
+    ),
+  );
+  return h('li', {}, button);
+}
+
+export function homeScreen(ctx: AppContext): Screen {
+  const devicesButton = h('button', {
+    class: 'icon-button labelled',
+    testid: 'open-devices',
+    text: 'Devices',
+    attrs: { 'aria-label': 'My devices' },
+    on: { click: () => ctx.navigate({ name: 'devices' }) },
+  });
+  const head = header(ctx.link, ctx.link.welcome?.hostname || ctx.device.hostname || 'Paseo', null, devicesButton);
+  const list = h('ul', { class: 'sessions', testid: 'session-list' });
+  const empty = h('div', { class: 'empty', testid: 'sessions-empty' });
+  const newButton = h('button', {
+    class: 'primary wide',
+    testid: 'new-session',
+    text: 'New session',
+    on: { click: () => openNewSession(ctx) },
+  });
+  const el = h(
+    'div',
+    { class: 'screen home', testid: 'home' },
+    head.el,
+    head.banner,
+    h('main', { class: 'scroll' }, h('h2', { class: 'section-title', text: 'Agent sessions' }), list, empty),
+    h('footer', { class: 'actions' }, newButton),
+  );
+
+  const render = (): void => {
+    const sessions = ctx.model.sessions;
+    // While disconnected the list may be out of date: show it, dimmed.
+    list.classList.toggle('stale', ctx.link.state !== 'connected');
+    if (ctx.link.welcome?.hostname) head.setTitle(ctx.link.welcome.hostname);
+    if (!sessions) {
+      list.replaceChildren();
+      empty.hidden = false;
+      empty.replaceChildren(
+        ctx.model.sessionsError ? h('p', { text: ctx.model.sessionsError }) : h('p', { class: 'muted', text: 'Loading sessions…' }),
+      );
+      return;
+    }
+    list.replaceChildren(...[...sessions].sort(order).map((s) => sessionItem(ctx, s)));
+    empty.hidden = sessions.length > 0;
+    if (sessions.length === 0) {
+      empty.replaceChildren(
+        h('p', { class: 'empty-title', text: 'No agent sessions yet' }),
+        h('p', { class: 'muted', text: 'Start one with New session, or run a command with paseo run on your computer.' }),
+      );
+    }
+  };
+  const tick = setInterval(() => {
+    for (const span of list.querySelectorAll<HTMLElement>('[data-ago]')) {
+      span.textContent = (span.dataset['prefix'] ?? '') + ago(span.dataset['ago'] ?? '');
+    }
+  }, 1000);
+  const offModel = ctx.model.onChange(render);
+  const offState = ctx.link.onState(render);
+  render();
+  return {
+    el,
+    dispose: () => {
+      clearInterval(tick);
+      offModel();
+      offState();
+      head.dispose();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// The New session sheet: pick a preset (unavailable ones greyed, "not installed"), optionally a folder,
+// Start → session.create at the phone's size → open its terminal.
+import type { PresetInfo } from '../../../cli/src/channel/messages.js';
+import { commandLine } from '../format.js';
+import type { AppContext } from '../model.js';
+import { estimateTerminalSize } from '../terminal-size.js';
+import { errorMessage, h, openSheet, sentence } from '../ui.js';
+
+export function openNewSession(ctx: AppContext): void {
+  let chosen: string | undefined;
+  let busy = false;
+  const list = h('div', { class: 'presets', testid: 'preset-list', attrs: { role: 'radiogroup', 'aria-label': 'Agent' } });
+  const folder = h('input', {
+    testid: 'folder-input',
+    attrs: {
+      id: 'new-folder',
+      type: 'text',
+      placeholder: 'Home folder',
+      autocomplete: 'off',
+      autocapitalize: 'off',
+      autocorrect: 'off',
+      spellcheck: 'false',
+    },
+  });
+  const error = h('p', { class: 'form-error', testid: 'new-session-error', attrs: { role: 'alert', hidden: true } });
+  const start = h('button', { class: 'primary wide', testid: 'start-session', text: 'Start', attrs: { type: 'submit', disabled: true } });
+  const form = h(
+    'form',
+    { class: 'new-session-form' },
+    list,
+    h('label', { text: 'Folder', attrs: { for: 'new-folder' } }),
+    folder,
+    h('p', { class: 'hint', text: 'Where the agent works. Leave empty for the folder Paseo was started in.' }),
+    error,
+    start,
+  );
+  const sheet = openSheet('New session', 'new-session-sheet', form);
+
+  const showError = (text: string): void => {
+    error.hidden = false;
+    error.replaceChildren(sentence(text));
+  };
+
+  const presetRow = (p: PresetInfo): HTMLElement => {
+    const id = `preset-${p.name.replace(/[^\w-]/g, '_')}`;
+    const radio = h('input', {
+      attrs: { type: 'radio', name: 'preset', id, value: p.name, disabled: !p.available },
+      on: {
+        change: () => {
+          chosen = p.name;
+          start.disabled = busy;
+        },
+      },
+    });
+    return h(
+      'label',
+      { class: `preset${p.available ? '' : ' unavailable'}`, testid: 'preset-item', attrs: { for: id, 'data-preset': p.name } },
+      radio,
+      h(
+        'span',
+        { class: 'preset-text' },
+        h('span', { class: 'preset-name' }, p.name, p.available ? null : h('span', { class: 'badge muted-badge', text: 'not installed' })),
+        p.description ? h('span', { class: 'preset-desc', text: p.description }) : null,
+        h('span', { class: 'preset-cmd mono', text: commandLine([p.command, ...p.args]) }),
+      ),
+    );
+  };
+
+  list.append(h('p', { class: 'muted', text: 'Loading agents…' }));
+  ctx.model.presets().then(
+    (presets) => {
+      // Installed agents first; the others stay visible (greyed) so people know they exist.
+      const sorted = [...presets].sort((a, b) => Number(b.available) - Number(a.available));
+      list.replaceChildren(...sorted.map(presetRow));
+      if (presets.length === 0) list.append(h('p', { class: 'muted', text: 'No presets are set up on your computer.' }));
+      const first = list.querySelector<HTMLInputElement>('input[type="radio"]:not([disabled])');
+      if (first) {
+        first.checked = true;
+        chosen = first.value;
+        start.disabled = false;
+      }
+    },
+    (err: unknown) => {
+      list.replaceChildren();
+      showError(errorMessage(err, 'Could not load the list of agents.'));
+    },
+  );
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!chosen || busy) return;
+    busy = true;
+    start.disabled = true;
+    start.textContent = 'Starting…';
+    error.hidden = true;
+    const { cols, rows } = estimateTerminalSize();
+    const cwd = folder.value.trim();
+    ctx.link.request({ t: 'session.create', preset: chosen, ...(cwd ? { cwd } : {}), cols, rows }).then(
+      (session) => {
+        ctx.model.putSession(session);
+        sheet.close();
+        ctx.navigate({ name: 'session', sessionId: session.id });
+      },
+      (err: unknown) => {
+        busy = false;
+        start.disabled = false;
+        start.textContent = 'Start';
+        showError(errorMessage(err, 'The session could not be started.'));
+      },
+    );
+  });
+}

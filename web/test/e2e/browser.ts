@@ -1,0 +1,83 @@
+// A phone-sized headless Chromium for the e2e tests: Debian's /usr/bin/chromium driven by playwright-core
+// (never a downloaded browser). Each launch gets a fresh temporary profile (playwright creates and deletes
+// its own --user-data-dir), so IndexedDB starts empty: every test pairs from scratch.
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Where Debian installs Chromium (`apt-get install -y chromium`). */
+export const CHROMIUM_PATH = process.env['PASEO_CHROMIUM'] ?? '/usr/bin/chromium';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** Screenshots land here (git-ignored). */
+export const SCREENSHOT_DIR = join(repoRoot, 'test-artifacts', 'screenshots');
+
+/** A Pixel-ish phone in portrait. */
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 3,
+  isMobile: true,
+  hasTouch: true,
+  userAgent:
+    'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
+  locale: 'en-US',
+  timezoneId: 'UTC',
+  colorScheme: 'dark' as const,
+};
+
+export interface Phone {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Saves a screenshot as test-artifacts/screenshots/<name>.png and returns its path. */
+  screenshot(name: string): Promise<string>;
+  /** Everything the page logged (console.* and uncaught errors), for assertions and debugging. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** Other context options (e.g. a different user agent or viewport). */
+  context?: Parameters<Browser['newContext']>[0];
+}
+
+/** Launches headless Chromium with a phone-sized page. Close it with `phone.close()`. */
+export async function launchPhone(opts: LaunchOptions = {}): Promise<Phone> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ ...PHONE, ...opts.context });
+  const page = await context.newPage();
+  const logs: string[] = [];
+  page.on('console', (msg) => logs.push(`${msg.type()}: ${msg.text()}`));
+  page.on('pageerror', (err) => logs.push(`pageerror: ${err.message}`));
+  const screenshot = async (name: string): Promise<string> => {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const path = join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+    await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
+    return path;
+  };
+  return {
+    browser,
+    context,
+    page,
+    screenshot,
+    logs,
+    close: async () => {
+      await context.close().catch(() => undefined);
+      await browser.close().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// The web UI in a real headless Chromium (phone sized) against a real daemon (`dist/paseo up`):
+// pairing from a link and by typing a code, a terminal round trip, and re-pairing after a revoke.
+// Needs Debian's chromium (`apt-get install -y chromium`) and `make` (the binary embeds web/dist).
+import { existsSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
+import { CHROMIUM_PATH, launchPhone, type Phone } from './browser.js';
+
+interface DeviceJson {
+  id: string;
+  name: string;
+  online: boolean;
+}
+
+/** What the page stored in IndexedDB (undefined when nothing is stored). */
+function storedDevice(phone: Phone): Promise<{ deviceId: string; deviceName: string; keyBytes: number } | undefined> {
+  return phone.page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('paseo');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('kv')) return resolve(undefined);
+          const get = db.transaction('kv').objectStore('kv').get('device');
+          get.onsuccess = () => {
+            const d = get.result as { deviceId: string; deviceName: string; keys: { privateKey: Uint8Array } } | undefined;
+            resolve(d ? { deviceId: d.deviceId, deviceName: d.deviceName, keyBytes: d.keys.privateKey.length } : undefined);
+          };
+          get.onerror = () => reject(get.error);
+        };
+      }),
+  );
+}
+
+describe('web UI on a phone', () => {
+  let daemon: TestDaemon;
+  let phone: Phone;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium (.ci/run does).`);
+    daemon = await startDaemon();
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+  });
+  beforeEach(async () => {
+    phone = await launchPhone();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') {
+      await phone.screenshot(`failed-${ctx.task.name}`).catch(() => undefined);
+      console.log(`page log of "${ctx.task.name}":\n${phone.logs.join('\n')}`);
+    }
+    await phone.close();
+  });
+
+  const pairingLink = (): { url: string; code: string } => daemon.cliJson<{ url: string; code: string }>(['pair', '--json']);
+
+  it('pairs from the pairing link with no input and forgets the code at once', async () => {
+    const { url, code } = pairingLink();
+    const { page } = phone;
+    await page.goto(url);
+    await page.getByTestId('home').waitFor();
+    expect(page.url()).not.toContain('pair=');
+    expect(page.url()).not.toContain(code);
+    await expect.poll(() => page.getByTestId('conn-state').getAttribute('data-state')).toBe('connected');
+    await expect.poll(() => page.getByTestId('hostname').innerText()).not.toBe('');
+
+    const stored = await storedDevice(phone);
+    expect(stored?.deviceName).toBe('Chrome on Android');
+    expect(stored?.keyBytes).toBe(32);
+    const devices = daemon.cliJson<DeviceJson[]>(['devices', '--json']);
+    expect(devices.find((d) => d.id === stored?.deviceId)?.name).toBe('Chrome on Android');
+    await phone.screenshot('e2e-home-after-link');
+
+    // A reload connects with the stored keys: no pairing screen.
+    await page.reload();
+    await page.getByTestId('home').waitFor();
+    await expect.poll(() => page.getByTestId('conn-state').getAttribute('data-state')).toBe('connected');
+    // The code never reached the console.
+    expect(phone.logs.join('\n')).not.toContain(code);
+  });
+
+  it('explains a wrong code, then pairs with a typed one (lowercase, no dash)', async () => {
+    const { page } = phone;
+    await page.goto(daemon.url);
+    await page.getByTestId('pair-screen').waitFor();
+    await expect.poll(() => page.getByTestId('pair-button').isDisabled()).toBe(true);
+
+    await page.getByTestId('code-input').fill('AAAA-AAAA');
+    await page.getByTestId('pair-button').click();
+    await page.getByTestId('pair-error').waitFor();
+    expect(await page.getByTestId('pair-error').innerText()).toContain("This pairing code didn't work");
+    await phone.screenshot('e2e-wrong-code');
+
+    const { code } = pairingLink();
+    await page.getByTestId('code-input').fill(code.replace('-', '').toLowerCase());
+    expect(await page.getByTestId('code-input').inputValue()).toBe(code);
+    await page.getByTestId('pair-button').click();
+    await page.getByTestId('home').waitFor();
+    expect((await storedDevice(phone))?.deviceId).toBeTruthy();
+  });
+
+  it('starts a shell session, types into it and sees the output', async () => {
+    const { page } = phone;
+    await page.goto(pairingLink().url);
+    await page.getByTestId('home').waitFor();
+
+    await page.getByTestId('new-session').click();
+    await page.locator('[data-testid="preset-item"][data-preset="shell"]').click();
+    await page.getByTestId('start-session').click();
+    await page.getByTestId('terminal-screen').waitFor();
+    await page.locator('[data-testid="terminal"] .xterm-rows').waitFor();
+
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('echo paseo-$((6*7))');
+    await page.getByTestId('keybar-enter').click();
+    await expect.poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 10_000 }).toContain('paseo-42');
+    await phone.screenshot('e2e-terminal');
+
+    // Sticky Ctrl: Ctrl then c interrupts a running command.
+    await page.keyboard.type('sleep 30');
+    await page.getByTestId('keybar-enter').click();
+    await page.getByTestId('keybar-ctrl').click();
+    expect(await page.getByTestId('keybar-ctrl').getAttribute('aria-pressed')).toBe('true');
+    await page.keyboard.type('c');
+    expect(await page.getByTestId('keybar-ctrl').getAttribute('aria-pressed')).toBe('false');
+    await page.keyboard.type('echo after-$((1+1))');
+    await page.getByTestId('keybar-enter').click();
+    await expect.poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 10_000 }).toContain('after-2');
+
+    // Back home: the session is listed.
+    await page.getByTestId('back').click();
+    await page.getByTestId('home').waitFor();
+    await expect.poll(() => page.getByTestId('session-item').count()).toBeGreaterThan(0);
+  });
+
+  it('shows "This device needs to be paired again" after `paseo revoke`, and deletes the keys', async () => {
+    const { page } = phone;
+    await page.goto(pairingLink().url);
+    await page.getByTestId('home').waitFor();
+    const stored = await storedDevice(phone);
+    expect(stored).toBeDefined();
+
+    const r = daemon.cli(['revoke', stored!.deviceId]);
+    expect(r.status).toBe(0);
+    await page.getByTestId('repair-screen').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('repair-screen').innerText()).toContain('This device needs to be paired again');
+    await expect.poll(() => storedDevice(phone)).toBeUndefined();
+    await phone.screenshot('e2e-repair');
+
+    // A new code pairs it again.
+    await page.getByTestId('code-input').fill(pairingLink().code);
+    await page.getByTestId('pair-button').click();
+    await page.getByTestId('home').waitFor();
+  });
+});
