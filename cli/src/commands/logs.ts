@@ -9,6 +9,7 @@ import { withDaemon } from './shared.js';
 
 /** Recording files of a session, oldest first (rotated parts `.cast.N` before the current one). */
 export function recordingFiles(home: string, sessionId: string): string[] {
+  if (!/^[a-z0-9]{1,64}$/.test(sessionId)) return [];
   const base = join(homePaths(home).recordings, `${sessionId}.cast`);
   const rotated: string[] = [];
   for (let i = 1; i < 100 && existsSync(`${base}.${i}`); i++) rotated.push(`${base}.${i}`);
@@ -37,9 +38,16 @@ export default defineCommand({
     cast: { type: 'boolean', description: 'Print the paths of the asciicast recordings instead (play them with asciinema)' },
   },
   async run({ args }) {
-    const s = await withDaemon((client) => findSession(client, String(args.session)));
-    const files = recordingFiles(paseoHome(), s.id);
-    if (files.length === 0) fail(`No recording of ${s.name} (${s.id}) was found.`);
+    const wanted = String(args.session);
+    // A killed session is no longer listed, but its recording stays: find it by id first.
+    let files = recordingFiles(paseoHome(), wanted);
+    let label = wanted;
+    if (files.length === 0) {
+      const s = await withDaemon((client) => findSession(client, wanted));
+      files = recordingFiles(paseoHome(), s.id);
+      label = `${s.name} (${s.id})`;
+    }
+    if (files.length === 0) fail(`No recording of ${label} was found.`);
     if (args.cast) {
       process.stdout.write(`${files.join('\n')}\n`);
       return;

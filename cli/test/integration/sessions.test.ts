@@ -1,0 +1,174 @@
+// Agent sessions through the real daemon: devices over the encrypted channel (attach, type, exact resume
+// after a reconnect, several viewers) and the CLI (run -d, ls, logs, kill, attach/detach in tmux).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PaseoConnection } from '../../src/channel/client.js';
+import type { SessionInfo } from '../../src/channel/messages.js';
+import { connectDevice, paseoBin, pairDevice, REPO_ROOT, startDaemon, testEnv, type TestDaemon } from './harness.js';
+
+const FAKE_AGENT = join(REPO_ROOT, 'cli', 'test', 'fixtures', 'fake-agent.mjs');
+const NODE = process.execPath;
+const decoder = () => new TextDecoder();
+
+/** Collects a session's output as one device sees it (snapshots reset the screen text). */
+function watch(conn: PaseoConnection, sessionId: string) {
+  const dec = decoder();
+  const state = { text: '', seq: 0, snapshots: 0, exit: undefined as undefined | { exitCode: number | null; signal: string | null } };
+  conn.onMessage((msg, body) => {
+    if (!('sessionId' in msg) || msg.sessionId !== sessionId) return;
+    if (msg.t === 'session.snapshot') {
+      state.snapshots++;
+      state.text = dec.decode(body);
+      state.seq = msg.seq;
+      conn.send({ t: 'session.ack', sessionId, seq: msg.seq });
+    } else if (msg.t === 'session.output') {
+      state.text += dec.decode(body, { stream: true });
+      state.seq = msg.seq;
+      conn.send({ t: 'session.ack', sessionId, seq: msg.seq });
+    } else if (msg.t === 'session.exit') {
+      state.exit = { exitCode: msg.exitCode, signal: msg.signal };
+    }
+  });
+  return state;
+}
+
+const type = (conn: PaseoConnection, sessionId: string, text: string) =>
+  conn.send({ t: 'session.input', sessionId }, new TextEncoder().encode(text));
+
+describe('agent sessions', () => {
+  let d: TestDaemon;
+  let device: Awaited<ReturnType<typeof pairDevice>>;
+  beforeAll(async () => {
+    d = await startDaemon();
+    device = await pairDevice(d, 'Session phone');
+  });
+  afterAll(async () => {
+    await d?.stop();
+  });
+
+  it('starts a session from a device, shows coloured output and answers a question', async () => {
+    const conn = device.conn;
+    const info = await conn.request({ t: 'session.create', command: [NODE, FAKE_AGENT, 'color'], cwd: REPO_ROOT, cols: 80, rows: 24 });
+    expect(info).toMatchObject({ state: 'running', cwd: REPO_ROOT, cols: 80, rows: 24 });
+    const w = watch(conn, info.id);
+    conn.send({ t: 'session.attach', sessionId: info.id, cols: 80, rows: 24 });
+    await expect.poll(() => w.text, { timeout: 10_000 }).toMatch(/\x1b\[[0-9;]*32m[^]*green bold/);
+    type(conn, info.id, 'ask\r');
+    await expect.poll(() => w.text, { timeout: 10_000 }).toContain('Proceed? (y/n)');
+    await expect.poll(async () => (await conn.request({ t: 'sessions.list' })).find((s) => s.id === info.id)?.waitingForInput, { timeout: 10_000 }).toBe(true);
+    type(conn, info.id, 'y\r');
+    await expect.poll(() => w.text, { timeout: 10_000 }).toContain('yes!');
+    type(conn, info.id, 'exit 3\r');
+    await expect.poll(() => w.exit, { timeout: 10_000 }).toEqual({ exitCode: 3, signal: null });
+  });
+
+  it('resumes exactly where a reconnecting device left off', async () => {
+    const first = await connectDevice(d, device.keys);
+    const info = await first.request({ t: 'session.create', command: [NODE, FAKE_AGENT], cwd: REPO_ROOT, cols: 100, rows: 30 });
+    const w1 = watch(first, info.id);
+    first.send({ t: 'session.attach', sessionId: info.id, cols: 100, rows: 30 });
+    await expect.poll(() => w1.text, { timeout: 10_000 }).toContain('> ');
+    type(first, info.id, 'count 200\r');
+    await expect.poll(() => w1.text, { timeout: 10_000 }).toContain('line 200');
+    const seenText = w1.text;
+    const seenSeq = w1.seq;
+    first.close();
+    // While nobody watches, the agent prints more.
+    const other = await connectDevice(d, device.keys);
+    type(other, info.id, 'count 300\r'); // input without attaching is allowed for a paired device
+    await new Promise((r) => setTimeout(r, 500));
+    other.close();
+    const again = await connectDevice(d, device.keys);
+    const w2 = watch(again, info.id);
+    again.send({ t: 'session.attach', sessionId: info.id, afterSeq: seenSeq, cols: 100, rows: 30 });
+    await expect.poll(() => w2.text, { timeout: 10_000 }).toMatch(/line 300\r+\n/);
+    expect(w2.snapshots).toBe(0); // resumed from the buffer, not a snapshot
+    const all = (seenText + w2.text).replace(/\r+\n/g, '\n');
+    // Lines 1..200 then 1..300: each exactly once, in order.
+    const numbers = [...all.matchAll(/^(?:> )?line (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(numbers).toEqual([...Array.from({ length: 200 }, (_, i) => i + 1), ...Array.from({ length: 300 }, (_, i) => i + 1)]);
+    again.close();
+  });
+
+  it('lets several devices watch and type into one session', async () => {
+    const a = await connectDevice(d, device.keys);
+    const second = await pairDevice(d, 'Tablet');
+    const b = second.conn;
+    const info = await a.request({ t: 'session.create', command: [NODE, FAKE_AGENT], cwd: REPO_ROOT, cols: 80, rows: 24 });
+    const wa = watch(a, info.id);
+    const wb = watch(b, info.id);
+    a.send({ t: 'session.attach', sessionId: info.id, cols: 80, rows: 24 });
+    b.send({ t: 'session.attach', sessionId: info.id, cols: 60, rows: 20 });
+    type(a, info.id, 'echo from-a\r');
+    await expect.poll(() => wb.text, { timeout: 10_000 }).toContain('from-a');
+    type(b, info.id, 'echo from-b\r');
+    await expect.poll(() => wa.text, { timeout: 10_000 }).toContain('from-b');
+    // The session follows the device that types: b typed last at 60x20.
+    type(b, info.id, 'size\r');
+    await expect.poll(() => wa.text, { timeout: 10_000 }).toContain('size 60x20');
+    const listed = (await a.request({ t: 'sessions.list' })).find((s) => s.id === info.id);
+    expect(listed?.viewers).toBe(2);
+    await a.request({ t: 'session.kill', sessionId: info.id });
+    await expect.poll(() => wb.exit, { timeout: 10_000 }).toBeDefined();
+    a.close();
+    b.close();
+  });
+
+  it('runs, lists, logs and kills sessions from the CLI', () => {
+    const started = d.cli(['run', '-d', '--name', 'fake', '--', NODE, FAKE_AGENT, 'echo cli-hello']);
+    expect(started.status).toBe(0);
+    const id = started.stdout.trim();
+    expect(id).toMatch(/^[a-z2-7]{8}$/);
+    const list = d.cliJson<SessionInfo[]>(['ls', '--json']);
+    expect(list.find((s) => s.id === id)).toMatchObject({ name: 'fake', state: 'running' });
+    expect(d.cli(['ls']).stdout).toMatch(/fake/);
+    let logs = '';
+    for (let i = 0; i < 50 && !logs.includes('cli-hello'); i++) {
+      spawnSync('sleep', ['0.1']);
+      logs = d.cli(['logs', id]).stdout;
+    }
+    expect(logs).toContain('cli-hello');
+    expect(d.cli(['logs', id, '--cast']).stdout).toMatch(/recordings\/[a-z2-7]{8}\.cast/);
+    const killed = d.cli(['kill', 'fake']);
+    expect(killed.status).toBe(0);
+    expect(killed.stdout).toMatch(/Ended fake/);
+    // Killing removes it from the list; its recording stays readable.
+    expect(d.cliJson<SessionInfo[]>(['ls', '--json']).find((s) => s.id === id)).toBeUndefined();
+    expect(d.cli(['logs', id]).stdout).toContain('cli-hello');
+    const missing = d.cli(['kill', 'no-such-session']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/There is no session "no-such-session"/);
+    const badPreset = d.cli(['run', '-d', 'no-such-preset']);
+    expect(badPreset.status).toBe(1);
+    expect(badPreset.stderr).toMatch(/preset/i);
+  });
+
+  it('attaches a real terminal (tmux), types, and detaches with Ctrl-] leaving the session running', () => {
+    const id = d.cli(['run', '-d', '--name', 'tmuxed', '--', NODE, FAKE_AGENT]).stdout.trim();
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', `paseo-test-${process.pid}`, ...args], { encoding: 'utf8', env: testEnv(d.home, { TERM: 'xterm-256color' }) });
+    const envArgs = Object.entries(testEnv(d.home)).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    expect(tmux('new-session', '-d', '-x', '100', '-y', '30', ...envArgs, 'sh', '-c', `'${paseoBin()}' attach ${id}; echo "EXIT=$?"; sleep 60`).status).toBe(0);
+    const screen = () => tmux('capture-pane', '-p').stdout;
+    const waitFor = (text: string) => {
+      for (let i = 0; i < 100; i++) {
+        if (screen().includes(text)) return;
+        spawnSync('sleep', ['0.1']);
+      }
+      throw new Error(`tmux never showed "${text}":\n${screen()}`);
+    };
+    try {
+      waitFor('fake-agent ready');
+      tmux('send-keys', 'echo via-tmux', 'Enter');
+      waitFor('via-tmux');
+      tmux('send-keys', 'size', 'Enter');
+      waitFor('size 100x30');
+      tmux('send-keys', 'C-]');
+      waitFor('detached from tmuxed');
+      waitFor('EXIT=0');
+    } finally {
+      tmux('kill-server');
+    }
+    expect(d.cliJson<SessionInfo[]>(['ls', '--json']).find((s) => s.id === id)?.state).toBe('running');
+  });
+});
