@@ -191,7 +191,7 @@ export class Daemon {
       sessions: sessions.length,
       sessionsRunning: sessions.filter((s) => s.state === 'running').length,
       tailnet: this.tailnetInfo(),
-      warnings: [...this.devices.problems],
+      warnings: [...this.devices.problems, ...this.sessions.warnings()],
     };
   }
 
