@@ -60,6 +60,13 @@ export function terminalScreen(ctx: AppContext, sessionId: string): Screen {
   );
   const endButton = keepFocus(h('button', { class: 'danger-outline small', testid: 'end-session', text: 'End', attrs: { 'aria-label': 'End session' }, on: { click: () => void endSession() } }));
   const host = h('div', { class: 'term-host', testid: 'terminal' });
+  // The size in cells, for tests and accessibility tools.
+  const showSize = () => {
+    host.dataset['cols'] = String(term.cols);
+    host.dataset['rows'] = String(term.rows);
+  };
+  showSize();
+  term.onResize(showSize);
   const wrap = h('div', { class: 'term-wrap' }, host);
   const exitText = h('span', { testid: 'exit-text' });
   const exitBar = h(

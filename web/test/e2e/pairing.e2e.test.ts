@@ -33,6 +33,12 @@ function storedDevice(phone: Phone): Promise<{ deviceId: string; deviceName: str
   );
 }
 
+/** The terminal's size in cells, as the page's xterm has it. */
+async function termSize(page: Phone['page']): Promise<{ cols: number; rows: number }> {
+  const el = page.getByTestId('terminal');
+  return { cols: Number(await el.getAttribute('data-cols')), rows: Number(await el.getAttribute('data-rows')) };
+}
+
 describe('web UI on a phone', () => {
   let daemon: TestDaemon;
   let phone: Phone;
@@ -129,6 +135,27 @@ describe('web UI on a phone', () => {
     await page.keyboard.type('echo after-$((1+1))');
     await page.getByTestId('keybar-enter').click();
     await expect.poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 10_000 }).toContain('after-2');
+
+    // The key bar's arrow recalls the last command from the shell's history.
+    await page.keyboard.type('echo recall-$((2+3))');
+    await page.getByTestId('keybar-enter').click();
+    await page.getByTestId('keybar-up').click();
+    await page.getByTestId('keybar-enter').click();
+    await expect
+      .poll(async () => ((await page.locator('[data-testid="terminal"] .xterm-rows').innerText()).match(/^recall-5$/gm) ?? []).length, { timeout: 10_000 })
+      .toBe(2);
+
+    // Turning the phone resizes the terminal and the PTY behind it follows.
+    const before = await termSize(page);
+    await page.setViewportSize({ width: 844, height: 390 });
+    await expect.poll(() => termSize(page), { timeout: 10_000 }).not.toEqual(before);
+    const after = await termSize(page);
+    expect(after.cols).toBeGreaterThan(before.cols);
+    await page.keyboard.type('clear; stty size');
+    await page.getByTestId('keybar-enter').click();
+    await expect.poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 10_000 }).toContain(`${after.rows} ${after.cols}`);
+    await phone.screenshot('e2e-terminal-landscape');
+    await page.setViewportSize({ width: 390, height: 844 });
 
     // Back home: the session is listed.
     await page.getByTestId('back').click();
