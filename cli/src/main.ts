@@ -1,6 +1,6 @@
 // Entry point of the paseo binary: parses the command line and hands over to one command.
 // Commands load lazily so that `paseo --version` and `--help` stay fast.
-import { defineCommand, runMain } from 'citty';
+import { defineCommand, runCommand, runMain } from 'citty';
 import { PASEO_VERSION } from './version.js';
 
 const main = defineCommand({
@@ -24,4 +24,27 @@ const main = defineCommand({
   },
 });
 
-void runMain(main);
+const COMMANDS = Object.keys(main.subCommands as object);
+
+/** Turns citty's usage errors into sentences with a hint. */
+function usageSentence(err: Error & { code?: string }, args: string[]): string {
+  const sub = args.find((a) => !a.startsWith('-'));
+  if (err.code === 'E_UNKNOWN_COMMAND') return `There is no command "${sub}". The commands are: ${COMMANDS.join(', ')}. See \`paseo --help\`.`;
+  const plain = err.message.replace(/\x1b\[[0-9;]*m/g, '');
+  return `${plain.endsWith('.') ? plain : `${plain}.`} See \`paseo ${sub && COMMANDS.includes(sub) ? `${sub} ` : ''}--help\`.`;
+}
+
+const args = process.argv.slice(2);
+const builtin = args.length === 0 || args.includes('--help') || args.includes('-h') || (args.length === 1 && ['--version', '-v'].includes(args[0]!));
+if (builtin) void runMain(main);
+else {
+  runCommand(main, { rawArgs: args }).catch((err: unknown) => {
+    const e = err instanceof Error ? (err as Error & { code?: string }) : new Error(String(err));
+    if (e.name === 'CLIError') process.stderr.write(`paseo: ${usageSentence(e, args)}\n`);
+    else {
+      process.stderr.write(`paseo: something went wrong: ${e.message}\n`);
+      if (process.env['PASEO_LOG'] === 'debug') process.stderr.write(`${e.stack ?? ''}\n`);
+    }
+    process.exit(1);
+  });
+}
