@@ -2,6 +2,7 @@
 // answers, pushed messages, keepalive and a clear reason when it ends. Isomorphic: the browser uses its
 // own WebSocket; Node tests pass the `ws` package's.
 import { ChannelError, InitiatorHandshake, parseCloseFrame, type CloseKind, type SecureChannel } from './channel.js';
+import { concat } from './encoding.js';
 import { decodeWireFrame, FrameType } from './frame.js';
 import {
   parseDaemonMessage,
@@ -331,16 +332,7 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 function toBytes(data: unknown): Uint8Array {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (Array.isArray(data)) {
-    // `ws` may deliver fragmented messages as Buffer[] unless binaryType is set; join them.
-    const parts = data.map(toBytes);
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
-  }
+  // `ws` may deliver fragmented messages as Buffer[] unless binaryType is set; join them.
+  if (Array.isArray(data)) return concat(...data.map(toBytes));
   throw new ChannelError('protocol', 'Received a text message where binary was expected.');
 }
