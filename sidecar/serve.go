@@ -1,0 +1,320 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"tailscale.com/client/local"
+	"tailscale.com/ipn"
+	"tailscale.com/ipn/ipnstate"
+	"tailscale.com/tsnet"
+)
+
+// selfInfo is what the proxy needs to know about this node.
+type selfInfo struct {
+	fqdn        string // "paseo.tailnet.ts.net", no trailing dot
+	tailnet     string // MagicDNS suffix, "tailnet.ts.net"
+	ips         []string
+	certDomains []string
+	magicDNS    bool
+}
+
+func selfFromStatus(st *ipnstate.Status) selfInfo {
+	var si selfInfo
+	if st.Self != nil {
+		si.fqdn = strings.TrimSuffix(st.Self.DNSName, ".")
+	}
+	for _, ip := range st.TailscaleIPs {
+		si.ips = append(si.ips, ip.String())
+	}
+	si.certDomains = st.CertDomains
+	if t := st.CurrentTailnet; t != nil {
+		si.tailnet = t.MagicDNSSuffix
+		si.magicDNS = t.MagicDNSEnabled
+	}
+	return si
+}
+
+// certDomain is the name to get a certificate for: the node's own name,
+// when control says it can issue one for it.
+func (si selfInfo) certDomain() string {
+	for _, d := range si.certDomains {
+		if si.fqdn != "" && strings.EqualFold(d, si.fqdn) {
+			return d
+		}
+	}
+	return ""
+}
+
+// readyFor builds the ready line for si.
+func readyFor(si selfInfo, https bool, detail string) readyEvent {
+	host, _, _ := strings.Cut(si.fqdn, ".")
+	ev := readyEvent{FQDN: si.fqdn, Hostname: host, Tailnet: si.tailnet, IPs: si.ips,
+		HTTPS: https, MagicDNS: si.magicDNS, Detail: detail, URLs: []string{}}
+	if ev.IPs == nil {
+		ev.IPs = []string{}
+	}
+	if https {
+		ev.URLs = append(ev.URLs, "https://"+si.fqdn+"/")
+		return ev
+	}
+	if si.fqdn != "" {
+		ev.URLs = append(ev.URLs, "http://"+si.fqdn+"/")
+	}
+	for _, ip := range si.ips {
+		if !strings.Contains(ip, ":") {
+			ev.URLs = append(ev.URLs, "http://"+ip+"/")
+			break
+		}
+	}
+	return ev
+}
+
+// server owns the tailnet listeners: :80 always, :443 once a certificate
+// was fetched. configure runs on its own goroutine (loop), poked by wake.
+type server struct {
+	ts          *tsnet.Server
+	lc          *local.Client
+	em          *emitter
+	logf        func(string, ...any)
+	proxy       http.Handler
+	certTimeout time.Duration
+	certRetry   time.Duration
+
+	wake chan struct{}
+
+	// owned by loop
+	http80, https443 *http.Server
+	failedDomain     string
+	retryAt          time.Time
+
+	mu     sync.Mutex
+	mode   serveMode
+	cert   *tls.Certificate
+	certAt time.Time
+}
+
+type serveMode struct {
+	fqdn       string
+	certDomain string // non-empty: HTTPS is on, :80 redirects
+	pending    bool   // getting the first certificate
+}
+
+func (s *server) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *server) loop(ctx context.Context) {
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-retry.C:
+		}
+		if d := s.configure(ctx); d > 0 {
+			retry.Reset(d)
+		}
+	}
+}
+
+// configure brings the listeners in line with the node's current name and
+// certificate domains, then says "ready". It returns when to try again
+// (a failed certificate), or 0.
+func (s *server) configure(ctx context.Context) (retryIn time.Duration) {
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	st, err := s.lc.StatusWithoutPeers(sctx)
+	cancel()
+	if err != nil {
+		s.logf("status: %v", err)
+		return time.Second
+	}
+	if st.BackendState != ipn.Running.String() {
+		return 0 // the watcher pokes us when it runs again
+	}
+	si := selfFromStatus(st)
+	if s.http80 == nil {
+		srv, err := s.listen(":80", false, http.HandlerFunc(s.serve80))
+		if err != nil {
+			s.em.error("Could not listen on the tailnet's port 80.", err.Error())
+			return 5 * time.Second
+		}
+		s.http80 = srv
+	}
+
+	want := si.certDomain()
+	cur := s.getMode()
+	switch {
+	case want == "":
+		s.setMode(serveMode{fqdn: si.fqdn})
+		s.em.ready(readyFor(si, false, "HTTPS certificates are not enabled for this tailnet "+
+			"(turn on MagicDNS and HTTPS in the Tailscale admin console); serving plain HTTP on port 80"))
+		return 0
+	case want == cur.certDomain:
+		s.setMode(serveMode{fqdn: si.fqdn, certDomain: want})
+		s.em.ready(readyFor(si, true, ""))
+		return 0
+	case want == s.failedDomain && time.Now().Before(s.retryAt):
+		s.setMode(serveMode{fqdn: si.fqdn})
+		s.em.ready(readyFor(si, false, "no HTTPS certificate yet; serving plain HTTP on port 80"))
+		return time.Until(s.retryAt)
+	}
+
+	// Fetch the certificate before saying HTTPS: the first one can take
+	// a while (Let's Encrypt), and :80 answers 503 meanwhile.
+	s.setMode(serveMode{fqdn: si.fqdn, pending: true})
+	s.em.state(stateRunning, "getting an HTTPS certificate for "+want)
+	if err := s.fetchCert(ctx, want); err != nil {
+		if ctx.Err() != nil {
+			return 0
+		}
+		s.failedDomain, s.retryAt = want, time.Now().Add(s.certRetry)
+		s.setMode(serveMode{fqdn: si.fqdn})
+		s.em.error("Could not get an HTTPS certificate for "+want+"; serving plain HTTP on port 80.", err.Error())
+		s.em.ready(readyFor(si, false, "could not get an HTTPS certificate; serving plain HTTP on port 80"))
+		return s.certRetry
+	}
+	s.failedDomain = ""
+	if s.https443 == nil {
+		srv, err := s.listen(":443", true, s.proxy)
+		if err != nil {
+			s.setMode(serveMode{fqdn: si.fqdn})
+			s.em.error("Could not listen on the tailnet's port 443; serving plain HTTP on port 80.", err.Error())
+			s.em.ready(readyFor(si, false, "could not listen on port 443; serving plain HTTP on port 80"))
+			return s.certRetry
+		}
+		s.https443 = srv
+	}
+	s.setMode(serveMode{fqdn: si.fqdn, certDomain: want})
+	s.em.ready(readyFor(si, true, ""))
+	return 0
+}
+
+func (s *server) listen(addr string, useTLS bool, h http.Handler) (*http.Server, error) {
+	ln, err := s.ts.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          log.New(logfWriter(s.logf), "http"+addr+": ", 0),
+		// HTTP/1.1 only: WebSockets then always upgrade the classic way.
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
+	}
+	if useTLS {
+		ln = tls.NewListener(ln, &tls.Config{
+			GetCertificate: s.getCertificate,
+			NextProtos:     []string{"http/1.1"},
+			MinVersion:     tls.VersionTLS12,
+		})
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+			s.logf("serve %s: %v", addr, err)
+		}
+	}()
+	s.logf("listening on the tailnet at %s (tls=%v)", addr, useTLS)
+	return srv, nil
+}
+
+func (s *server) close() {
+	for _, srv := range []*http.Server{s.http80, s.https443} {
+		if srv != nil {
+			srv.Close()
+		}
+	}
+}
+
+func (s *server) serve80(w http.ResponseWriter, r *http.Request) {
+	m := s.getMode()
+	switch {
+	case m.pending:
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "Paseo is getting its HTTPS certificate; try again in a few seconds.", http.StatusServiceUnavailable)
+	case m.certDomain != "":
+		redirectToHTTPS(func() string { return m.certDomain }).ServeHTTP(w, r)
+	default:
+		s.proxy.ServeHTTP(w, r)
+	}
+}
+
+func (s *server) getMode() serveMode {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mode
+}
+
+func (s *server) setMode(m serveMode) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mode = m
+}
+
+// fetchCert gets (or renews) the certificate for domain through tailscaled's
+// cert store, which caches it on disk in the state folder.
+func (s *server) fetchCert(ctx context.Context, domain string) error {
+	ctx, cancel := context.WithTimeout(ctx, s.certTimeout)
+	defer cancel()
+	certPEM, keyPEM, err := s.lc.CertPair(ctx, domain)
+	if err != nil {
+		return err
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return fmt.Errorf("parsing certificate for %s: %w", domain, err)
+	}
+	s.mu.Lock()
+	s.cert, s.certAt = &cert, time.Now()
+	s.mu.Unlock()
+	return nil
+}
+
+// getCertificate serves the node's certificate whatever name the client
+// asked for (there is one name); it re-reads it hourly to pick up renewals.
+func (s *server) getCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	s.mu.Lock()
+	domain, cert, at := s.mode.certDomain, s.cert, s.certAt
+	s.mu.Unlock()
+	if domain == "" {
+		return nil, errors.New("no HTTPS certificate")
+	}
+	if cert != nil && time.Since(at) < time.Hour {
+		return cert, nil
+	}
+	if err := s.fetchCert(context.Background(), domain); err != nil {
+		if cert != nil {
+			s.logf("renewing certificate for %s: %v (keeping the old one)", domain, err)
+			return cert, nil
+		}
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cert, nil
+}
+
+// logfWriter adapts a printf logger to an io.Writer for http.Server.ErrorLog.
+type logfWriter func(string, ...any)
+
+func (f logfWriter) Write(p []byte) (int, error) {
+	f("%s", strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
+}
+
+var _ io.Writer = logfWriter(nil)
