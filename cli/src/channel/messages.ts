@@ -99,7 +99,7 @@ export type PairInfo = Infer<typeof pairInfo>;
 
 /** Tailnet state as reported by the sidecar. */
 export const tailnetInfo = obj({
-  state: oneOf('off', 'starting', 'needs-login', 'running', 'control-unreachable', 'restarting', 'failed'),
+  state: oneOf('off', 'starting', 'needs-login', 'needs-approval', 'running', 'control-unreachable', 'restarting', 'failed'),
   loginUrl: opt(str(2000)),
   url: opt(str(2000)),
   fqdn: opt(str(300)),

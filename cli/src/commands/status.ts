@@ -15,6 +15,8 @@ export function tailnetLine(t: TailnetInfo): string {
       return 'starting…';
     case 'needs-login':
       return `needs login${t.loginUrl ? `: open ${t.loginUrl}` : ''}`;
+    case 'needs-approval':
+      return 'waiting for a tailnet admin to approve this computer';
     case 'running':
       return `running at ${t.url ?? t.fqdn ?? '?'}${t.https ? '' : ' (plain HTTP: HTTPS certificates are not enabled on this tailnet)'}`;
     case 'control-unreachable':

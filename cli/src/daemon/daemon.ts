@@ -91,6 +91,11 @@ export class Daemon {
     return `http://${host}:${a.port}/`;
   }
 
+  /** The secret the running sidecar adds to requests it proxies (undefined without a tailnet). */
+  get sidecarToken(): string | undefined {
+    return this.tailnet?.token;
+  }
+
   /** The tailnet URL once the node serves, else undefined. */
   get tailnetUrl(): string | undefined {
     return this.tailnet?.info.url;

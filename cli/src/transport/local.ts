@@ -1,5 +1,6 @@
 // The local transport: HTTP (web UI, /api/info) and the WebSocket at /ws on 127.0.0.1:6767 by default.
 // The tailnet sidecar proxies to this same server, so everything here is reachable over the tailnet too.
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -161,7 +162,7 @@ export class LocalServer {
       socket.end(`HTTP/1.1 ${refused ? '403 Forbidden' : '404 Not Found'}\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\n${refused ?? 'Not found.'}\n`);
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onWebSocket(ws, peerOf(req)));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onWebSocket(ws, peerOf(req, this.daemon.sidecarToken)));
   }
 
   private onWebSocket(ws: WebSocket, peer: PeerInfo): void {
@@ -191,13 +192,17 @@ export class LocalServer {
   }
 }
 
-function peerOf(req: IncomingMessage): PeerInfo {
+/**
+ * Where a connection comes from. Tailnet identity headers count only when the request carries the
+ * current sidecar's token (the sidecar strips any such headers a client sent).
+ */
+function peerOf(req: IncomingMessage, sidecarToken: string | undefined): PeerInfo {
   const remote = req.socket.remoteAddress ?? 'unknown';
-  const loopback = remote === '127.0.0.1' || remote === '::1' || remote === '::ffff:127.0.0.1';
-  // Only the local sidecar (on loopback) can have added these; it strips any a client sent.
-  const user = loopback ? header(req, 'x-paseo-tailnet-user') : undefined;
-  const node = loopback ? header(req, 'x-paseo-tailnet-node') : undefined;
-  const addr = loopback ? header(req, 'x-paseo-tailnet-addr') : undefined;
+  const token = header(req, 'x-paseo-sidecar-token');
+  if (!sidecarToken || !token || !safeEqual(token, sidecarToken)) return { remote };
+  const user = header(req, 'x-paseo-tailnet-user');
+  const node = header(req, 'x-paseo-tailnet-node');
+  const addr = header(req, 'x-paseo-tailnet-addr');
   const identity = [node, user].filter(Boolean).join(' · ');
   return {
     remote: addr ? `tailnet ${addr}` : remote,
@@ -205,9 +210,21 @@ function peerOf(req: IncomingMessage): PeerInfo {
   };
 }
 
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A header value, percent-decoded (the sidecar percent-encodes what it adds). */
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
-  return typeof v === 'string' && v.length > 0 ? v : undefined;
+  if (typeof v !== 'string' || v.length === 0) return undefined;
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return undefined;
+  }
 }
 
 function decodePath(url: string | undefined): string | undefined {

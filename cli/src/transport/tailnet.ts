@@ -2,6 +2,7 @@
 // events on stdout, and restarts it with backoff if it dies. The sidecar proxies tailnet connections to
 // the local server, so devices on the tailnet reach exactly what localhost serves. See docs/sidecar.md.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { assetPath } from '../assets.js';
@@ -28,9 +29,11 @@ export interface TailnetOptions {
   sidecarPath?: string;
 }
 
+/** Event types this daemon understands; others (newer sidecars) are ignored. */
+const KNOWN_EVENTS = new Set(['hello', 'state', 'login', 'ready', 'error']);
 const event = obj({
-  type: oneOf('state', 'login', 'ready', 'error'),
-  state: opt(oneOf('starting', 'needs-login', 'running', 'control-unreachable', 'stopped')),
+  type: oneOf('hello', 'state', 'login', 'ready', 'error'),
+  state: opt(oneOf('starting', 'needs-login', 'needs-approval', 'running', 'control-unreachable', 'stopped')),
   detail: opt(str(2000)),
   url: opt(str(2000)),
   fqdn: opt(str(300)),
@@ -49,6 +52,11 @@ export class TailnetNode {
   private delayMs = RESTART_MIN_DELAY_MS;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<(info: TailnetInfo) => void>();
+  /**
+   * A secret the sidecar sends on every proxied request (X-Paseo-Sidecar-Token): only requests carrying
+   * it may claim a tailnet identity, since any local process can reach the daemon's port.
+   */
+  readonly token = randomBytes(24).toString('hex');
   /** The latest state, for `paseo status`. */
   info: TailnetInfo = { state: 'starting', ips: [], https: false, restarts: 0 };
 
@@ -107,6 +115,7 @@ export class TailnetNode {
     const env: NodeJS.ProcessEnv = { ...process.env, TS_NO_LOGS_NO_SUPPORT: process.env['TS_NO_LOGS_NO_SUPPORT'] ?? '1' };
     delete env['TS_AUTHKEY'];
     if (this.opts.authKey) env['TS_AUTHKEY'] = this.opts.authKey;
+    env['PASEO_SIDECAR_TOKEN'] = this.token;
     const startedAt = Date.now();
     const child = spawn(bin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
@@ -132,12 +141,16 @@ export class TailnetNode {
   private onLine(line: string): void {
     let ev: SidecarEvent;
     try {
-      ev = event(JSON.parse(line), 'sidecar');
+      const raw: unknown = JSON.parse(line);
+      if (typeof raw !== 'object' || raw === null || !KNOWN_EVENTS.has((raw as { type?: unknown }).type as string)) return;
+      ev = event(raw, 'sidecar');
     } catch (err) {
       this.log.warn(`ignoring a malformed line from the sidecar: ${String(err)}`);
       return;
     }
     switch (ev.type) {
+      case 'hello':
+        return;
       case 'state':
         if (ev.state === 'stopped') return;
         this.update({ state: ev.state ?? 'starting', ...(ev.detail ? { detail: ev.detail } : { detail: undefined }) });
@@ -149,7 +162,7 @@ export class TailnetNode {
         const fqdn = (ev.fqdn ?? '').replace(/\.$/, '');
         const https = ev.https === true;
         const url = ev.urls?.[0] ?? (fqdn ? `${https ? 'https' : 'http'}://${fqdn}/` : undefined);
-        this.update({ state: 'running', fqdn, ips: ev.ips ?? [], https, ...(url ? { url } : {}), loginUrl: undefined, detail: undefined });
+        this.update({ state: 'running', fqdn, ips: ev.ips ?? [], https, ...(url ? { url } : {}), loginUrl: undefined, detail: ev.detail });
         return;
       }
       case 'error':
