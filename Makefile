@@ -13,7 +13,7 @@ NODE24 = $(eval NODE24 := $$(shell scripts/node-runtime.sh))$(NODE24)
 HAS_WEB := $(wildcard web/build.mjs)
 HAS_SIDECAR := $(wildcard sidecar/go.mod)
 
-.PHONY: all web sidecar bundle sea smoke test run clean FORCE
+.PHONY: all web sidecar bundle sea smoke test run clean headscale FORCE
 
 all: dist/paseo
 
@@ -49,7 +49,11 @@ else
 	@echo "[make] sidecar/go.mod does not exist yet: no sidecar to build" >&2
 endif
 
-test: dist/paseo dist/paseo-smoke
+# headscale for the tailnet end-to-end test (pinned; installed into .cache/bin once).
+headscale:
+	scripts/install-headscale.sh >/dev/null
+
+test: dist/paseo dist/paseo-smoke headscale
 	$(NODE24) node_modules/vitest/vitest.mjs run
 ifneq ($(HAS_SIDECAR),)
 	cd sidecar && GOTOOLCHAIN=local go test ./...

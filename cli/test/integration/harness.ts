@@ -33,6 +33,18 @@ export function testEnv(home: string, extra: Record<string, string> = {}): NodeJ
   };
 }
 
+/**
+ * A small sh guard that stops the command (SIGTERM) when our end of its stdin closes, so it cannot
+ * outlive the test process even if that is killed (Ctrl-C, a CI timeout). SIGTERM to the guard is
+ * passed on.
+ */
+const GUARD = 'exec 3<&0; "$@" </dev/null & p=$!; trap \'kill -TERM $p 2>/dev/null\' TERM INT; (read _ <&3; kill -TERM $p 2>/dev/null) & wait $p; s=$?; wait $p 2>/dev/null; exit $s';
+
+/** Spawns a long-running program under the guard, with stdout and stderr piped. */
+export function spawnGuarded(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string }): ChildProcess {
+  return spawn('/bin/sh', ['-c', GUARD, 'guard', cmd, ...args], { env: opts.env, ...(opts.cwd ? { cwd: opts.cwd } : {}), stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
 /** A running daemon for one test file. */
 export interface TestDaemon {
   home: string;
@@ -54,7 +66,7 @@ export interface TestDaemon {
 export async function startDaemon(opts: { env?: Record<string, string>; home?: string } = {}): Promise<TestDaemon> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'paseo-test-'));
   const env = testEnv(home, opts.env);
-  const child = spawn(paseoBin(), ['up', '--no-tailnet', '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnGuarded(paseoBin(), ['up', '--no-tailnet', '--listen', '127.0.0.1:0'], { env });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

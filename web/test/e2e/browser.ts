@@ -56,6 +56,9 @@ export async function launchPhone(opts: LaunchOptions = {}): Promise<Phone> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // Resolve nothing but loopback: even with --disable-background-networking Chromium otherwise looks
+      // up Google hosts through the machine's DNS server. Proxied names (SOCKS5) resolve at the proxy.
+      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
     ],
   });
   const context = await browser.newContext({ ...PHONE, ...opts.context });
