@@ -17,6 +17,12 @@ import { AllowedHosts } from './origin-check.js';
 /** How often idle WebSockets are pinged, in milliseconds; one missed pong closes them. */
 export const WS_PING_INTERVAL_MS = 30_000;
 
+/** The ping interval; PASEO_WS_PING_INTERVAL_MS shortens it for tests of the keepalive. */
+function wsPingIntervalMs(): number {
+  const v = Number(process.env['PASEO_WS_PING_INTERVAL_MS']);
+  return Number.isSafeInteger(v) && v >= 100 && v < WS_PING_INTERVAL_MS ? v : WS_PING_INTERVAL_MS;
+}
+
 const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
@@ -42,6 +48,8 @@ export class LocalServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WIRE_FRAME_BYTES, perMessageDeflate: false });
   private readonly hosts: AllowedHosts;
   private readonly pinger: ReturnType<typeof setInterval>;
+  /** WebSockets that answered since the last ping (or are new). */
+  private readonly alive = new WeakSet<WebSocket>();
 
   private constructor(
     private readonly daemon: Daemon,
@@ -53,22 +61,17 @@ export class LocalServer {
     this.hosts = new AllowedHosts(address.host);
     server.on('request', (req, res) => this.onRequest(req, res));
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
-    const alive = new WeakSet<WebSocket>();
     this.pinger = setInterval(() => {
       for (const ws of this.wss.clients) {
-        if (!alive.has(ws)) {
+        if (!this.alive.has(ws)) {
           ws.terminate();
           continue;
         }
-        alive.delete(ws);
+        this.alive.delete(ws);
         ws.ping();
       }
-    }, WS_PING_INTERVAL_MS);
+    }, wsPingIntervalMs());
     this.pinger.unref();
-    this.wss.on('connection', (ws) => {
-      alive.add(ws);
-      ws.on('pong', () => alive.add(ws));
-    });
   }
 
   /** Listens; rejects with a sentence when the address is taken or not allowed. */
@@ -166,6 +169,8 @@ export class LocalServer {
   }
 
   private onWebSocket(ws: WebSocket, peer: PeerInfo): void {
+    this.alive.add(ws);
+    ws.on('pong', () => this.alive.add(ws));
     const conn = new DeviceConnection(
       this.daemon,
       {
