@@ -17,7 +17,7 @@ export interface Timers {
 /** Send an ack at most this often, in milliseconds… */
 export const ACK_INTERVAL_MS = 16;
 /** …or at once when this many bytes were processed since the last one. */
-export const ACK_BYTES = 32 * 1024;
+export const ACK_BYTES = 64 * 1024;
 
 const realTimers: Timers = {
   set: (cb, ms) => setTimeout(cb, ms),

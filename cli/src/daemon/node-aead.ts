@@ -1,6 +1,6 @@
 // Node-only ChaCha20-Poly1305 (OpenSSL via node:crypto) for the daemon's Noise CipherStates.
 // Byte-identical to nobleChaChaPoly in cli/src/channel/aead.ts; several times faster on large messages.
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
 import {
   AEAD_KEY_BYTES,
   AEAD_NONCE_BYTES,
@@ -13,7 +13,8 @@ import {
 /** ChaCha20-Poly1305 through node:crypto, same wire format as nobleChaChaPoly. */
 export const nodeChaChaPoly: AeadFactory = (key32: Uint8Array): Aead => {
   checkAeadLength('AEAD key', key32, AEAD_KEY_BYTES);
-  const key = Uint8Array.from(key32);
+  // Imported once: createCipheriv with raw bytes would import the key again for every message.
+  const key = createSecretKey(Uint8Array.from(key32));
   return {
     seal(nonce12, ad, plaintext) {
       checkAeadLength('AEAD nonce', nonce12, AEAD_NONCE_BYTES);

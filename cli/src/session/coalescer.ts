@@ -8,6 +8,7 @@ export class Coalescer {
   private size = 0;
   private timer: NodeJS.Timeout | undefined;
   private pushedSinceHold = true;
+  private lastEmitMs = 0;
 
   /** `emit` receives each chunk (a fresh Uint8Array that is not reused). */
   constructor(
@@ -27,7 +28,9 @@ export class Coalescer {
     this.parts.push(data);
     this.size += data.length;
     this.pushedSinceHold = true;
-    if (this.size >= this.maxBytes) this.flush(false);
+    // A read after a quiet spell (a keystroke's echo) goes out at once; reads that follow it within
+    // the window are joined.
+    if (this.size >= this.maxBytes || (!this.timer && Date.now() - this.lastEmitMs >= this.windowMs)) this.flush(false);
     else this.timer ??= setTimeout(() => this.flush(false), this.windowMs);
   }
 
@@ -45,6 +48,7 @@ export class Coalescer {
       let end = Math.min(start + this.maxBytes, cut);
       if (end < cut) end = Math.max(utf8BoundaryBefore(data, end), start + 1);
       this.emit(new Uint8Array(data.subarray(start, end)));
+      this.lastEmitMs = Date.now();
       start = end;
     }
     const rest = data.subarray(cut);
