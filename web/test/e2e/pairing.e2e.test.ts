@@ -151,6 +151,10 @@ describe('web UI on a phone', () => {
     await expect.poll(() => termSize(page), { timeout: 10_000 }).not.toEqual(before);
     const after = await termSize(page);
     expect(after.cols).toBeGreaterThan(before.cols);
+    // The page sends the new size after a short debounce; wait until the daemon has applied it.
+    await expect
+      .poll(() => daemon.cliJson<{ cols: number; rows: number }[]>(['ls', '--json']).some((s) => s.cols === after.cols && s.rows === after.rows), { timeout: 10_000 })
+      .toBe(true);
     await page.keyboard.type('clear; stty size');
     await page.getByTestId('keybar-enter').click();
     await expect.poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 10_000 }).toContain(`${after.rows} ${after.cols}`);
