@@ -13,7 +13,7 @@ NODE24 = $(eval NODE24 := $$(shell scripts/node-runtime.sh))$(NODE24)
 HAS_WEB := $(wildcard web/build.mjs)
 HAS_SIDECAR := $(wildcard sidecar/go.mod)
 
-.PHONY: all web sidecar bundle sea smoke test run clean headscale FORCE
+.PHONY: all web sidecar bundle sea smoke test run clean headscale bench bench-deps FORCE
 
 all: dist/paseo
 
@@ -58,6 +58,14 @@ test: dist/paseo dist/paseo-smoke headscale
 ifneq ($(HAS_SIDECAR),)
 	cd sidecar && GOTOOLCHAIN=local go test ./...
 endif
+
+# Benchmark (not a test): paseo vs raw node-pty, ttyd and a bare ws pipe, measured in one run (~2 min).
+bench: dist/paseo bench-deps
+	$(NODE24) scripts/bench/run.ts
+
+# ttyd: `apt-get install -y ttyd` where Debian has it, else built from Debian's source (bookworm has none).
+bench-deps:
+	@command -v ttyd >/dev/null || [ -x .cache/bench/ttyd/bin/ttyd ] || scripts/bench/install-ttyd.sh
 
 run: dist/paseo
 	./dist/paseo up

@@ -1,0 +1,131 @@
+// The benchmark (bundled and started by run.ts). Measures, in one run, paseo against baselines measured
+// in the same run — raw node-pty (in this process), ttyd, and a bare ws pipe — and prints one table:
+//   throughput   `cat` of a large file to the client (median MiB/s, ratios)
+//   latency      keystroke → echo at the client, p50/p99, idle and while another session floods (`yes`)
+//   interrupt    Ctrl-C during `yes` → output stops at the client (median ms, bytes after Ctrl-C)
+// Loopback only; every process it starts is stopped. JSON goes to .cache/bench/last.json.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BareWsPath, runBareWsServer } from './barews.js';
+import { killAllChildren, machineCpu, removeTempDirs, tempDir, makeLogFile, MiB, sleep, type TermPath } from './common.js';
+import { runFloodRole } from './flood.js';
+import { measureInterrupt, type InterruptResult } from './interrupt.js';
+import { measureLatency, type LatencyResult } from './latency.js';
+import { pairClient, PaseoPath, startPaseo, type PaseoDaemon } from './paseo.js';
+import { RawPtyPath } from './rawpty.js';
+import { printReport, writeJson } from './report.js';
+import { measureThroughput, type ThroughputResult } from './throughput.js';
+import { findTtyd, TtydPath } from './ttyd.js';
+
+const bundle = fileURLToPath(import.meta.url);
+const root = resolve(bundle, '..', '..', '..');
+
+function envInt(name: string, dflt: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+}
+
+async function main(): Promise<void> {
+  const roleAt = process.argv.indexOf('--role');
+  if (roleAt >= 0) {
+    const role = process.argv[roleAt + 1];
+    if (role === 'bare-ws-server') return runBareWsServer();
+    if (role === 'flood') return runFloodRole(process.argv.slice(roleAt + 2));
+    throw new Error(`unknown role ${role}`);
+  }
+
+  const fileMiB = envInt('BENCH_FILE_MIB', 64);
+  const reps = envInt('BENCH_REPS', 5);
+  const samples = envInt('BENCH_SAMPLES', 200);
+  const only = new Set((process.env['BENCH_ONLY'] ?? 'throughput,latency,interrupt').split(',').map((s) => s.trim()));
+  const paseoBin = process.env['PASEO_BIN'] ?? join(root, 'dist', 'paseo');
+  if (!existsSync(paseoBin)) throw new Error(`${paseoBin} does not exist: run \`make\` first (or set PASEO_BIN).`);
+  const ttydBin = findTtyd(root);
+  const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
+  const started = performance.now();
+
+  const tmp = tempDir('paseo-bench-data-');
+  let daemon: PaseoDaemon | undefined;
+  let ttyd: TtydPath | undefined;
+  let bare: BareWsPath | undefined;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const onSignal = (): void => {
+    killAllChildren();
+    removeTempDirs();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    log(`paseo: ${paseoBin}`);
+    log(ttydBin ? `ttyd: ${ttydBin}` : 'ttyd: not found (apt-get install -y ttyd, or scripts/bench/install-ttyd.sh); its columns stay empty');
+    log(`writing a ${fileMiB} MiB build-log-like file…`);
+    const file = await makeLogFile(join(tmp, 'build.log'), fileMiB);
+    // What else keeps the machine busy (the figures are only comparable within a run when this is high).
+    const m0 = machineCpu();
+    await sleep(1000);
+    const m1 = machineCpu();
+    const backgroundBusyPct = (100 * (m1.busy - m0.busy)) / (m1.total - m0.total);
+    log(`machine busy before the run (other processes): ${backgroundBusyPct.toFixed(0)}% of all cores`);
+
+    daemon = await startPaseo(paseoBin);
+    const paseo = new PaseoPath(await pairClient(daemon, daemon.pairingCode(), 'bench'), daemon.pid, log);
+    cleanups.push(() => paseo.close());
+    const raw = new RawPtyPath();
+    if (ttydBin) ttyd = await TtydPath.start(ttydBin);
+    bare = await BareWsPath.start(bundle);
+    const want = (p: TermPath): boolean => !process.env['BENCH_PATHS'] || process.env['BENCH_PATHS'].split(',').includes(p.name);
+    const ptyPaths: TermPath[] = [paseo, raw, ...(ttyd ? [ttyd] : [])].filter(want);
+    const floodCtx = { bundle, daemon, ttydPort: ttyd?.port };
+
+    let throughput: ThroughputResult[] = [];
+    let latency: LatencyResult[] = [];
+    let interrupt: InterruptResult[] = [];
+    if (only.has('throughput')) {
+      log(`throughput: cat ${(file.bytes / MiB).toFixed(0)} MiB × ${reps}`);
+      throughput = await measureThroughput([...ptyPaths, bare].filter(want), file, reps, log);
+    }
+    if (only.has('latency')) {
+      log(`latency: ${samples} keystrokes per path, idle and during a flood`);
+      latency = await measureLatency([...ptyPaths, bare].filter(want), samples, floodCtx, log);
+    }
+    if (only.has('interrupt')) {
+      log(`interrupt: Ctrl-C during yes × ${reps}`);
+      interrupt = await measureInterrupt(ptyPaths, reps, log);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const result = {
+      when: new Date().toISOString(),
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version, backgroundBusyPct },
+      config: { fileMiB: file.bytes / MiB, fileLines: file.newlines, reps, samples, paseoBin, ttydBin: ttydBin ?? null },
+      seconds,
+      paseoDrops: paseo.drops,
+      throughput,
+      latency,
+      interrupt,
+    };
+    printReport(result);
+    writeJson(join(root, '.cache', 'bench', 'last.json'), result);
+    log(`done in ${seconds.toFixed(0)} s; JSON in .cache/bench/last.json`);
+  } finally {
+    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => {});
+    await bare?.stop().catch(() => {});
+    await ttyd?.stop().catch(() => {});
+    await daemon?.stop().catch(() => {});
+    killAllChildren();
+    removeTempDirs();
+  }
+}
+
+main().then(
+  () => {
+    if (!process.argv.includes('--role')) process.exit(0);
+  },
+  (err: unknown) => {
+    process.stderr.write(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    killAllChildren();
+    removeTempDirs();
+    process.exit(1);
+  },
+);
