@@ -173,6 +173,10 @@ export class DeviceConnection implements Client {
       this.pendingPairing = undefined;
       this.log.info(`paired a new device ${record.id} ("${record.name}") from ${this.peer.remote}`);
     } else if (this.deviceId) {
+      // The device may have been removed between the handshake and its hello.
+      if (!this.daemon.devices.get(this.deviceId)) {
+        throw new ChannelError('needs-pairing', 'This device needs to be paired again. It is not (or no longer) paired with this computer.');
+      }
       this.daemon.devices.touch(this.deviceId, this.peer.tailnetIdentity);
     }
     clearTimeout(this.timer);
