@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { once } from 'node:events';
 import WebSocket, { WebSocketServer } from 'ws';
-import { ECHO_ARGV, Listeners, spawnTracked, stopChild, withTimeout, type Term, type TermPath } from './common.js';
+import { ECHO_ARGV, Listeners, spawnTracked, stopChild, withTimeout, wsOpened, type Term, type TermPath } from './common.js';
 import type { ChildProcess } from 'node:child_process';
 
 const CHUNK = 32 * 1024;
@@ -89,14 +89,7 @@ export class BareWsPath implements TermPath {
       }),
     );
     ws.on('message', (data: Buffer) => listeners.emit(data));
-    await withTimeout(
-      new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', reject);
-      }),
-      10_000,
-      'bare ws connect',
-    );
+    await wsOpened(ws, 'bare ws connect');
     const pid = this.child.pid!;
     return {
       onData: (cb) => listeners.add(cb),

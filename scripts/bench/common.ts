@@ -33,6 +33,18 @@ export interface TermPath {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 export const now = (): number => performance.now();
 
+/** Resolves when a WebSocket client has opened (10 s at most). */
+export function wsOpened(ws: { once(ev: 'open', cb: () => void): unknown; once(ev: 'error', cb: (err: Error) => void): unknown }, what: string): Promise<void> {
+  return withTimeout(
+    new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    }),
+    10_000,
+    what,
+  );
+}
+
 /** Rejects after `ms` with `what` in the message. */
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { Listeners, spawnTracked, stopChild, withTimeout, type Term, type TermPath } from './common.js';
+import { Listeners, spawnTracked, stopChild, withTimeout, wsOpened, type Term, type TermPath } from './common.js';
 import type { ChildProcess } from 'node:child_process';
 
 /** ttyd's binary: TTYD_BIN, `ttyd` on PATH, or the one scripts/bench/install-ttyd.sh built. */
@@ -76,14 +76,7 @@ export class TtydPath implements TermPath {
       const buf = isBinary ? data : Buffer.from(data);
       if (buf[0] === OUTPUT) listeners.emit(buf.subarray(1));
     });
-    await withTimeout(
-      new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', reject);
-      }),
-      10_000,
-      'ttyd connect',
-    );
+    await wsOpened(ws, 'ttyd connect');
     ws.send(JSON.stringify({ AuthToken: '', columns: 80, rows: 24 }));
     const pids = this.child?.pid ? [this.child.pid] : [];
     return {
