@@ -1,23 +1,26 @@
-# Builds the single paseo binary (dist/paseo) and runs the tests, all on the pinned Node 24 runtime.
+# Builds the single paseo binary (dist/paseo) and runs the checks and tests, all on the pinned Node 24 runtime.
 #   make          dist/paseo (node_modules if missing, web bundle, sidecar, then scripts/build.mjs)
-#   make test     build, then vitest (and go test for the sidecar)
-#   make run      build, then ./dist/paseo up
+#   make test     the checks, then build, then every test (vitest: unit, integration, e2e; go test)
+#   make check    type-check the whole tree (tsc) and lint/format-check it (biome, gofmt, go vet)
+#   make unit     the unit tests alone (no build), for the edit-test loop
+#   make fmt      format everything (biome, gofmt)
+#   make run      build, then ./dist/paseo up $(ARGS), e.g. make run ARGS="--no-tailnet"
+#   make bench    benchmarks against raw node-pty, ttyd and a bare ws pipe (not a test)
 # scripts/build.mjs decides itself whether dist/paseo is up to date (same bundle, assets and runtime).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := all
+export GOTOOLCHAIN := local
 
 # The pinned runtime (unpacked into .cache/ on first use), resolved once and only when a recipe needs it.
 NODE24 = $(eval NODE24 := $$(shell scripts/node-runtime.sh))$(NODE24)
-HAS_WEB := $(wildcard web/build.mjs)
-HAS_SIDECAR := $(wildcard sidecar/go.mod)
+VITEST = $(NODE24) node_modules/vitest/vitest.mjs
+ARGS ?=
 
-.PHONY: all web sidecar bundle sea smoke test run clean headscale bench bench-deps FORCE
+.PHONY: all web sidecar bundle smoke test check typecheck lint fmt unit run clean headscale bench bench-deps FORCE
 
 all: dist/paseo
-
-sea: dist/paseo
 
 dist/paseo: node_modules/.package-lock.json web sidecar FORCE
 	$(NODE24) scripts/build.mjs
@@ -32,32 +35,39 @@ smoke: dist/paseo-smoke
 bundle: node_modules/.package-lock.json
 	$(NODE24) scripts/build.mjs --bundle-only
 
-node_modules/.package-lock.json:
-	npm ci
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
 
 web: node_modules/.package-lock.json
-ifneq ($(HAS_WEB),)
 	$(NODE24) web/build.mjs
-else
-	@echo "[make] web/build.mjs does not exist yet: embedding whatever is in web/dist" >&2
-endif
 
 sidecar:
-ifneq ($(HAS_SIDECAR),)
-	cd sidecar && GOTOOLCHAIN=local go build -trimpath -ldflags "-s -w" -o paseo-sidecar .
-else
-	@echo "[make] sidecar/go.mod does not exist yet: no sidecar to build" >&2
-endif
+	cd sidecar && go build -trimpath -ldflags "-s -w" -o paseo-sidecar .
 
 # headscale for the tailnet end-to-end test (pinned; installed into .cache/bin once).
 headscale:
 	scripts/install-headscale.sh >/dev/null
 
-test: dist/paseo dist/paseo-smoke headscale
-	$(NODE24) node_modules/vitest/vitest.mjs run
-ifneq ($(HAS_SIDECAR),)
-	cd sidecar && GOTOOLCHAIN=local go test ./...
-endif
+typecheck: node_modules/.package-lock.json
+	$(NODE24) node_modules/typescript/bin/tsc -p tsconfig.json --noEmit
+
+lint: node_modules/.package-lock.json
+	node_modules/.bin/biome check --error-on-warnings .
+	@unformatted="$$(gofmt -l sidecar)"; if [ -n "$$unformatted" ]; then echo "gofmt: not formatted: $$unformatted (run make fmt)" >&2; exit 1; fi
+	cd sidecar && go vet ./...
+
+check: typecheck lint
+
+fmt: node_modules/.package-lock.json
+	node_modules/.bin/biome check --write .
+	gofmt -w sidecar
+
+unit: node_modules/.package-lock.json
+	$(VITEST) run cli/test/unit web/test/unit
+
+test: check dist/paseo dist/paseo-smoke headscale
+	$(VITEST) run
+	cd sidecar && go test ./...
 
 # Benchmark (not a test): paseo vs raw node-pty, ttyd and a bare ws pipe, measured in one run (~2 min).
 bench: dist/paseo bench-deps
@@ -68,7 +78,7 @@ bench-deps:
 	@command -v ttyd >/dev/null || [ -x .cache/bench/ttyd/bin/ttyd ] || scripts/bench/install-ttyd.sh
 
 run: dist/paseo
-	./dist/paseo up
+	./dist/paseo up $(ARGS)
 
 clean:
 	rm -rf dist web/dist sidecar/paseo-sidecar

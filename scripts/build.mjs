@@ -41,7 +41,10 @@ async function step(title, fn) {
 }
 
 function runtime() {
-  const run = spawnSync(join(root, 'scripts', 'node-runtime.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const run = spawnSync(join(root, 'scripts', 'node-runtime.sh'), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (run.status !== 0) throw new Error('scripts/node-runtime.sh failed');
   const node = run.stdout.trim();
   const info = spawnSync(node, ['-p', 'process.version + " " + process.versions.modules'], { encoding: 'utf8' });
@@ -62,12 +65,17 @@ async function main() {
 
   await step(`bundle ${rel(mainScript)}`, async () => {
     const { bytes, warnings } = await bundle({ root, entry: rel(entry), outfile: rel(mainScript), version });
-    for (const w of warnings) log(`  esbuild warning: ${w.text}${w.location ? ` (${w.location.file}:${w.location.line})` : ''}`);
+    for (const w of warnings)
+      log(`  esbuild warning: ${w.text}${w.location ? ` (${w.location.file}:${w.location.line})` : ''}`);
     return { detail: kib(bytes) };
   });
   if (opts['bundle-only']) return;
 
-  const { node, version: nodeVersion, modules } = await step('runtime', () => {
+  const {
+    node,
+    version: nodeVersion,
+    modules,
+  } = await step('runtime', () => {
     const r = runtime();
     return { ...r, detail: `${rel(r.node)} (${r.version}, ABI ${r.modules})` };
   });
@@ -116,7 +124,9 @@ async function checkVersion(out, entry, cwd, version) {
   await step('check `paseo --version` with an empty environment', () => {
     const run = spawnSync(out, ['--version'], { cwd, env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
     if (run.status !== 0 || !run.stdout.includes(version)) {
-      throw new Error(`${rel(out)} --version: exit ${run.status}, stdout ${JSON.stringify(run.stdout)}, stderr ${run.stderr}`);
+      throw new Error(
+        `${rel(out)} --version: exit ${run.status}, stdout ${JSON.stringify(run.stdout)}, stderr ${run.stderr}`,
+      );
     }
     return { detail: run.stdout.trim() };
   });

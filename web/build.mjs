@@ -1,11 +1,12 @@
 // Builds the web UI into web/dist/: app.js (esbuild bundle of web/src/main.ts, minified, external
 // source map), app.css (xterm's css + web/src/styles/*.css), index.html and favicon.svg. No fonts, no
 // CDNs: the daemon serves these files offline. Usage: node web/build.mjs [--dev] (dev: not minified, inline source map).
-import { build, transform } from 'esbuild';
+
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build, transform } from 'esbuild';
 
 const webDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(webDir);
@@ -90,7 +91,9 @@ async function main() {
     totalGz += gz;
     console.log(`  ${relative(root, join(dist, f)).padEnd(24)} ${kib(bytes.length)}  ${kib(gz)} gzipped`);
   }
-  console.log(`  ${'total'.padEnd(24)} ${kib(total)}  ${kib(totalGz)} gzipped  (${Date.now() - started} ms${dev ? ', dev' : ''})`);
+  console.log(
+    `  ${'total'.padEnd(24)} ${kib(total)}  ${kib(totalGz)} gzipped  (${Date.now() - started} ms${dev ? ', dev' : ''})`,
+  );
 }
 
 main().catch((err) => {

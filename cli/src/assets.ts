@@ -2,24 +2,13 @@
 // In the single binary (a Node SEA) they are SEA assets written by scripts/build.mjs; file assets are
 // extracted once to PASEO_HOME/cache/<sha256 prefix>/<name> (content addressed, atomic, reused).
 // In development (plain node on the repo, or `node dist/sea/paseo/main.cjs`) they are the files in the repo.
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as sea from 'node:sea';
-import { paseoHome } from './daemon/home.js';
+import { fileURLToPath } from 'node:url';
+import { homePaths, paseoHome } from './state/home.js';
+import { writeFileAtomic } from './state/state-file.js';
 
 /** Assets that are single files on disk (the web UI is served from memory: see webAssets()). */
 export type FileAssetName = 'sidecar' | 'pty-addon';
@@ -45,7 +34,10 @@ interface WebArchiveHeader {
 }
 
 export class AssetMissingError extends Error {
-  constructor(readonly asset: string, detail: string) {
+  constructor(
+    readonly asset: string,
+    detail: string,
+  ) {
     super(`The ${asset} asset is not available: ${detail}`);
     this.name = 'AssetMissingError';
   }
@@ -76,7 +68,7 @@ export function assetPath(name: FileAssetName): string {
   }
   const entry = Object.hasOwn(manifest().assets, name) ? manifest().assets[name] : undefined;
   if (!entry) throw new AssetMissingError(name, `this paseo binary was built without it (${DEV_HINTS[name]})`);
-  const file = join(paseoHome(), 'cache', entry.sha256.slice(0, 16), name);
+  const file = join(homePaths(paseoHome()).cache, entry.sha256.slice(0, 16), name);
   if (statSync(file, { throwIfNoEntry: false })?.size !== entry.size) extract(name, entry, file);
   return file;
 }
@@ -109,21 +101,8 @@ function extract(name: string, entry: AssetManifest['assets'][string], file: str
     throw new Error(`Embedded asset ${name} does not match its manifest: the paseo binary is damaged`);
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', entry.executable ? 0o700 : 0o600);
-  try {
-    try {
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    // Another process may have extracted the same bytes meanwhile: the rename is atomic either way.
-    renameSync(tmp, file);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
+  // Another process may extract the same bytes meanwhile: the rename is atomic either way.
+  writeFileAtomic(file, bytes, entry.executable ? 0o700 : 0o600);
 }
 
 /** Reads the 'web' asset format (written by packWebDir in scripts/build/assets.mjs). Exported for tests. */
@@ -148,7 +127,7 @@ function readWebDir(root: string): Map<string, WebAsset> {
     .map((entry) => join(entry.parentPath, entry.name))
     .sort();
   for (const file of files) {
-    const urlPath = '/' + relative(root, file).split(sep).join('/');
+    const urlPath = `/${relative(root, file).split(sep).join('/')}`;
     const { mtimeMs, size } = statSync(file);
     let known = devWebFiles.get(file);
     if (!known || known.mtimeMs !== mtimeMs || known.size !== size) {

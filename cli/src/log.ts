@@ -1,6 +1,6 @@
 // The daemon's log: consola on stderr (a file when detached). Technical details go here; people get
 // sentences. Never pass secrets (pairing codes, keys, auth keys) to it.
-import { createConsola, type ConsolaInstance } from 'consola';
+import { type ConsolaInstance, createConsola } from 'consola';
 
 /** What modules log through. */
 export interface Logger {
@@ -14,7 +14,10 @@ export interface Logger {
 const LEVELS: Record<string, number> = { silent: -999, error: 0, warn: 1, info: 3, debug: 4 };
 
 /** Creates the logger; `tag` prefixes each line (e.g. "daemon"). */
-export function createLogger(tag: string, level = process.env['PASEO_LOG'] ?? 'info'): Logger & { withTag(t: string): Logger } {
+export function createLogger(
+  tag: string,
+  level = process.env.PASEO_LOG ?? 'info',
+): Logger & { withTag(t: string): Logger } {
   const consola: ConsolaInstance = createConsola({
     level: LEVELS[level] ?? 3,
     stdout: process.stderr,

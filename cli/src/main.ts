@@ -29,13 +29,19 @@ const COMMANDS = Object.keys(main.subCommands as object);
 /** Turns citty's usage errors into sentences with a hint. */
 function usageSentence(err: Error & { code?: string }, args: string[]): string {
   const sub = args.find((a) => !a.startsWith('-'));
-  if (err.code === 'E_UNKNOWN_COMMAND') return `There is no command "${sub}". The commands are: ${COMMANDS.join(', ')}. See \`paseo --help\`.`;
+  if (err.code === 'E_UNKNOWN_COMMAND')
+    return `There is no command "${sub}". The commands are: ${COMMANDS.join(', ')}. See \`paseo --help\`.`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips colour codes (ESC [ … m)
   const plain = err.message.replace(/\x1b\[[0-9;]*m/g, '');
   return `${plain.endsWith('.') ? plain : `${plain}.`} See \`paseo ${sub && COMMANDS.includes(sub) ? `${sub} ` : ''}--help\`.`;
 }
 
 const args = process.argv.slice(2);
-const builtin = args.length === 0 || args.includes('--help') || args.includes('-h') || (args.length === 1 && ['--version', '-v'].includes(args[0]!));
+const builtin =
+  args.length === 0 ||
+  args.includes('--help') ||
+  args.includes('-h') ||
+  (args.length === 1 && ['--version', '-v'].includes(args[0]!));
 if (builtin) void runMain(main);
 else {
   runCommand(main, { rawArgs: args }).catch((err: unknown) => {
@@ -43,7 +49,7 @@ else {
     if (e.name === 'CLIError') process.stderr.write(`paseo: ${usageSentence(e, args)}\n`);
     else {
       process.stderr.write(`paseo: something went wrong: ${e.message}\n`);
-      if (process.env['PASEO_LOG'] === 'debug') process.stderr.write(`${e.stack ?? ''}\n`);
+      if (process.env.PASEO_LOG === 'debug') process.stderr.write(`${e.stack ?? ''}\n`);
     }
     process.exit(1);
   });

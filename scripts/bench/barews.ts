@@ -1,12 +1,22 @@
 // Baseline (c): a bare `ws` pipe on loopback, no PTY, no encryption: the transport ceiling. A child
 // process (its own core, like the daemon) serves `/?mode=file&path=…` (the file in 32 KiB messages,
 // paseo's output chunk size, with socket backpressure) and `/?mode=echo` (each message sent back).
+
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { once } from 'node:events';
 import WebSocket, { WebSocketServer } from 'ws';
-import { ECHO_ARGV, Listeners, spawnTracked, stopChild, withTimeout, wsOpened, type Term, type TermPath } from './common.js';
-import type { ChildProcess } from 'node:child_process';
+import {
+  ECHO_ARGV,
+  Listeners,
+  spawnTracked,
+  stopChild,
+  type Term,
+  type TermPath,
+  withTimeout,
+  wsOpened,
+} from './common.js';
 
 const CHUNK = 32 * 1024;
 const HIGH_WATER = 1024 * 1024;
@@ -25,7 +35,10 @@ export async function runBareWsServer(): Promise<void> {
     }
     const path = url.searchParams.get('path') ?? '';
     let file = files.get(path);
-    if (!file) files.set(path, (file = readFileSync(path)));
+    if (!file) {
+      file = readFileSync(path);
+      files.set(path, file);
+    }
     const socket = (ws as unknown as { _socket: Socket })._socket;
     void (async () => {
       for (let at = 0; at < file.length && ws.readyState === ws.OPEN; at += CHUNK) {
@@ -52,7 +65,9 @@ export class BareWsPath implements TermPath {
   ) {}
 
   static async start(bundle: string): Promise<BareWsPath> {
-    const child = spawnTracked(process.execPath, [bundle, '--role', 'bare-ws-server'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawnTracked(process.execPath, [bundle, '--role', 'bare-ws-server'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     const port = await withTimeout(
       new Promise<number>((resolve, reject) => {

@@ -1,11 +1,11 @@
 // Shared pieces of the benchmark: the terminal-path interface every contender implements, statistics,
 // the test file, child process bookkeeping (everything started is stopped), and small timing helpers.
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { once } from 'node:events';
 
 /** A terminal as a client sees it: output bytes arriving, input bytes going out. */
 export interface Term {
@@ -34,7 +34,10 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export const now = (): number => performance.now();
 
 /** Resolves when a WebSocket client has opened (10 s at most). */
-export function wsOpened(ws: { once(ev: 'open', cb: () => void): unknown; once(ev: 'error', cb: (err: Error) => void): unknown }, what: string): Promise<void> {
+export function wsOpened(
+  ws: { once(ev: 'open', cb: () => void): unknown; once(ev: 'error', cb: (err: Error) => void): unknown },
+  what: string,
+): Promise<void> {
   return withTimeout(
     new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -109,7 +112,8 @@ export async function makeLogFile(path: string, mib: number): Promise<BenchFile>
       line++;
       let s = `[${String(line).padStart(7, '0')}] ${WORDS[rnd(WORDS.length)]}:`;
       const n = 2 + rnd(14);
-      for (let w = 0; w < n; w++) s += ` ${WORDS[rnd(WORDS.length)]}${rnd(10) === 0 ? `/${rnd(100000)}.ts:${rnd(999)}` : ''}`;
+      for (let w = 0; w < n; w++)
+        s += ` ${WORDS[rnd(WORDS.length)]}${rnd(10) === 0 ? `/${rnd(100000)}.ts:${rnd(999)}` : ''}`;
       s = `${s.slice(0, Math.max(1, Math.min(s.length, target - written - 1)))}\n`;
       parts.push(s);
       written += s.length;

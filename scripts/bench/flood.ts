@@ -3,9 +3,9 @@
 //   paseo: a second paired device on the same daemon      ttyd: a second ttyd client      node-pty: yes in a PTY
 // The child prints FLOWING once output streams, and on SIGTERM stops the session and prints its rate.
 import type { ChildProcess } from 'node:child_process';
-import { toBase64Url, fromBase64Url } from '../../cli/src/channel/encoding.js';
-import { spawnTracked, stopChild, withTimeout, type Term, type TermPath } from './common.js';
-import { pairClient, PaseoPath, type PaseoDaemon } from './paseo.js';
+import { fromBase64Url, toBase64Url } from '../../cli/src/channel/encoding.js';
+import { spawnTracked, stopChild, type Term, type TermPath, withTimeout } from './common.js';
+import { type PaseoDaemon, PaseoPath, pairClient } from './paseo.js';
 import { RawPtyPath } from './rawpty.js';
 import { TtydPath } from './ttyd.js';
 
@@ -30,7 +30,9 @@ export async function startFlood(pathName: string, ctx: FloodContext): Promise<F
   } else if (pathName === 'node-pty') {
     args = ['node-pty'];
   } else throw new Error(`no flood for ${pathName}`);
-  const child: ChildProcess = spawnTracked(process.execPath, [ctx.bundle, '--role', 'flood', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawnTracked(process.execPath, [ctx.bundle, '--role', 'flood', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   await withTimeout(
@@ -73,7 +75,10 @@ export async function runFloodRole(args: string[]): Promise<void> {
   } else if (kind === 'node-pty') {
     path = new RawPtyPath();
   } else throw new Error(`unknown flood kind ${kind}`);
-  const term: Term = await path.spawn(['yes', 'flood-flood-flood-flood-flood-flood-flood-flood-flood-flood-flood-flood']);
+  const term: Term = await path.spawn([
+    'yes',
+    'flood-flood-flood-flood-flood-flood-flood-flood-flood-flood-flood-flood',
+  ]);
   let bytes = 0;
   let t0 = 0;
   let flowing = false;

@@ -1,7 +1,7 @@
 // Ctrl-C during `yes`: once output streams at the client, send \x03 and watch the output stop. Stop time =
 // arrival of the last output byte − sending of Ctrl-C (output has stopped when the command ended and
 // nothing more arrived for 300 ms). Also reports how many bytes still arrived after Ctrl-C.
-import { median, now, sleep, withTimeout, type TermPath } from './common.js';
+import { median, now, sleep, type TermPath, withTimeout } from './common.js';
 
 export interface InterruptResult {
   path: string;
@@ -38,7 +38,11 @@ async function once(path: TermPath): Promise<{ stopMs: number; bytesAfter: numbe
   }
 }
 
-export async function measureInterrupt(paths: TermPath[], reps: number, log: (s: string) => void): Promise<InterruptResult[]> {
+export async function measureInterrupt(
+  paths: TermPath[],
+  reps: number,
+  log: (s: string) => void,
+): Promise<InterruptResult[]> {
   const runs = new Map<string, { stopMs: number; bytesAfter: number }[]>(paths.map((p) => [p.name, []]));
   const errors = new Map<string, string[]>(paths.map((p) => [p.name, []]));
   for (let r = 0; r < reps; r++) {
@@ -52,7 +56,9 @@ export async function measureInterrupt(paths: TermPath[], reps: number, log: (s:
         continue;
       }
       runs.get(path.name)!.push(run);
-      log(`  interrupt ${path.name} run ${r + 1}/${reps}: ${run.stopMs.toFixed(1)} ms, ${run.bytesAfter} bytes after Ctrl-C`);
+      log(
+        `  interrupt ${path.name} run ${r + 1}/${reps}: ${run.stopMs.toFixed(1)} ms, ${run.bytesAfter} bytes after Ctrl-C`,
+      );
     }
   }
   return paths.map((p) => {

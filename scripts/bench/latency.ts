@@ -2,8 +2,19 @@
 // agents in raw mode do), one byte is sent, and the time until that byte is back at the client is one
 // sample. Samples are spaced 5–15 ms apart (typing pace, never in phase with a timer). Measured idle,
 // then while another session floods (`yes`, watched by another client in a child process).
-import { ECHO_ARGV, ECHO_READY, median, now, quantile, sleep, waitForOutput, withTimeout, type Term, type TermPath } from './common.js';
-import { startFlood, type FloodContext } from './flood.js';
+import {
+  ECHO_ARGV,
+  ECHO_READY,
+  median,
+  now,
+  quantile,
+  sleep,
+  type Term,
+  type TermPath,
+  waitForOutput,
+  withTimeout,
+} from './common.js';
+import { type FloodContext, startFlood } from './flood.js';
 
 export interface LatencyStats {
   p50: number;
@@ -60,7 +71,12 @@ async function echoTerm(path: TermPath): Promise<Term> {
   return term;
 }
 
-export async function measureLatency(paths: TermPath[], samples: number, ctx: FloodContext, log: (s: string) => void): Promise<LatencyResult[]> {
+export async function measureLatency(
+  paths: TermPath[],
+  samples: number,
+  ctx: FloodContext,
+  log: (s: string) => void,
+): Promise<LatencyResult[]> {
   const results: LatencyResult[] = [];
   for (const path of paths) {
     try {
@@ -74,7 +90,12 @@ export async function measureLatency(paths: TermPath[], samples: number, ctx: Fl
   return results;
 }
 
-async function measureOne(path: TermPath, samples: number, ctx: FloodContext, log: (s: string) => void): Promise<LatencyResult> {
+async function measureOne(
+  path: TermPath,
+  samples: number,
+  ctx: FloodContext,
+  log: (s: string) => void,
+): Promise<LatencyResult> {
   const term = await echoTerm(path);
   try {
     const idle = stats(await sample(term, samples));
@@ -89,7 +110,9 @@ async function measureOne(path: TermPath, samples: number, ctx: FloodContext, lo
       } finally {
         floodMiBps = await f.stop();
       }
-      log(`  latency ${path.name} flood: p50 ${flood.p50.toFixed(2)} ms, p99 ${flood.p99.toFixed(2)} ms (flood ${floodMiBps.toFixed(1)} MiB/s)`);
+      log(
+        `  latency ${path.name} flood: p50 ${flood.p50.toFixed(2)} ms, p99 ${flood.p99.toFixed(2)} ms (flood ${floodMiBps.toFixed(1)} MiB/s)`,
+      );
     }
     return { path: path.name, idle, flood, floodMiBps, errors: [] };
   } finally {

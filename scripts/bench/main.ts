@@ -8,11 +8,20 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BareWsPath, runBareWsServer } from './barews.js';
-import { killAllChildren, machineCpu, removeTempDirs, tempDir, makeLogFile, MiB, sleep, type TermPath } from './common.js';
+import {
+  killAllChildren,
+  MiB,
+  machineCpu,
+  makeLogFile,
+  removeTempDirs,
+  sleep,
+  type TermPath,
+  tempDir,
+} from './common.js';
 import { runFloodRole } from './flood.js';
-import { measureInterrupt, type InterruptResult } from './interrupt.js';
-import { measureLatency, type LatencyResult } from './latency.js';
-import { pairClient, PaseoPath, startPaseo, type PaseoDaemon } from './paseo.js';
+import { type InterruptResult, measureInterrupt } from './interrupt.js';
+import { type LatencyResult, measureLatency } from './latency.js';
+import { type PaseoDaemon, PaseoPath, pairClient, startPaseo } from './paseo.js';
 import { RawPtyPath } from './rawpty.js';
 import { printReport, writeJson } from './report.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
@@ -38,8 +47,8 @@ async function main(): Promise<void> {
   const fileMiB = envInt('BENCH_FILE_MIB', 64);
   const reps = envInt('BENCH_REPS', 5);
   const samples = envInt('BENCH_SAMPLES', 200);
-  const only = new Set((process.env['BENCH_ONLY'] ?? 'throughput,latency,interrupt').split(',').map((s) => s.trim()));
-  const paseoBin = process.env['PASEO_BIN'] ?? join(root, 'dist', 'paseo');
+  const only = new Set((process.env.BENCH_ONLY ?? 'throughput,latency,interrupt').split(',').map((s) => s.trim()));
+  const paseoBin = process.env.PASEO_BIN ?? join(root, 'dist', 'paseo');
   if (!existsSync(paseoBin)) throw new Error(`${paseoBin} does not exist: run \`make\` first (or set PASEO_BIN).`);
   const ttydBin = findTtyd(root);
   const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
@@ -59,7 +68,11 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     log(`paseo: ${paseoBin}`);
-    log(ttydBin ? `ttyd: ${ttydBin}` : 'ttyd: not found (apt-get install -y ttyd, or scripts/bench/install-ttyd.sh); its columns stay empty');
+    log(
+      ttydBin
+        ? `ttyd: ${ttydBin}`
+        : 'ttyd: not found (apt-get install -y ttyd, or scripts/bench/install-ttyd.sh); its columns stay empty',
+    );
     log(`writing a ${fileMiB} MiB build-log-like file…`);
     const file = await makeLogFile(join(tmp, 'build.log'), fileMiB);
     // What else keeps the machine busy (the figures are only comparable within a run when this is high).
@@ -75,7 +88,8 @@ async function main(): Promise<void> {
     const raw = new RawPtyPath();
     if (ttydBin) ttyd = await TtydPath.start(ttydBin);
     bare = await BareWsPath.start(bundle);
-    const want = (p: TermPath): boolean => !process.env['BENCH_PATHS'] || process.env['BENCH_PATHS'].split(',').includes(p.name);
+    const want = (p: TermPath): boolean =>
+      !process.env.BENCH_PATHS || process.env.BENCH_PATHS.split(',').includes(p.name);
     const ptyPaths: TermPath[] = [paseo, raw, ...(ttyd ? [ttyd] : [])].filter(want);
     const floodCtx = { bundle, daemon, ttydPort: ttyd?.port };
 
@@ -98,7 +112,14 @@ async function main(): Promise<void> {
     const result = {
       when: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version, backgroundBusyPct },
-      config: { fileMiB: file.bytes / MiB, fileLines: file.newlines, reps, samples, paseoBin, ttydBin: ttydBin ?? null },
+      config: {
+        fileMiB: file.bytes / MiB,
+        fileLines: file.newlines,
+        reps,
+        samples,
+        paseoBin,
+        ttydBin: ttydBin ?? null,
+      },
       seconds,
       paseoDrops: paseo.drops,
       throughput,

@@ -1,13 +1,13 @@
 // The contender: the real paseo binary (`paseo up --no-tailnet` in a temp PASEO_HOME), watched by a
 // paired device speaking the encrypted protocol exactly as the browser does: PaseoConnection (noble
 // ChaCha20-Poly1305 in JS, as in the browser), and acks batched by the web UI's own SessionStream.
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { PaseoConnection, type WebSocketConstructor } from '../../cli/src/channel/client.js';
 import { fromBase64Url } from '../../cli/src/channel/encoding.js';
 import { generateKeyPair } from '../../cli/src/channel/noise.js';
 import { SessionStream } from '../../web/src/session-stream.js';
-import { Listeners, sleep, tempDir, spawnTracked, stopChild, withTimeout, type Term, type TermPath } from './common.js';
+import { Listeners, sleep, spawnTracked, stopChild, type Term, type TermPath, tempDir, withTimeout } from './common.js';
 
 /** What the terminal echoes for the Enter that opens a session's gate. */
 const GATE_ECHO = [0x0d, 0x0a];
@@ -28,7 +28,7 @@ export interface PaseoDaemon {
 
 function daemonEnv(home: string): NodeJS.ProcessEnv {
   return {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
     PASEO_HOME: home,
     PASEO_LOG: 'warn',
@@ -41,7 +41,10 @@ function daemonEnv(home: string): NodeJS.ProcessEnv {
 export async function startPaseo(bin: string): Promise<PaseoDaemon> {
   const home = tempDir('paseo-bench-home-');
   const env = daemonEnv(home);
-  const child: ChildProcess = spawnTracked(bin, ['up', '--no-tailnet', '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawnTracked(bin, ['up', '--no-tailnet', '--listen', '127.0.0.1:0'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
   child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
@@ -77,10 +80,23 @@ export async function startPaseo(bin: string): Promise<PaseoDaemon> {
 }
 
 /** Pairs a new device; returns a function that opens a connection as that device (the first is open). */
-export async function pairClient(d: Pick<PaseoDaemon, 'wsUrl' | 'publicKey'>, code: string, name: string): Promise<() => Promise<PaseoConnection>> {
+export async function pairClient(
+  d: Pick<PaseoDaemon, 'wsUrl' | 'publicKey'>,
+  code: string,
+  name: string,
+): Promise<() => Promise<PaseoConnection>> {
   const keys = generateKeyPair();
-  const common = { url: d.wsUrl, daemonPublicKey: d.publicKey, keys, clientName: 'paseo-bench/1', WebSocketImpl: WebSocket as unknown as WebSocketConstructor };
-  let first: PaseoConnection | undefined = await PaseoConnection.open({ ...common, pairing: { code, deviceName: name } });
+  const common = {
+    url: d.wsUrl,
+    daemonPublicKey: d.publicKey,
+    keys,
+    clientName: 'paseo-bench/1',
+    WebSocketImpl: WebSocket as unknown as WebSocketConstructor,
+  };
+  let first: PaseoConnection | undefined = await PaseoConnection.open({
+    ...common,
+    pairing: { code, deviceName: name },
+  });
   return async () => {
     const c = first ?? (await PaseoConnection.open(common));
     first = undefined;
@@ -187,7 +203,10 @@ export class PaseoPath implements TermPath {
     return {
       onData: (cb) => listeners.add(cb),
       write(bytes) {
-        conn.send({ t: 'session.input', sessionId }, typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes);
+        conn.send(
+          { t: 'session.input', sessionId },
+          typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes,
+        );
       },
       exited: exitP,
       async close() {

@@ -7,7 +7,7 @@ export class RawPtyPath implements TermPath {
   async spawn(argv: string[]): Promise<Term> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-    env['TERM'] = 'xterm-256color';
+    env.TERM = 'xterm-256color';
     const pty = nodePty().spawn(argv[0] as string, argv.slice(1), {
       name: 'xterm-256color',
       cols: 80,

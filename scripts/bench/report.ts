@@ -8,7 +8,14 @@ import type { ThroughputResult } from './throughput.js';
 export interface BenchResult {
   when: string;
   machine: { cpus: number; node: string; backgroundBusyPct: number };
-  config: { fileMiB: number; fileLines: number; reps: number; samples: number; paseoBin: string; ttydBin: string | null };
+  config: {
+    fileMiB: number;
+    fileLines: number;
+    reps: number;
+    samples: number;
+    paseoBin: string;
+    ttydBin: string | null;
+  };
   seconds: number;
   /** Times the daemon dropped the benchmark's connection (it reconnected between runs). */
   paseoDrops: number;
@@ -55,41 +62,144 @@ export function printReport(r: BenchResult): void {
     `paseo terminal benchmark — ${r.machine.cpus} cores, Node ${r.machine.node}, ${r.config.fileMiB.toFixed(0)} MiB file (${r.config.fileLines} lines), ` +
       `${r.config.reps} reps, ${r.config.samples} keystrokes, ${r.seconds.toFixed(0)} s`,
   );
-  lines.push(`machine busy with other work before the run: ${r.machine.backgroundBusyPct.toFixed(0)}% (figures are noisy when this is not ~0)`);
+  lines.push(
+    `machine busy with other work before the run: ${r.machine.backgroundBusyPct.toFixed(0)}% (figures are noisy when this is not ~0)`,
+  );
   lines.push('medians over the reps; "paseo ÷" rows are paseo\'s figure over that column\'s, measured in this run');
   lines.push('');
   lines.push(row('', COLUMNS));
   if (r.throughput.length > 0) {
     const t = r.throughput;
-    lines.push(row('cat → client, MiB/s', cells(t, (x) => x.path, (x) => fmt(x.mibPerSec))));
+    lines.push(
+      row(
+        'cat → client, MiB/s',
+        cells(
+          t,
+          (x) => x.path,
+          (x) => fmt(x.mibPerSec),
+        ),
+      ),
+    );
     lines.push(row('  paseo ÷', ratios(new Map(t.map((x) => [x.path, x.mibPerSec])))));
-    lines.push(row('  client CPU, ms per MiB', cells(t, (x) => x.path, (x) => fmt(x.clientCpuMsPerMiB))));
-    lines.push(row('  both cores busy, %', cells(t, (x) => x.path, (x) => fmt(x.machineBusyPct, 0))));
-    lines.push(row('  server CPU, ms per MiB', cells(t, (x) => x.path, (x) => (x.path === 'node-pty' ? '—' : fmt(x.serverCpuMsPerMiB)))));
+    lines.push(
+      row(
+        '  client CPU, ms per MiB',
+        cells(
+          t,
+          (x) => x.path,
+          (x) => fmt(x.clientCpuMsPerMiB),
+        ),
+      ),
+    );
+    lines.push(
+      row(
+        '  both cores busy, %',
+        cells(
+          t,
+          (x) => x.path,
+          (x) => fmt(x.machineBusyPct, 0),
+        ),
+      ),
+    );
+    lines.push(
+      row(
+        '  server CPU, ms per MiB',
+        cells(
+          t,
+          (x) => x.path,
+          (x) => (x.path === 'node-pty' ? '—' : fmt(x.serverCpuMsPerMiB)),
+        ),
+      ),
+    );
   }
   if (r.latency.length > 0) {
     const l = r.latency;
-    lines.push(row('keystroke → echo idle, p50 ms', cells(l, (x) => x.path, (x) => fmt(x.idle.p50, 2))));
+    lines.push(
+      row(
+        'keystroke → echo idle, p50 ms',
+        cells(
+          l,
+          (x) => x.path,
+          (x) => fmt(x.idle.p50, 2),
+        ),
+      ),
+    );
     lines.push(row('  paseo ÷ (p50)', ratios(new Map(l.map((x) => [x.path, x.idle.p50])))));
-    lines.push(row('keystroke → echo idle, p99 ms', cells(l, (x) => x.path, (x) => fmt(x.idle.p99, 2))));
-    lines.push(row('keystroke → echo in flood, p50 ms', cells(l, (x) => x.path, (x) => fmt(x.flood?.p50, 2))));
+    lines.push(
+      row(
+        'keystroke → echo idle, p99 ms',
+        cells(
+          l,
+          (x) => x.path,
+          (x) => fmt(x.idle.p99, 2),
+        ),
+      ),
+    );
+    lines.push(
+      row(
+        'keystroke → echo in flood, p50 ms',
+        cells(
+          l,
+          (x) => x.path,
+          (x) => fmt(x.flood?.p50, 2),
+        ),
+      ),
+    );
     lines.push(row('  paseo ÷ (p50)', ratios(new Map(l.filter((x) => x.flood).map((x) => [x.path, x.flood!.p50])))));
-    lines.push(row('keystroke → echo in flood, p99 ms', cells(l, (x) => x.path, (x) => fmt(x.flood?.p99, 2))));
-    lines.push(row('  flood at its own client, MiB/s', cells(l, (x) => x.path, (x) => fmt(x.floodMiBps))));
+    lines.push(
+      row(
+        'keystroke → echo in flood, p99 ms',
+        cells(
+          l,
+          (x) => x.path,
+          (x) => fmt(x.flood?.p99, 2),
+        ),
+      ),
+    );
+    lines.push(
+      row(
+        '  flood at its own client, MiB/s',
+        cells(
+          l,
+          (x) => x.path,
+          (x) => fmt(x.floodMiBps),
+        ),
+      ),
+    );
   }
   if (r.interrupt.length > 0) {
     const i = r.interrupt;
-    lines.push(row('Ctrl-C in yes → output stops, ms', cells(i, (x) => x.path, (x) => fmt(x.stopMs))));
+    lines.push(
+      row(
+        'Ctrl-C in yes → output stops, ms',
+        cells(
+          i,
+          (x) => x.path,
+          (x) => fmt(x.stopMs),
+        ),
+      ),
+    );
     lines.push(row('  paseo ÷', ratios(new Map(i.map((x) => [x.path, x.stopMs])))));
-    lines.push(row('  KiB arriving after Ctrl-C', cells(i, (x) => x.path, (x) => fmt(x.bytesAfter / 1024))));
+    lines.push(
+      row(
+        '  KiB arriving after Ctrl-C',
+        cells(
+          i,
+          (x) => x.path,
+          (x) => fmt(x.bytesAfter / 1024),
+        ),
+      ),
+    );
   }
   const errors = [
     ...r.throughput.flatMap((x) => x.errors.map((e) => `throughput ${x.path}: ${e}`)),
     ...r.latency.flatMap((x) => x.errors.map((e) => `latency ${x.path}: ${e}`)),
     ...r.interrupt.flatMap((x) => x.errors.map((e) => `interrupt ${x.path}: ${e}`)),
   ];
-  if (r.paseoDrops > 0) lines.push(`\npaseo dropped the benchmark's connection ${r.paseoDrops} time(s); it reconnected between runs`);
-  if (errors.length > 0) lines.push(`\nfailed runs (left out of the medians):\n${errors.map((e) => `  ${e.slice(0, 300)}`).join('\n')}`);
+  if (r.paseoDrops > 0)
+    lines.push(`\npaseo dropped the benchmark's connection ${r.paseoDrops} time(s); it reconnected between runs`);
+  if (errors.length > 0)
+    lines.push(`\nfailed runs (left out of the medians):\n${errors.map((e) => `  ${e.slice(0, 300)}`).join('\n')}`);
   lines.push('');
   process.stdout.write(`${lines.join('\n')}\n`);
 }

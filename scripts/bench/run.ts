@@ -23,7 +23,9 @@ const outDir = join(root, '.cache', 'bench');
 const outfile = join(outDir, 'bench.mjs');
 mkdirSync(outDir, { recursive: true });
 
-const esbuild = (await import(pathToFileURL(join(root, 'node_modules', 'esbuild', 'lib', 'main.js')).href)) as typeof import('esbuild');
+const esbuild = (await import(
+  pathToFileURL(join(root, 'node_modules', 'esbuild', 'lib', 'main.js')).href
+)) as typeof import('esbuild');
 await esbuild.build({
   entryPoints: [join(root, 'scripts', 'bench', 'main.ts')],
   outfile,
@@ -34,12 +36,17 @@ await esbuild.build({
   absWorkingDir: root,
   // Native and optional modules load from node_modules at run time (.cache/bench resolves to the repo's).
   external: ['@homebridge/node-pty-prebuilt-multiarch', 'ws', 'bufferutil', 'utf-8-validate', 'esbuild'],
-  banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
   sourcemap: 'inline',
 });
 
 // Run in a child so child roles (bare ws server, flood viewers) and the parent use the same bundle.
 const node = process.execPath;
-const run = spawnSync(node, ['--enable-source-maps', outfile, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+const run = spawnSync(node, ['--enable-source-maps', outfile, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(run.status ?? 1);

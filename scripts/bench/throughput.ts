@@ -2,7 +2,18 @@
 // the client. Repetitions go round-robin over the paths (so drift on the shared cores hits all alike).
 // Reported: median MiB/s of the file, and the CPU time spent per MiB by the client process and by the
 // server processes (paseo daemon, ttyd, bare ws server), which tells where a slow path spends its time.
-import { cpuSeconds, machineCpu, median, MiB, now, selfCpuSeconds, sleep, withTimeout, type BenchFile, type TermPath } from './common.js';
+import {
+  type BenchFile,
+  cpuSeconds,
+  MiB,
+  machineCpu,
+  median,
+  now,
+  selfCpuSeconds,
+  sleep,
+  type TermPath,
+  withTimeout,
+} from './common.js';
 
 export interface ThroughputResult {
   path: string;
@@ -76,7 +87,12 @@ async function once(path: TermPath, file: BenchFile): Promise<Run> {
   return { mibPerSec: file.bytes / MiB / ((last - start) / 1000), clientCpu, serverCpu, machineBusyPct, received };
 }
 
-export async function measureThroughput(paths: TermPath[], file: BenchFile, reps: number, log: (s: string) => void): Promise<ThroughputResult[]> {
+export async function measureThroughput(
+  paths: TermPath[],
+  file: BenchFile,
+  reps: number,
+  log: (s: string) => void,
+): Promise<ThroughputResult[]> {
   const runs = new Map<string, Run[]>(paths.map((p) => [p.name, []]));
   const errors = new Map<string, string[]>(paths.map((p) => [p.name, []]));
   for (let r = 0; r < reps; r++) {

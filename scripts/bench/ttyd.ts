@@ -3,17 +3,18 @@
 // command; then each message starts with a command byte. Server → client: '0' output, '1' window
 // title, '2' preferences. Client → server: '0' input, '1' resize (JSON), '2' pause, '3' resume.
 // One ttyd serves every command: it runs `env` with the URL's `arg=` parameters appended (-a).
+
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { Listeners, spawnTracked, stopChild, withTimeout, wsOpened, type Term, type TermPath } from './common.js';
-import type { ChildProcess } from 'node:child_process';
+import { Listeners, spawnTracked, stopChild, type Term, type TermPath, withTimeout, wsOpened } from './common.js';
 
 /** ttyd's binary: TTYD_BIN, `ttyd` on PATH, or the one scripts/bench/install-ttyd.sh built. */
 export function findTtyd(root: string): string | undefined {
-  const explicit = process.env['TTYD_BIN'];
+  const explicit = process.env.TTYD_BIN;
   if (explicit) return existsSync(explicit) ? explicit : undefined;
-  for (const dir of (process.env['PATH'] ?? '').split(':')) {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
     if (dir && existsSync(join(dir, 'ttyd'))) return join(dir, 'ttyd');
   }
   const built = join(root, '.cache', 'bench', 'ttyd', 'bin', 'ttyd');
@@ -37,7 +38,9 @@ export class TtydPath implements TermPath {
 
   /** Starts ttyd on a random loopback port. */
   static async start(bin: string): Promise<TtydPath> {
-    const child = spawnTracked(bin, ['-p', '0', '-i', '127.0.0.1', '-W', '-a', 'env'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTracked(bin, ['-p', '0', '-i', '127.0.0.1', '-W', '-a', 'env'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let log = '';
     const port = await withTimeout(
       new Promise<number>((resolve, reject) => {

@@ -16,11 +16,18 @@ export function prepareAssets({ root, outDir, version, modules, platform = 'linu
   const summary = [];
 
   const addon = join(
-    root, 'node_modules', '@homebridge', 'node-pty-prebuilt-multiarch', 'prebuilds',
-    `${platform}-${arch}`, `node.abi${modules}.node`,
+    root,
+    'node_modules',
+    '@homebridge',
+    'node-pty-prebuilt-multiarch',
+    'prebuilds',
+    `${platform}-${arch}`,
+    `node.abi${modules}.node`,
   );
   if (!existsSync(addon)) {
-    throw new Error(`node-pty has no prebuilt addon for ABI ${modules} (${addon}); run npm ci, or pin a runtime it supports`);
+    throw new Error(
+      `node-pty has no prebuilt addon for ABI ${modules} (${addon}); run npm ci, or pin a runtime it supports`,
+    );
   }
   files['pty-addon'] = { path: addon, executable: true };
 
@@ -47,7 +54,7 @@ export function prepareAssets({ root, outDir, version, modules, platform = 'linu
     if (name !== 'web') summary.push(`${name}: ${relative(root, path)}, ${kib(bytes.length)}`);
   }
   const manifestPath = join(outDir, 'manifest.json');
-  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   assets.manifest = manifestPath;
   return { assets, summary };
 }
@@ -57,19 +64,25 @@ export function prepareAssets({ root, outDir, version, modules, platform = 'linu
  * (path is the URL path, offset counts from the end of the header), then the files back to back.
  */
 export function packWebDir(dir) {
-  const list = existsSync(dir) && statSync(dir).isDirectory()
-    ? readdirSync(dir, { recursive: true, withFileTypes: true })
-      // Source maps stay out of the binary: they are for debugging a development build.
-      .filter((entry) => entry.isFile() && !entry.name.endsWith('.map'))
-      .map((entry) => join(entry.parentPath, entry.name))
-      .sort()
-    : [];
+  const list =
+    existsSync(dir) && statSync(dir).isDirectory()
+      ? readdirSync(dir, { recursive: true, withFileTypes: true })
+          // Source maps stay out of the binary: they are for debugging a development build.
+          .filter((entry) => entry.isFile() && !entry.name.endsWith('.map'))
+          .map((entry) => join(entry.parentPath, entry.name))
+          .sort()
+      : [];
   const files = [];
   const chunks = [];
   let offset = 0;
   for (const file of list) {
     const bytes = readFileSync(file);
-    files.push({ path: '/' + relative(dir, file).split(sep).join('/'), offset, size: bytes.length, sha256: sha256(bytes) });
+    files.push({
+      path: `/${relative(dir, file).split(sep).join('/')}`,
+      offset,
+      size: bytes.length,
+      sha256: sha256(bytes),
+    });
     chunks.push(bytes);
     offset += bytes.length;
   }

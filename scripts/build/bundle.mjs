@@ -31,10 +31,9 @@ export async function bundle({ root, entry, outfile, version }) {
     metafile: true,
     logLevel: 'silent',
     banner: {
-      js: [
-        '"use strict";',
-        'var __paseo_import_meta_url = require("node:url").pathToFileURL(__filename).href;',
-      ].join('\n'),
+      js: ['"use strict";', 'var __paseo_import_meta_url = require("node:url").pathToFileURL(__filename).href;'].join(
+        '\n',
+      ),
     },
     define: {
       __PASEO_VERSION__: JSON.stringify(version),
@@ -45,7 +44,9 @@ export async function bundle({ root, entry, outfile, version }) {
     },
     plugins: [nodePtyPlugin(root)],
   });
-  const externals = Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external));
+  const externals = Object.values(result.metafile.outputs).flatMap((output) =>
+    output.imports.filter((i) => i.external),
+  );
   const unbundled = externals.filter((i) => !isBuiltin(i.path) && !OPTIONAL_EXTERNALS.has(i.path)).map((i) => i.path);
   if (unbundled.length > 0) {
     // The SEA's require() only loads built-in modules: anything else must be in the bundle.
@@ -59,7 +60,9 @@ export async function bundle({ root, entry, outfile, version }) {
   const text = readFileSync(join(root, outfile), 'utf8');
   const addonRequires = text.match(/require\(["'][^"']*\.node["']\)/g);
   if (addonRequires) {
-    throw new Error(`the bundle still requires native addons by path (${addonRequires.join(', ')}): update nodePtyPlugin`);
+    throw new Error(
+      `the bundle still requires native addons by path (${addonRequires.join(', ')}): update nodePtyPlugin`,
+    );
   }
   return { bytes: Buffer.byteLength(text), warnings: result.warnings };
 }
@@ -76,7 +79,8 @@ export async function bundle({ root, entry, outfile, version }) {
  */
 function nodePtyPlugin(root) {
   const native = join(root, 'cli', 'src', 'pty', 'native.ts');
-  const lib = /[\\/]node-pty-prebuilt-multiarch[\\/]lib[\\/](prebuild-file-path|prebuild-loader|index|windowsTerminal)\.js$/;
+  const lib =
+    /[\\/]node-pty-prebuilt-multiarch[\\/]lib[\\/](prebuild-file-path|prebuild-loader|index|windowsTerminal)\.js$/;
   return {
     name: 'paseo-node-pty',
     setup(build) {
@@ -95,7 +99,8 @@ function nodePtyPlugin(root) {
         }
         if (which === 'windowsTerminal') {
           expectOnce(source, 'exports.WindowsTerminal = WindowsTerminal;', args.path);
-          const stub = 'exports.WindowsTerminal = class { constructor() { throw new Error("paseo does not bundle node-pty for Windows"); } };';
+          const stub =
+            'exports.WindowsTerminal = class { constructor() { throw new Error("paseo does not bundle node-pty for Windows"); } };';
           return { contents: `${head}${stub}\n`, loader: 'js' };
         }
         const needle = "require(prebuild_file_path_1.ptyPath || '../build/Release/pty.node')";

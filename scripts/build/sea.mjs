@@ -2,8 +2,8 @@
 // Node 24.x has neither `--build-sea` nor `mainFormat`, so: `node --experimental-sea-config` + postject.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const POSTJECT_CLI = createRequire(import.meta.url).resolve('postject/dist/cli.js');
@@ -28,7 +28,7 @@ export function makeBlob({ node, root, workDir, main, assets, useCodeCache = tru
     execArgvExtension: 'none',
     assets,
   };
-  writeFileSync(config, JSON.stringify(seaConfig, null, 2) + '\n');
+  writeFileSync(config, `${JSON.stringify(seaConfig, null, 2)}\n`);
   const run = spawnSync(node, ['--experimental-sea-config', config], { cwd: root, encoding: 'utf8' });
   if (run.status !== 0) {
     throw new Error(`node --experimental-sea-config failed (${run.status}):\n${run.stderr}${run.stdout}`);

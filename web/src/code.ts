@@ -1,6 +1,7 @@
 // Pairing codes as people type them, and the pairing link's fragment. Pure: no DOM.
-import { CODE_ALPHABET, CODE_LENGTH, normalizeCode } from '../../cli/src/channel/pairing-code.js';
+
 import { parseKey } from '../../cli/src/channel/encoding.js';
+import { CODE_ALPHABET, CODE_LENGTH, normalizeCode } from '../../cli/src/channel/pairing-code.js';
 
 /**
  * Formats what a person typed into a code field: capitals, letters and digits only, at most 8, with a

@@ -3,12 +3,18 @@
 // end the link and go to `onNeedsPairing`; everything else is retried.
 import {
   ConnectionError,
-  PaseoConnection,
   type ConnectOptions,
   type DeviceKeys,
+  PaseoConnection,
   type RequestMessage,
 } from '../../cli/src/channel/client.js';
-import type { ClientMessage, DaemonMessage, DaemonMessageOf, RequestType, ResultOf } from '../../cli/src/channel/messages.js';
+import type {
+  ClientMessage,
+  DaemonMessage,
+  DaemonMessageOf,
+  RequestType,
+  ResultOf,
+} from '../../cli/src/channel/messages.js';
 
 /** connecting: first attempt; connected; reconnecting: lost it (or never got it) and retrying; stopped. */
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
@@ -246,7 +252,10 @@ export class Link {
         if (!changed || this.stateValue === 'stopped' || this.conn) return;
         this.stop();
         this.opts.onNeedsPairing(
-          new ConnectionError('needs-pairing', 'Paseo on your computer was reset or reinstalled, so it no longer knows this device.'),
+          new ConnectionError(
+            'needs-pairing',
+            'Paseo on your computer was reset or reinstalled, so it no longer knows this device.',
+          ),
         );
       },
       (err: unknown) => console.debug('paseo: could not check the daemon key', err),

@@ -21,7 +21,12 @@ export interface Header {
 export function header(link: Link, title: string, left: HTMLElement | null, right: HTMLElement | null): Header {
   const titleEl = h('h1', { class: 'title', testid: 'hostname', text: title });
   const label = h('span', { class: 'conn-label' });
-  const conn = h('span', { class: 'conn', testid: 'conn-state', attrs: { role: 'status' } }, h('span', { class: 'dot' }), label);
+  const conn = h(
+    'span',
+    { class: 'conn', testid: 'conn-state', attrs: { role: 'status' } },
+    h('span', { class: 'dot' }),
+    label,
+  );
   const el = h('header', { class: 'bar' }, left, h('div', { class: 'bar-title' }, titleEl, conn), right);
   const bannerText = h('span');
   const banner = h(
@@ -34,7 +39,7 @@ export function header(link: Link, title: string, left: HTMLElement | null, righ
   let ticker: ReturnType<typeof setInterval> | undefined;
   const render = (): void => {
     const state = link.state;
-    conn.dataset['state'] = state;
+    conn.dataset.state = state;
     label.textContent = LABELS[state];
     const err = link.lastError;
     const showBanner = state === 'reconnecting' && err !== undefined;

@@ -1,7 +1,7 @@
 // The key bar under the terminal: what phone keyboards lack (Esc, Tab, a sticky Ctrl, arrows, Enter).
 // Eight keys so each stays at least 44 px wide on a 390 px phone (Paste lives in the terminal's top bar).
 // Taps never take the focus, so the on-screen keyboard stays where it is.
-import { arrowSequence, ENTER, ESC, TAB, type Arrow } from './keys.js';
+import { type Arrow, arrowSequence, ENTER, ESC, TAB } from './keys.js';
 import { h, keepFocus } from './ui.js';
 
 export interface KeybarOptions {
@@ -29,7 +29,15 @@ const ARROWS: ReadonlyArray<[Arrow, string, string]> = [
 export function keybar(opts: KeybarOptions): Keybar {
   let ctrl = false;
   const key = (testid: string, label: string, aria: string, onTap: () => void, extra = ''): HTMLButtonElement =>
-    keepFocus(h('button', { class: `key ${extra}`, testid, text: label, attrs: { type: 'button', 'aria-label': aria }, on: { click: onTap } }));
+    keepFocus(
+      h('button', {
+        class: `key ${extra}`,
+        testid,
+        text: label,
+        attrs: { type: 'button', 'aria-label': aria },
+        on: { click: onTap },
+      }),
+    );
 
   const ctrlKey = key('keybar-ctrl', 'Ctrl', 'Control (applies to the next key)', () => setCtrl(!ctrl), 'mod');
   const setCtrl = (on: boolean): void => {
@@ -48,7 +56,9 @@ export function keybar(opts: KeybarOptions): Keybar {
     key('keybar-esc', 'Esc', 'Escape', () => typed(ESC)),
     key('keybar-tab', 'Tab', 'Tab', () => typed(TAB)),
     ctrlKey,
-    ...ARROWS.map(([arrow, label, aria]) => key(`keybar-${arrow}`, label, aria, () => typed(arrowSequence(arrow, opts.applicationCursor(), ctrl)), 'arrow')),
+    ...ARROWS.map(([arrow, label, aria]) =>
+      key(`keybar-${arrow}`, label, aria, () => typed(arrowSequence(arrow, opts.applicationCursor(), ctrl)), 'arrow'),
+    ),
     key('keybar-enter', '⏎', 'Enter', () => typed(ENTER), 'enter'),
   );
   return {

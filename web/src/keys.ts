@@ -27,7 +27,7 @@ const CTRL_SYMBOLS: Readonly<Record<string, string>> = {
   '5': '\x1d',
   '^': '\x1e',
   '6': '\x1e',
-  '_': '\x1f',
+  _: '\x1f',
   '-': '\x1f',
   '7': '\x1f',
   '?': '\x7f',

@@ -1,10 +1,10 @@
 // The app: reads a pairing link (and removes the code from the address bar at once), then shows the
 // pairing screen, the re-pair screen, or — for a paired device — the screen its route names.
 import type { PaseoConnection } from '../../cli/src/channel/client.js';
-import { parsePairFragment, type PairFragment } from './code.js';
-import { Link } from './connection.js';
-import { Model, type AppContext, type Route, type Screen } from './model.js';
 import { equalBytes } from '../../cli/src/channel/encoding.js';
+import { type PairFragment, parsePairFragment } from './code.js';
+import { Link } from './connection.js';
+import { type AppContext, Model, type Route, type Screen } from './model.js';
 import { CLIENT_NAME, fetchDaemonInfo } from './pairing.js';
 import { parseRoute, routeHash, routeKey } from './router.js';
 import { devicesScreen } from './screens/devices.js';
@@ -12,7 +12,7 @@ import { homeScreen } from './screens/home.js';
 import { pairScreen } from './screens/pair.js';
 import { repairScreen } from './screens/repair.js';
 import { terminalScreen } from './screens/terminal.js';
-import { forgetDevice, loadDevice, storageIsPersistent, updateDevice, type StoredDevice } from './store.js';
+import { forgetDevice, loadDevice, type StoredDevice, storageIsPersistent, updateDevice } from './store.js';
 import { toast } from './ui.js';
 import { installViewport } from './viewport.js';
 
@@ -32,7 +32,7 @@ let app: { ctx: AppContext; stop(): void } | undefined;
 
 function show(next: Screen, key: string): void {
   screen?.dispose();
-  document.querySelectorAll('.backdrop').forEach((b) => b.remove());
+  for (const b of document.querySelectorAll('.backdrop')) b.remove();
   screen = next;
   screenKey = key;
   root.replaceChildren(next.el);
@@ -55,8 +55,15 @@ async function showPairing(link?: PairFragment): Promise<void> {
       ...(link?.daemonPublicKey ? { daemonPublicKey: link.daemonPublicKey } : {}),
       onPaired: (conn, device) => {
         // A pairing replaces this browser's earlier one: remove the stale entry from the daemon's list.
-        if (previous && previous.daemonId === device.daemonId && previous.deviceId !== device.deviceId && previous.deviceId) {
-          conn.request({ t: 'device.remove', deviceId: previous.deviceId }).catch((err: unknown) => console.debug('paseo: old device not removed', err));
+        if (
+          previous &&
+          previous.daemonId === device.daemonId &&
+          previous.deviceId !== device.deviceId &&
+          previous.deviceId
+        ) {
+          conn
+            .request({ t: 'device.remove', deviceId: previous.deviceId })
+            .catch((err: unknown) => console.debug('paseo: old device not removed', err));
         }
         startApp(device, conn);
       },
@@ -141,7 +148,8 @@ function startApp(device: StoredDevice, conn?: PaseoConnection): void {
   screenKey = '';
   link.start(conn);
   route_();
-  if (!storageIsPersistent()) toast('This browser will forget the pairing when this tab closes (private browsing?).', 'error');
+  if (!storageIsPersistent())
+    toast('This browser will forget the pairing when this tab closes (private browsing?).', 'error');
 }
 
 async function boot(): Promise<void> {

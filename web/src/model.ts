@@ -93,7 +93,9 @@ export class Model {
   /** Applies a session the daemon returned (e.g. just created) before the push arrives. */
   putSession(session: SessionInfo): void {
     const list = this.sessions ?? [];
-    this.sessions = list.some((s) => s.id === session.id) ? list.map((s) => (s.id === session.id ? session : s)) : [...list, session];
+    this.sessions = list.some((s) => s.id === session.id)
+      ? list.map((s) => (s.id === session.id ? session : s))
+      : [...list, session];
     this.changed();
   }
 

@@ -4,7 +4,7 @@ import { ConnectionError, PaseoConnection } from '../../cli/src/channel/client.j
 import { parseKey } from '../../cli/src/channel/encoding.js';
 import { generateKeyPair } from '../../cli/src/channel/noise.js';
 import { socketUrl } from './connection.js';
-import { saveDevice, type StoredDevice } from './store.js';
+import { type StoredDevice, saveDevice } from './store.js';
 
 /** Names this client in `hello`. */
 export const CLIENT_NAME = 'paseo-web/0.1';
@@ -26,11 +26,11 @@ export function fetchDaemonInfo(fresh = false): Promise<DaemonInfo> {
     const res = await fetch('/api/info', { cache: 'no-store', credentials: 'omit' });
     if (!res.ok) throw new Error(`/api/info answered ${res.status}`);
     const v = (await res.json()) as Record<string, unknown>;
-    const publicKey = parseKey(v['publicKey']);
-    if (!publicKey || typeof v['daemonId'] !== 'string' || typeof v['hostname'] !== 'string') {
+    const publicKey = parseKey(v.publicKey);
+    if (!publicKey || typeof v.daemonId !== 'string' || typeof v.hostname !== 'string') {
       throw new Error('/api/info has an unexpected shape');
     }
-    return { daemonId: v['daemonId'], publicKey, hostname: v['hostname'], version: String(v['version'] ?? '') };
+    return { daemonId: v.daemonId, publicKey, hostname: v.hostname, version: String(v.version ?? '') };
   })();
   infoCache.catch(() => (infoCache = undefined));
   return infoCache;
@@ -42,7 +42,12 @@ export interface PairResult {
 }
 
 /** Pairs with a one-time code; the new pairing is stored before this resolves. */
-export async function pairDevice(code: string, daemonPublicKey: Uint8Array, deviceName: string, hostname: string): Promise<PairResult> {
+export async function pairDevice(
+  code: string,
+  daemonPublicKey: Uint8Array,
+  deviceName: string,
+  hostname: string,
+): Promise<PairResult> {
   const keys = generateKeyPair();
   const conn = await PaseoConnection.open({
     url: socketUrl(),
@@ -68,7 +73,10 @@ export async function pairDevice(code: string, daemonPublicKey: Uint8Array, devi
 
 /** The sentence to show when pairing failed. */
 export function pairingErrorMessage(err: unknown): string {
-  console.debug('paseo: pairing failed', err instanceof Error ? `${err.name}: ${(err as Partial<ConnectionError>).kind ?? ''}` : err);
+  console.debug(
+    'paseo: pairing failed',
+    err instanceof Error ? `${err.name}: ${(err as Partial<ConnectionError>).kind ?? ''}` : err,
+  );
   if (!(err instanceof ConnectionError)) {
     return "Couldn't reach Paseo at this address. Check that `paseo up` is running on your computer, then try again.";
   }

@@ -21,7 +21,14 @@ function pasteSheet(): Promise<string | undefined> {
     const area = h('textarea', {
       class: 'paste-input',
       testid: 'paste-input',
-      attrs: { rows: '5', placeholder: 'Paste here', autocapitalize: 'off', autocorrect: 'off', spellcheck: 'false', 'aria-label': 'Text to paste' },
+      attrs: {
+        rows: '5',
+        placeholder: 'Paste here',
+        autocapitalize: 'off',
+        autocorrect: 'off',
+        spellcheck: 'false',
+        'aria-label': 'Text to paste',
+      },
     });
     const send = h('button', {
       class: 'primary wide',
@@ -32,7 +39,13 @@ function pasteSheet(): Promise<string | undefined> {
     area.addEventListener('input', () => {
       send.disabled = area.value.length === 0;
     });
-    const form = h('form', { class: 'paste-form' }, h('p', { class: 'hint', text: 'Long-press the box and choose Paste, then send it.' }), area, send);
+    const form = h(
+      'form',
+      { class: 'paste-form' },
+      h('p', { class: 'hint', text: 'Long-press the box and choose Paste, then send it.' }),
+      area,
+      send,
+    );
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       text = area.value;

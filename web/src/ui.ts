@@ -11,10 +11,14 @@ export interface Props {
 }
 
 /** Creates an element: `h('button', { class: 'primary', testid: 'pair-button', on: { click } }, 'Pair')`. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (props.class) el.className = props.class;
-  if (props.testid) el.dataset['testid'] = props.testid;
+  if (props.testid) el.dataset.testid = props.testid;
   if (props.text !== undefined) el.textContent = props.text;
   for (const [k, v] of Object.entries(props.attrs ?? {})) {
     if (v === true) el.setAttribute(k, '');
@@ -51,7 +55,7 @@ export function toast(message: string, kind: 'info' | 'error' = 'info'): void {
     document.body.append(el);
   }
   el.replaceChildren(sentence(message));
-  el.dataset['kind'] = kind;
+  el.dataset.kind = kind;
   el.classList.add('show');
   if (toastTimer) clearTimeout(toastTimer);
   toastTimer = setTimeout(() => el?.classList.remove('show'), kind === 'error' ? 6000 : 3000);
@@ -60,7 +64,8 @@ export function toast(message: string, kind: 'info' | 'error' = 'info'): void {
 /** A message for people from any error (technical detail goes to console.debug). */
 export function errorMessage(err: unknown, fallback = 'Something went wrong. Try again.'): string {
   console.debug('paseo:', err);
-  if (err instanceof Error && err.message && (err.name === 'RequestError' || err.name === 'ConnectionError')) return err.message;
+  if (err instanceof Error && err.message && (err.name === 'RequestError' || err.name === 'ConnectionError'))
+    return err.message;
   return fallback;
 }
 
@@ -91,7 +96,13 @@ export function openSheet(title: string, testid: string, ...content: Child[]): S
       'div',
       { class: 'sheet-head' },
       h('h2', { text: title }),
-      h('button', { class: 'icon-button', testid: `${testid}-close`, text: '✕', attrs: { 'aria-label': 'Close' }, on: { click: close } }),
+      h('button', {
+        class: 'icon-button',
+        testid: `${testid}-close`,
+        text: '✕',
+        attrs: { 'aria-label': 'Close' },
+        on: { click: close },
+      }),
     ),
     ...content,
   );
@@ -119,7 +130,12 @@ export function confirmDialog(opts: ConfirmOptions): Promise<boolean> {
       h(
         'div',
         { class: 'row-buttons' },
-        h('button', { class: 'secondary', testid: 'confirm-cancel', text: 'Cancel', on: { click: () => sheet.close() } }),
+        h('button', {
+          class: 'secondary',
+          testid: 'confirm-cancel',
+          text: 'Cancel',
+          on: { click: () => sheet.close() },
+        }),
         h('button', {
           class: opts.danger ? 'danger' : 'primary',
           testid: 'confirm-ok',
@@ -139,5 +155,10 @@ export function confirmDialog(opts: ConfirmOptions): Promise<boolean> {
 
 /** A small coloured dot with a label for the connection state. */
 export function stateDot(testid: string): HTMLElement {
-  return h('span', { class: 'conn', testid, attrs: { role: 'status' } }, h('span', { class: 'dot' }), h('span', { class: 'conn-label' }));
+  return h(
+    'span',
+    { class: 'conn', testid, attrs: { role: 'status' } },
+    h('span', { class: 'dot' }),
+    h('span', { class: 'conn-label' }),
+  );
 }

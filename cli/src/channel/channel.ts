@@ -6,19 +6,13 @@
 //   then:                  DATA frames both ways: Noise transport messages carrying message fragments.
 //
 // Isomorphic: used by the daemon (responder) and the browser (initiator). See docs/protocol.md.
-import { fromUtf8, toBase64Url, fromBase64Url, utf8 } from './encoding.js';
-import {
-  decodeMessage,
-  encodeMessage,
-  encodeWireFrame,
-  fragmentMessage,
-  FrameType,
-  Reassembler,
-} from './frame.js';
-import { HandshakeState, generateKeyPair, type CipherState, type KeyPair } from './noise.js';
+
 import type { AeadFactory } from './aead.js';
+import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from './encoding.js';
+import { decodeMessage, encodeMessage, encodeWireFrame, FrameType, fragmentMessage, Reassembler } from './frame.js';
+import { type CipherState, generateKeyPair, HandshakeState, type KeyPair } from './noise.js';
+import { PAIRING_TAG_BYTES, pairingPsk, pairingTag } from './pairing-code.js';
 import { isPlainObject } from './validate.js';
-import { pairingPsk, pairingTag, PAIRING_TAG_BYTES } from './pairing-code.js';
 
 /** Noise protocol used when pairing with a one-time code. */
 export const PAIR_PROTOCOL = 'Noise_IKpsk2_25519_ChaChaPoly_SHA256';
@@ -61,8 +55,8 @@ export function closeFrame(kind: CloseKind, message: string): Uint8Array {
 export function parseCloseFrame(body: Uint8Array): { kind: CloseKind; message: string } {
   try {
     const v: unknown = JSON.parse(fromUtf8(body));
-    if (isPlainObject(v) && typeof v['kind'] === 'string' && typeof v['message'] === 'string') {
-      return { kind: v['kind'] as CloseKind, message: v['message'].slice(0, 500) };
+    if (isPlainObject(v) && typeof v.kind === 'string' && typeof v.message === 'string') {
+      return { kind: v.kind as CloseKind, message: v.message.slice(0, 500) };
     }
   } catch {
     /* fall through */
@@ -193,12 +187,13 @@ function parseReply(payload: Uint8Array): HandshakeReply {
   } catch {
     throw new ChannelError('protocol', 'The computer answered in a way this page does not understand.');
   }
-  if (!isPlainObject(v)) throw new ChannelError('protocol', 'The computer answered in a way this page does not understand.');
-  if (v['ok'] === true && typeof v['deviceId'] === 'string' && typeof v['deviceName'] === 'string') {
-    return { ok: true, deviceId: v['deviceId'], deviceName: v['deviceName'] };
+  if (!isPlainObject(v))
+    throw new ChannelError('protocol', 'The computer answered in a way this page does not understand.');
+  if (v.ok === true && typeof v.deviceId === 'string' && typeof v.deviceName === 'string') {
+    return { ok: true, deviceId: v.deviceId, deviceName: v.deviceName };
   }
-  if (v['ok'] === false && typeof v['kind'] === 'string' && typeof v['message'] === 'string') {
-    return { ok: false, kind: v['kind'] as CloseKind, message: v['message'] };
+  if (v.ok === false && typeof v.kind === 'string' && typeof v.message === 'string') {
+    return { ok: false, kind: v.kind as CloseKind, message: v.message };
   }
   throw new ChannelError('protocol', 'The computer answered in a way this page does not understand.');
 }
@@ -248,8 +243,8 @@ export class ResponderHandshake {
       return this.request;
     }
     const fields = parseJsonObject(payload);
-    const name = fields?.['name'];
-    const tagText = fields?.['tag'];
+    const name = fields?.name;
+    const tagText = fields?.tag;
     const deviceEphemeral = hs.remoteEphemeralKey;
     if (typeof name !== 'string' || typeof tagText !== 'string' || !deviceEphemeral) {
       throw new ChannelError('protocol', 'The pairing request was malformed.');
@@ -272,7 +267,10 @@ export class ResponderHandshake {
   }
 
   /** Accepts: writes the reply (setting the pairing PSK first when pairing) and returns it with the channel. */
-  accept(reply: { deviceId: string; deviceName: string }, psk?: Uint8Array): { frame: Uint8Array; channel: SecureChannel } {
+  accept(
+    reply: { deviceId: string; deviceName: string },
+    psk?: Uint8Array,
+  ): { frame: Uint8Array; channel: SecureChannel } {
     const hs = this.requireState();
     if (this.request?.kind === 'pair') {
       if (!psk) throw new Error('pairing needs the PSK of the matched code');
@@ -290,7 +288,10 @@ export class ResponderHandshake {
   refuse(kind: CloseKind, message: string): Uint8Array {
     const hs = this.requireState();
     if (this.request?.kind !== 'connect') return closeFrame(kind, message);
-    return encodeWireFrame(FrameType.HANDSHAKE_REPLY, hs.writeMessage(utf8(JSON.stringify({ ok: false, kind, message }))));
+    return encodeWireFrame(
+      FrameType.HANDSHAKE_REPLY,
+      hs.writeMessage(utf8(JSON.stringify({ ok: false, kind, message }))),
+    );
   }
 
   private requireState(): HandshakeState {
@@ -301,8 +302,11 @@ export class ResponderHandshake {
 
 /** Trims a device name to something safe to show: printable, single line, bounded. */
 export function cleanDeviceName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = name
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return clean.slice(0, MAX_DEVICE_NAME_CHARS) || 'Unnamed device';
 }
 

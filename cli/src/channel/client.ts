@@ -1,16 +1,16 @@
 // A device's connection to the daemon over a WebSocket: handshake, `hello`/`welcome`, requests with
 // answers, pushed messages, keepalive and a clear reason when it ends. Isomorphic: the browser uses its
 // own WebSocket; Node tests pass the `ws` package's.
-import { ChannelError, InitiatorHandshake, parseCloseFrame, type CloseKind, type SecureChannel } from './channel.js';
+import { ChannelError, type CloseKind, InitiatorHandshake, parseCloseFrame, type SecureChannel } from './channel.js';
 import { concat } from './encoding.js';
 import { decodeWireFrame, FrameType } from './frame.js';
 import {
-  parseDaemonMessage,
-  parseResult,
   type ClientMessage,
   type ClientMessageOf,
   type DaemonMessage,
   type DaemonMessageOf,
+  parseDaemonMessage,
+  parseResult,
   type RequestType,
   type ResultOf,
 } from './messages.js';
@@ -88,7 +88,12 @@ export class RequestError extends Error {
   }
 }
 
-type Pending = { type: RequestType; resolve: (v: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> };
+type Pending = {
+  type: RequestType;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+};
 
 const WS_OPEN = 1;
 
@@ -121,7 +126,14 @@ export class PaseoConnection {
           ? InitiatorHandshake.pair({ keys: opts.keys, daemonPublicKey: opts.daemonPublicKey, ...opts.pairing })
           : InitiatorHandshake.connect({ keys: opts.keys, daemonPublicKey: opts.daemonPublicKey });
       } catch (err) {
-        reject(new ConnectionError('bad-code', err instanceof Error && /code/.test(err.message) ? 'That is not a valid pairing code.' : 'Could not start a secure connection.'));
+        reject(
+          new ConnectionError(
+            'bad-code',
+            err instanceof Error && /code/.test(err.message)
+              ? 'That is not a valid pairing code.'
+              : 'Could not start a secure connection.',
+          ),
+        );
         return;
       }
       const ws = new Impl(opts.url);
@@ -143,7 +155,10 @@ export class PaseoConnection {
         reject(err);
       };
       const timer = setTimeout(
-        () => fail(new ConnectionError('timeout', 'The computer did not answer in time. Check that paseo is still running.')),
+        () =>
+          fail(
+            new ConnectionError('timeout', 'The computer did not answer in time. Check that paseo is still running.'),
+          ),
         CONNECT_TIMEOUT_MS,
       );
       ws.onopen = () => {
@@ -162,7 +177,10 @@ export class PaseoConnection {
           advisory ??
             (opened
               ? new ConnectionError('closed', 'The connection closed before it was ready.')
-              : new ConnectionError('unreachable', 'Could not reach the computer. Check that paseo is running and this device is on the same network.')),
+              : new ConnectionError(
+                  'unreachable',
+                  'Could not reach the computer. Check that paseo is running and this device is on the same network.',
+                )),
         );
       };
       ws.onmessage = (ev) => {
@@ -178,7 +196,8 @@ export class PaseoConnection {
             return;
           }
           if (!channel) {
-            if (frame.type !== FrameType.HANDSHAKE_REPLY) throw new ChannelError('protocol', 'The computer did not answer the handshake.');
+            if (frame.type !== FrameType.HANDSHAKE_REPLY)
+              throw new ChannelError('protocol', 'The computer did not answer the handshake.');
             const { reply, channel: ch } = handshake.readReply(frame.body);
             if (!reply.ok || !ch) {
               if (!reply.ok) fail(new ConnectionError(reply.kind, reply.message));
@@ -296,7 +315,9 @@ export class PaseoConnection {
   }
 
   private handleClose(advisory: ConnectionError | undefined): void {
-    this.finish(this.closeReason ?? advisory ?? new ConnectionError('closed', 'The connection to the computer closed.'));
+    this.finish(
+      this.closeReason ?? advisory ?? new ConnectionError('closed', 'The connection to the computer closed.'),
+    );
   }
 
   private abort(err: ConnectionError): void {

@@ -84,7 +84,8 @@ export function decodeWireFrame(bytes: Uint8Array): { type: FrameType; body: Uin
   if (bytes.length > MAX_WIRE_FRAME_BYTES) {
     throw new FrameError('too-large', `wire frame is ${bytes.length} bytes (max ${MAX_WIRE_FRAME_BYTES})`);
   }
-  if (!isFrameType(type)) throw new FrameError('unknown-type', `unknown frame type 0x${type.toString(16).padStart(2, '0')}`);
+  if (!isFrameType(type))
+    throw new FrameError('unknown-type', `unknown frame type 0x${type.toString(16).padStart(2, '0')}`);
   return { type, body: bytes.subarray(WIRE_FRAME_TYPE_BYTES) };
 }
 
@@ -100,8 +101,15 @@ const KNOWN_FRAGMENT_FLAGS = FRAGMENT_FLAG_FINAL;
 const FRAGMENT_FLAGS_BYTES = 1;
 
 /** Splits an encoded message into fragments of at most maxPlaintextBytes (flags byte included). */
-export function fragmentMessage(encoded: Uint8Array, maxPlaintextBytes: number = MAX_FRAGMENT_PLAINTEXT_BYTES): Uint8Array[] {
-  if (!Number.isInteger(maxPlaintextBytes) || maxPlaintextBytes < 2 || maxPlaintextBytes > MAX_FRAGMENT_PLAINTEXT_BYTES) {
+export function fragmentMessage(
+  encoded: Uint8Array,
+  maxPlaintextBytes: number = MAX_FRAGMENT_PLAINTEXT_BYTES,
+): Uint8Array[] {
+  if (
+    !Number.isInteger(maxPlaintextBytes) ||
+    maxPlaintextBytes < 2 ||
+    maxPlaintextBytes > MAX_FRAGMENT_PLAINTEXT_BYTES
+  ) {
     throw new FrameError('bad-argument', `maxPlaintextBytes must be an integer in 2..${MAX_FRAGMENT_PLAINTEXT_BYTES}`);
   }
   if (encoded.length > MAX_MESSAGE_BYTES) {
@@ -193,13 +201,15 @@ export function encodeMessage(header: object, body: Uint8Array = new Uint8Array(
   } catch (error) {
     throw new FrameError('bad-header', `header cannot be serialised: ${String(error)}`);
   }
-  if (json === undefined || !json.startsWith('{')) throw new FrameError('bad-header', 'header must serialise to a JSON object');
+  if (json === undefined || !json.startsWith('{'))
+    throw new FrameError('bad-header', 'header must serialise to a JSON object');
   const headerBytes = utf8Encoder.encode(json);
   if (headerBytes.length > MAX_HEADER_BYTES) {
     throw new FrameError('too-large', `header is ${headerBytes.length} bytes (max ${MAX_HEADER_BYTES})`);
   }
   const total = MESSAGE_HEADER_LENGTH_BYTES + headerBytes.length + body.length;
-  if (total > MAX_MESSAGE_BYTES) throw new FrameError('too-large', `message is ${total} bytes (max ${MAX_MESSAGE_BYTES})`);
+  if (total > MAX_MESSAGE_BYTES)
+    throw new FrameError('too-large', `message is ${total} bytes (max ${MAX_MESSAGE_BYTES})`);
   const out = new Uint8Array(total);
   new DataView(out.buffer).setUint32(0, headerBytes.length, false);
   out.set(headerBytes, MESSAGE_HEADER_LENGTH_BYTES);
@@ -217,16 +227,20 @@ function rejectProtoKeys(key: string, value: unknown): unknown {
  * out of range, invalid UTF-8, JSON that is not a plain object, or any `__proto__` key (prototype-pollution guard).
  */
 export function decodeMessage(bytes: Uint8Array): { header: Record<string, unknown>; body: Uint8Array } {
-  if (bytes.length < MESSAGE_HEADER_LENGTH_BYTES) throw new FrameError('truncated', 'message shorter than its header length field');
+  if (bytes.length < MESSAGE_HEADER_LENGTH_BYTES)
+    throw new FrameError('truncated', 'message shorter than its header length field');
   if (bytes.length > MAX_MESSAGE_BYTES) throw new FrameError('too-large', `message exceeds ${MAX_MESSAGE_BYTES} bytes`);
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, false);
-  if (headerLength > MAX_HEADER_BYTES) throw new FrameError('too-large', `header length ${headerLength} exceeds ${MAX_HEADER_BYTES}`);
+  if (headerLength > MAX_HEADER_BYTES)
+    throw new FrameError('too-large', `header length ${headerLength} exceeds ${MAX_HEADER_BYTES}`);
   if (headerLength > bytes.length - MESSAGE_HEADER_LENGTH_BYTES) {
     throw new FrameError('bad-length', `header length ${headerLength} exceeds the message`);
   }
   let text: string;
   try {
-    text = strictUtf8Decoder.decode(bytes.subarray(MESSAGE_HEADER_LENGTH_BYTES, MESSAGE_HEADER_LENGTH_BYTES + headerLength));
+    text = strictUtf8Decoder.decode(
+      bytes.subarray(MESSAGE_HEADER_LENGTH_BYTES, MESSAGE_HEADER_LENGTH_BYTES + headerLength),
+    );
   } catch {
     throw new FrameError('bad-utf8', 'header is not valid UTF-8');
   }

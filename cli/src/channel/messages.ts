@@ -8,6 +8,7 @@ import {
   arr,
   bool,
   dict,
+  type Infer,
   int,
   nullable,
   obj,
@@ -15,7 +16,6 @@ import {
   opt,
   str,
   ValidationError,
-  type Infer,
   type Validator,
 } from './validate.js';
 
@@ -99,7 +99,16 @@ export type PairInfo = Infer<typeof pairInfo>;
 
 /** Tailnet state as reported by the sidecar. */
 export const tailnetInfo = obj({
-  state: oneOf('off', 'starting', 'needs-login', 'needs-approval', 'running', 'control-unreachable', 'restarting', 'failed'),
+  state: oneOf(
+    'off',
+    'starting',
+    'needs-login',
+    'needs-approval',
+    'running',
+    'control-unreachable',
+    'restarting',
+    'failed',
+  ),
   loginUrl: opt(str(2000)),
   url: opt(str(2000)),
   fqdn: opt(str(300)),
@@ -294,7 +303,7 @@ function parse(
   header: Record<string, unknown>,
   body: Uint8Array,
 ): Received<{ t: string }> {
-  const t = header['t'];
+  const t = header.t;
   if (typeof t !== 'string' || !Object.hasOwn(table, t)) {
     throw new ValidationError('t', 'a known message type');
   }

@@ -1,6 +1,14 @@
 // Noise CipherState (spec revision 34, section 5.1) and the error type shared by the Noise modules.
 // Isomorphic: no Node or DOM APIs.
-import { AEAD_KEY_BYTES, AEAD_TAG_BYTES, MAX_NOISE_NONCE, nobleChaChaPoly, noiseNonce, type Aead, type AeadFactory } from './aead.js';
+import {
+  AEAD_KEY_BYTES,
+  AEAD_TAG_BYTES,
+  type Aead,
+  type AeadFactory,
+  MAX_NOISE_NONCE,
+  nobleChaChaPoly,
+  noiseNonce,
+} from './aead.js';
 
 /** Largest Noise message (handshake or transport), in bytes, per spec section 3. */
 export const MAX_NOISE_MESSAGE_BYTES = 65535;
@@ -81,7 +89,8 @@ export class CipherState {
     if (plaintext.length > MAX_NOISE_PLAINTEXT_BYTES) {
       throw new NoiseError('bad-message', `plaintext exceeds ${MAX_NOISE_PLAINTEXT_BYTES} bytes`);
     }
-    if (this.#n >= MAX_NOISE_NONCE) throw new NoiseError('nonce-exhausted', 'nonce exhausted; rekey is not enough, start a new session');
+    if (this.#n >= MAX_NOISE_NONCE)
+      throw new NoiseError('nonce-exhausted', 'nonce exhausted; rekey is not enough, start a new session');
     const out = aead.seal(noiseNonce(this.#n), ad, plaintext);
     this.#n += 1n;
     return out;

@@ -92,8 +92,10 @@ function parsePreTokens(text: string): PreMessageToken[] {
   return trimmed.split(',').map((t) => t.trim() as PreMessageToken);
 }
 
-function parseBase(name: string): { initiatorPre: PreMessageToken[]; responderPre: PreMessageToken[]; messages: NoiseToken[][] } | undefined {
-  const spec = Object.prototype.hasOwnProperty.call(BASE_PATTERNS, name) ? BASE_PATTERNS[name] : undefined;
+function parseBase(
+  name: string,
+): { initiatorPre: PreMessageToken[]; responderPre: PreMessageToken[]; messages: NoiseToken[][] } | undefined {
+  const spec = Object.hasOwn(BASE_PATTERNS, name) ? BASE_PATTERNS[name] : undefined;
   if (spec === undefined) return undefined;
   const [pre = '', ...messageSpecs] = spec.split(';');
   const [iPre = '', rPre = ''] = pre.split('|');

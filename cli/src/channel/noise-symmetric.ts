@@ -49,7 +49,12 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /** Noise HKDF(chainingKey, inputKeyMaterial, numOutputs) with numOutputs 2 or 3. */
-export function noiseHkdf(h: NoiseHashFunction, chainingKey: Uint8Array, ikm: Uint8Array, numOutputs: 2 | 3): Uint8Array[] {
+export function noiseHkdf(
+  h: NoiseHashFunction,
+  chainingKey: Uint8Array,
+  ikm: Uint8Array,
+  numOutputs: 2 | 3,
+): Uint8Array[] {
   const tempKey = h.hmac(chainingKey, ikm);
   const out1 = h.hmac(tempKey, Uint8Array.of(0x01));
   const out2 = h.hmac(tempKey, concat(out1, Uint8Array.of(0x02)));

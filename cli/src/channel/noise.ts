@@ -2,12 +2,18 @@
 // every pattern of sections 7.4-7.6 with psk modifiers (section 9). Paseo uses Noise_IK_25519_ChaChaPoly_SHA256
 // (reconnect) and Noise_IKpsk2_25519_ChaChaPoly_SHA256 (pairing). Isomorphic: no Node or DOM APIs.
 import { x25519 } from '@noble/curves/ed25519.js';
-import { AEAD_TAG_BYTES, nobleChaChaPoly, type AeadFactory } from './aead.js';
+import { AEAD_TAG_BYTES, type AeadFactory, nobleChaChaPoly } from './aead.js';
 import { CipherState, MAX_NOISE_MESSAGE_BYTES, NoiseError } from './noise-cipher.js';
-import { parseProtocolName, type HandshakePattern, type NoiseToken } from './noise-patterns.js';
-import { SymmetricState, type NoiseHash } from './noise-symmetric.js';
+import { type HandshakePattern, type NoiseToken, parseProtocolName } from './noise-patterns.js';
+import { SymmetricState } from './noise-symmetric.js';
 
-export { CipherState, MAX_NOISE_MESSAGE_BYTES, MAX_NOISE_PLAINTEXT_BYTES, NoiseError, type NoiseErrorCode } from './noise-cipher.js';
+export {
+  CipherState,
+  MAX_NOISE_MESSAGE_BYTES,
+  MAX_NOISE_PLAINTEXT_BYTES,
+  NoiseError,
+  type NoiseErrorCode,
+} from './noise-cipher.js';
 export { parseProtocolName, SUPPORTED_BASE_PATTERNS } from './noise-patterns.js';
 export type { NoiseHash } from './noise-symmetric.js';
 
@@ -150,21 +156,35 @@ export class HandshakeState {
     if ((localPre.includes('s') || sendsStatic) && this.#s === undefined) {
       throw new NoiseError('bad-key', `${pattern.name} needs the local static key pair (s)`);
     }
-    if (localPre.includes('e') && this.#e === undefined) throw new NoiseError('bad-key', 'pattern needs a pre-shared local ephemeral (e)');
+    if (localPre.includes('e') && this.#e === undefined)
+      throw new NoiseError('bad-key', 'pattern needs a pre-shared local ephemeral (e)');
     if (remotePre.includes('s') !== (this.#rs !== undefined)) {
-      throw new NoiseError(remotePre.includes('s') ? 'bad-key' : 'bad-state', remotePre.includes('s')
-        ? `${pattern.name} needs the remote static public key (rs)`
-        : `${pattern.name} has no pre-message for rs; the remote static key is learned during the handshake`);
+      throw new NoiseError(
+        remotePre.includes('s') ? 'bad-key' : 'bad-state',
+        remotePre.includes('s')
+          ? `${pattern.name} needs the remote static public key (rs)`
+          : `${pattern.name} has no pre-message for rs; the remote static key is learned during the handshake`,
+      );
     }
     if (remotePre.includes('e') !== (this.#re !== undefined)) {
-      throw new NoiseError(remotePre.includes('e') ? 'bad-key' : 'bad-state', 're only goes with an ephemeral pre-message');
+      throw new NoiseError(
+        remotePre.includes('e') ? 'bad-key' : 'bad-state',
+        're only goes with an ephemeral pre-message',
+      );
     }
 
     this.#symmetric = new SymmetricState(opts.protocolName, parsed.hash, opts.aead ?? nobleChaChaPoly);
     this.#symmetric.mixHash(opts.prologue ?? new Uint8Array(0));
-    const initiatorKeys = opts.initiator ? { s: this.#s?.publicKey, e: this.#e?.publicKey } : { s: this.#rs, e: this.#re };
-    const responderKeys = opts.initiator ? { s: this.#rs, e: this.#re } : { s: this.#s?.publicKey, e: this.#e?.publicKey };
-    for (const [tokens, keys] of [[pattern.initiatorPre, initiatorKeys], [pattern.responderPre, responderKeys]] as const) {
+    const initiatorKeys = opts.initiator
+      ? { s: this.#s?.publicKey, e: this.#e?.publicKey }
+      : { s: this.#rs, e: this.#re };
+    const responderKeys = opts.initiator
+      ? { s: this.#rs, e: this.#re }
+      : { s: this.#s?.publicKey, e: this.#e?.publicKey };
+    for (const [tokens, keys] of [
+      [pattern.initiatorPre, initiatorKeys],
+      [pattern.responderPre, responderKeys],
+    ] as const) {
       for (const token of tokens) {
         const key = keys[token];
         if (key === undefined) throw new NoiseError('bad-key', `missing pre-message key ${token}`);
@@ -178,7 +198,7 @@ export class HandshakeState {
     if (!Array.isArray(psks) || psks.length !== this.#pattern.pskCount) {
       throw new NoiseError('bad-key', `${this.#pattern.name} takes exactly ${this.#pattern.pskCount} psk(s)`);
     }
-    psks.forEach((psk, i) => checkKey(`psks[${i}]`, psk, PSK_BYTES));
+    for (const [i, psk] of psks.entries()) checkKey(`psks[${i}]`, psk, PSK_BYTES);
     this.#psks = psks.map((psk) => Uint8Array.from(psk));
   }
 
@@ -217,9 +237,13 @@ export class HandshakeState {
 
   #tokensForTurn(writing: boolean): readonly NoiseToken[] {
     if (this.#phase !== 'handshake') {
-      throw new NoiseError('bad-state', this.#phase === 'failed' ? 'handshake already failed' : 'handshake already complete');
+      throw new NoiseError(
+        'bad-state',
+        this.#phase === 'failed' ? 'handshake already failed' : 'handshake already complete',
+      );
     }
-    if (this.isMyTurn !== writing) throw new NoiseError('bad-state', writing ? 'not our turn to write' : 'not our turn to read');
+    if (this.isMyTurn !== writing)
+      throw new NoiseError('bad-state', writing ? 'not our turn to write' : 'not our turn to read');
     const tokens = this.#pattern.messages[this.#messageIndex];
     if (tokens === undefined) throw new NoiseError('bad-state', 'no such handshake message');
     // Checked before anything changes, so the caller can setPsks() and try again.
@@ -256,10 +280,17 @@ export class HandshakeState {
   #mixDh(token: 'ee' | 'es' | 'se' | 'ss'): void {
     const i = this.#initiator;
     const shared =
-      token === 'ee' ? dh(this.#e, this.#re)
-      : token === 'ss' ? dh(this.#s, this.#rs)
-      : token === 'es' ? (i ? dh(this.#e, this.#rs) : dh(this.#s, this.#re))
-      : i ? dh(this.#s, this.#re) : dh(this.#e, this.#rs);
+      token === 'ee'
+        ? dh(this.#e, this.#re)
+        : token === 'ss'
+          ? dh(this.#s, this.#rs)
+          : token === 'es'
+            ? i
+              ? dh(this.#e, this.#rs)
+              : dh(this.#s, this.#re)
+            : i
+              ? dh(this.#s, this.#re)
+              : dh(this.#e, this.#rs);
     this.#symmetric.mixKey(shared);
     shared.fill(0);
   }
@@ -342,7 +373,8 @@ export class HandshakeState {
         }
       }
       const rest = message.subarray(at);
-      if (this.#symmetric.hasKey && rest.length < AEAD_TAG_BYTES) throw new NoiseError('bad-message', 'handshake message too short');
+      if (this.#symmetric.hasKey && rest.length < AEAD_TAG_BYTES)
+        throw new NoiseError('bad-message', 'handshake message too short');
       const payload = this.#symmetric.decryptAndHash(rest);
       this.#advance();
       return payload;
@@ -367,11 +399,13 @@ export class HandshakeState {
     this.#phase = 'split';
     this.#s?.privateKey.fill(0);
     this.#s = undefined;
-    this.#psks?.forEach((psk) => psk.fill(0));
+    for (const psk of this.#psks ?? []) psk.fill(0);
     this.#psks = undefined;
     if (this.#pattern.oneWay) {
       // One-way patterns (N, K, X): only initiator -> responder traffic exists (spec section 7.4).
-      return this.#initiator ? { send: c1, receive: new UnusableCipherState() } : { send: new UnusableCipherState(), receive: c1 };
+      return this.#initiator
+        ? { send: c1, receive: new UnusableCipherState() }
+        : { send: new UnusableCipherState(), receive: c1 };
     }
     return this.#initiator ? { send: c1, receive: c2 } : { send: c2, receive: c1 };
   }

@@ -1,6 +1,6 @@
 // Attaching this terminal to a session over the control socket, like `tmux attach`: raw keyboard in,
 // output out (acknowledged after it is written, for flow control), resize on SIGWINCH, Ctrl-] detaches.
-import type { ControlClient } from '../daemon/control-client.js';
+import type { ControlClient } from './control-client.js';
 
 /** The byte that detaches (Ctrl-]). */
 export const DETACH_BYTE = 0x1d;
@@ -8,7 +8,10 @@ export const DETACH_BYTE = 0x1d;
 export const DETACH_KEY_LABEL = 'Ctrl-]';
 
 /** How an attachment ended. */
-export type AttachEnd = { kind: 'detached' } | { kind: 'exited'; exitCode: number | null; signal: string | null } | { kind: 'lost' };
+export type AttachEnd =
+  | { kind: 'detached' }
+  | { kind: 'exited'; exitCode: number | null; signal: string | null }
+  | { kind: 'lost' };
 
 /** Attaches stdin/stdout to a session until detach, exit or a lost daemon. */
 export function attachTerminal(client: ControlClient, sessionId: string): Promise<AttachEnd> {
@@ -60,7 +63,8 @@ export function attachTerminal(client: ControlClient, sessionId: string): Promis
 
 /** Prints how an attachment ended and sets the exit code. */
 export function reportEnd(end: AttachEnd, name: string): void {
-  if (end.kind === 'detached') process.stderr.write(`\r\n[detached from ${name}; it keeps running. Reattach with \`paseo attach ${name}\`]\r\n`);
+  if (end.kind === 'detached')
+    process.stderr.write(`\r\n[detached from ${name}; it keeps running. Reattach with \`paseo attach ${name}\`]\r\n`);
   else if (end.kind === 'lost') {
     process.stderr.write('\r\n[lost the connection to the paseo daemon]\r\n');
     process.exitCode = 1;

@@ -11,7 +11,8 @@ export default defineCommand({
     session: { type: 'positional', required: true, description: 'The session id or name, from `paseo ls`' },
   },
   async run({ args }) {
-    if (!process.stdin.isTTY) fail('`paseo attach` needs a terminal. Use `paseo logs` to read a session from a script.');
+    if (!process.stdin.isTTY)
+      fail('`paseo attach` needs a terminal. Use `paseo logs` to read a session from a script.');
     await withDaemon(async (client) => {
       const s = await findSession(client, String(args.session));
       process.stderr.write(`[attached to ${s.name} (${s.id}). Detach: ${DETACH_KEY_LABEL}]\r\n`);

@@ -1,8 +1,8 @@
 // `paseo down`: stop the daemon (sessions end, devices are told).
 import { defineCommand } from 'citty';
-import { stopDaemon } from '../daemon/background.js';
-import { paseoHome } from '../daemon/home.js';
+import { paseoHome } from '../state/home.js';
 import { fail } from '../ui/output.js';
+import { stopDaemon } from './background.js';
 
 export default defineCommand({
   meta: { name: 'down', description: 'Stop the paseo daemon. Running agent sessions are ended.' },

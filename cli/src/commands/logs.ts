@@ -1,8 +1,9 @@
 // `paseo logs <id>`: print a session's recorded output (from its asciicast recording).
-import { defineCommand } from 'citty';
+
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { homePaths, paseoHome } from '../daemon/home.js';
+import { defineCommand } from 'citty';
+import { homePaths, paseoHome } from '../state/home.js';
 import { fail } from '../ui/output.js';
 import { findSession } from './sessions-lookup.js';
 import { withDaemon } from './shared.js';
@@ -35,7 +36,10 @@ export default defineCommand({
   meta: { name: 'logs', description: "Print a session's recorded output." },
   args: {
     session: { type: 'positional', required: true, description: 'The session id or name, from `paseo ls`' },
-    cast: { type: 'boolean', description: 'Print the paths of the asciicast recordings instead (play them with asciinema)' },
+    cast: {
+      type: 'boolean',
+      description: 'Print the paths of the asciicast recordings instead (play them with asciinema)',
+    },
   },
   async run({ args }) {
     const wanted = String(args.session);

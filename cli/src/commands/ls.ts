@@ -18,17 +18,25 @@ export default defineCommand({
       process.stdout.write('No sessions. Start one with `paseo run claude` (or `paseo run -- any command`).\n');
       return;
     }
-    const home = process.env['HOME'] ?? '';
+    const home = process.env.HOME ?? '';
     const rows = sessions.map((s) => [
       s.id,
       s.name,
       s.command.join(' ').slice(0, 40),
       home && s.cwd.startsWith(home) ? `~${s.cwd.slice(home.length)}` : s.cwd,
-      s.state === 'running' ? (s.waitingForInput ? 'waiting for input' : 'running') : s.signal ? `ended (${s.signal})` : `exited (${s.exitCode ?? '?'})`,
+      s.state === 'running'
+        ? s.waitingForInput
+          ? 'waiting for input'
+          : 'running'
+        : s.signal
+          ? `ended (${s.signal})`
+          : `exited (${s.exitCode ?? '?'})`,
       ago(s.startedAt),
       ago(s.lastOutputAt),
       String(s.viewers),
     ]);
-    process.stdout.write(`${table(['ID', 'NAME', 'COMMAND', 'FOLDER', 'STATE', 'STARTED', 'LAST OUTPUT', 'VIEWERS'], rows)}\n`);
+    process.stdout.write(
+      `${table(['ID', 'NAME', 'COMMAND', 'FOLDER', 'STATE', 'STARTED', 'LAST OUTPUT', 'VIEWERS'], rows)}\n`,
+    );
   },
 });

@@ -6,7 +6,11 @@ import { withDaemon } from './shared.js';
 export default defineCommand({
   meta: { name: 'revoke', description: 'Remove a paired device. It is disconnected at once and must pair again.' },
   args: {
-    device: { type: 'positional', required: true, description: 'The device id (or its exact name), from `paseo devices`' },
+    device: {
+      type: 'positional',
+      required: true,
+      description: 'The device id (or its exact name), from `paseo devices`',
+    },
   },
   async run({ args }) {
     await withDaemon(async (c) => {
@@ -20,7 +24,9 @@ export default defineCommand({
         fail(`There is no paired device "${wanted}". Run \`paseo devices\` to see them.`);
       }
       await c.request({ t: 'device.remove', deviceId: device.id });
-      process.stdout.write(`Removed ${device.name} (${device.id}). It was disconnected and must pair again to connect.\n`);
+      process.stdout.write(
+        `Removed ${device.name} (${device.id}). It was disconnected and must pair again to connect.\n`,
+      );
     });
   },
 });

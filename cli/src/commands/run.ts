@@ -21,7 +21,11 @@ export default defineCommand({
     description: 'Start a coding agent in a session: `paseo run claude`, or `paseo run -- any command`.',
   },
   args: {
-    preset: { type: 'positional', required: false, description: 'A preset: claude, codex, gemini, opencode, aider, goose, shell (see `paseo run --list`)' },
+    preset: {
+      type: 'positional',
+      required: false,
+      description: 'A preset: claude, codex, gemini, opencode, aider, goose, shell (see `paseo run --list`)',
+    },
     cwd: { type: 'string', valueHint: 'DIR', description: 'Folder to run in (default: this one)' },
     name: { type: 'string', description: 'Name of the session (default: the preset or command)' },
     env: { type: 'string', valueHint: 'K=V', description: 'Extra environment variable (repeatable)' },
@@ -35,10 +39,14 @@ export default defineCommand({
     await withDaemon(async (client) => {
       if (args.list) {
         const presets = await client.request({ t: 'presets.list' });
-        for (const p of presets) process.stdout.write(`${p.name.padEnd(10)} ${p.available ? '' : '(not installed) '}${p.description}\n`);
+        for (const p of presets)
+          process.stdout.write(`${p.name.padEnd(10)} ${p.available ? '' : '(not installed) '}${p.description}\n`);
         return;
       }
-      if (!args.preset && !command?.length) fail('Say what to run: a preset (`paseo run claude`) or a command (`paseo run -- npm test`). `paseo run --list` shows the presets.');
+      if (!args.preset && !command?.length)
+        fail(
+          'Say what to run: a preset (`paseo run claude`) or a command (`paseo run -- npm test`). `paseo run --list` shows the presets.',
+        );
       const info = await client.request({
         t: 'session.create',
         ...(command?.length ? { command } : { preset: String(args.preset) }),
@@ -50,7 +58,10 @@ export default defineCommand({
       });
       if (args.detach || !process.stdin.isTTY) {
         process.stdout.write(`${info.id}\n`);
-        if (!args.detach) process.stderr.write(`Started ${info.name} (${info.id}) in the background: this is not a terminal. Attach with \`paseo attach ${info.id}\`.\n`);
+        if (!args.detach)
+          process.stderr.write(
+            `Started ${info.name} (${info.id}) in the background: this is not a terminal. Attach with \`paseo attach ${info.id}\`.\n`,
+          );
         return;
       }
       process.stderr.write(`[${info.name} (${info.id}) started. Detach: ${DETACH_KEY_LABEL}; it keeps running]\r\n`);

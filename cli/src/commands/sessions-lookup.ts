@@ -1,7 +1,7 @@
 // Finding a session by what a person typed: its id, or its name.
 import type { SessionInfo } from '../channel/messages.js';
-import type { ControlClient } from '../daemon/control-client.js';
 import { fail } from '../ui/output.js';
+import type { ControlClient } from './control-client.js';
 
 /** The session whose id or name is `wanted`; exits with a sentence when there is none or several. */
 export async function findSession(client: ControlClient, wanted: string): Promise<SessionInfo> {

@@ -1,7 +1,8 @@
 // Helpers the commands share: reaching the daemon and turning failures into sentences.
-import { ControlClient, DaemonNotRunningError, DaemonRequestError } from '../daemon/control-client.js';
-import { paseoHome } from '../daemon/home.js';
+
+import { paseoHome } from '../state/home.js';
 import { fail } from '../ui/output.js';
+import { ControlClient, DaemonNotRunningError, DaemonRequestError } from './control-client.js';
 
 /** Connects to the running daemon, runs `fn`, closes; failures become a sentence and exit 1. */
 export async function withDaemon<T>(fn: (client: ControlClient) => Promise<T>): Promise<T> {

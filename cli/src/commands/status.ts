@@ -1,9 +1,9 @@
 // `paseo status`: what runs where.
 import { defineCommand } from 'citty';
 import type { StatusInfo, TailnetInfo } from '../channel/messages.js';
-import { ControlClient } from '../daemon/control-client.js';
-import { paseoHome } from '../daemon/home.js';
+import { paseoHome } from '../state/home.js';
 import { ago, printJson } from '../ui/output.js';
+import { isDaemonRunning } from './control-client.js';
 import { withDaemon } from './shared.js';
 
 /** Describes the tailnet state in a few words. */
@@ -34,10 +34,7 @@ export default defineCommand({
     json: { type: 'boolean', description: 'Print the status as JSON for scripts' },
   },
   async run({ args }) {
-    const reachable = await ControlClient.connect(paseoHome()).then(
-      (c) => (c.close(), true),
-      () => false,
-    );
+    const reachable = await isDaemonRunning(paseoHome());
     if (!reachable) {
       if (args.json) printJson({ running: false, home: paseoHome() });
       else process.stdout.write(`paseo is not running (state folder ${paseoHome()}). Start it with \`paseo up\`.\n`);

@@ -1,17 +1,18 @@
 // `paseo up`: start the daemon: the web UI and WebSocket on 127.0.0.1:6767, agent sessions, and the
 // tailnet node; in the foreground, or detached with --daemon.
-import { defineCommand } from 'citty';
+
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defineCommand } from 'citty';
 import type { TailnetInfo } from '../channel/messages.js';
-import { DETACHED_ENV, startDetached } from '../daemon/background.js';
-import { ControlClient } from '../daemon/control-client.js';
 import { Daemon } from '../daemon/daemon.js';
-import { ensureHome, homePaths, paseoHome } from '../daemon/home.js';
-import { StateFileError } from '../daemon/state-file.js';
 import { createLogger } from '../log.js';
+import { ensureHome, homePaths, paseoHome } from '../state/home.js';
+import { StateFileError } from '../state/state-file.js';
 import { fail, qrCode } from '../ui/output.js';
 import { PASEO_VERSION } from '../version.js';
+import { DETACHED_ENV, startDetached } from './background.js';
+import { ControlClient, isDaemonRunning } from './control-client.js';
 import { pairingText } from './pair.js';
 import { tailnetLine } from './status.js';
 
@@ -28,9 +29,19 @@ export function parseListen(text: string): { host: string; port: number } | unde
 }
 
 const args = {
-  listen: { type: 'string', default: DEFAULT_LISTEN, valueHint: 'HOST:PORT', description: 'Where to serve the local web UI and WebSocket' },
+  listen: {
+    type: 'string',
+    default: DEFAULT_LISTEN,
+    valueHint: 'HOST:PORT',
+    description: 'Where to serve the local web UI and WebSocket',
+  },
   daemon: { type: 'boolean', description: 'Run in the background (pid file and log in PASEO_HOME)' },
-  tailnet: { type: 'boolean', default: true, description: 'Join your tailnet (use --no-tailnet for localhost only)', negativeDescription: 'Do not join the tailnet' },
+  tailnet: {
+    type: 'boolean',
+    default: true,
+    description: 'Join your tailnet (use --no-tailnet for localhost only)',
+    negativeDescription: 'Do not join the tailnet',
+  },
   hostname: { type: 'string', default: 'paseo', description: 'The name to use on the tailnet' },
   authkey: { type: 'string', description: 'A Tailscale auth key to join without a browser (or set TS_AUTHKEY)' },
   'login-server': { type: 'string', valueHint: 'URL', description: 'A self-hosted control server, such as headscale' },
@@ -46,8 +57,12 @@ export default defineCommand({
       fail(`"${a.hostname}" cannot be a tailnet name. Use letters, digits and dashes, like "paseo" or "paseo-laptop".`);
     }
     const home = ensureHome(paseoHome());
-    const authKey = a.authkey ?? process.env['TS_AUTHKEY'];
-    if (a.daemon) return runDetached(home, rawArgs.filter((x) => x !== '--daemon' && x !== '-d'));
+    const authKey = a.authkey ?? process.env.TS_AUTHKEY;
+    if (a.daemon)
+      return runDetached(
+        home,
+        rawArgs.filter((x) => x !== '--daemon' && x !== '-d'),
+      );
     const detached = process.env[DETACHED_ENV] === '1';
     const log = createLogger('paseo');
     let daemon: Daemon;
@@ -104,7 +119,9 @@ function reportTailnet(daemon: Daemon, out: (s: string) => void): void {
   daemon.onTailnetChange((t) => {
     if (t.state === 'needs-login' && t.loginUrl && t.loginUrl !== lastLogin) {
       lastLogin = t.loginUrl;
-      out(`\nTo put paseo on your tailnet, log in to Tailscale:\n\n${qrCode(t.loginUrl)}\n\n  ${t.loginUrl}\n\nWaiting for the login… (the local web UI works meanwhile)\n`);
+      out(
+        `\nTo put paseo on your tailnet, log in to Tailscale:\n\n${qrCode(t.loginUrl)}\n\n  ${t.loginUrl}\n\nWaiting for the login… (the local web UI works meanwhile)\n`,
+      );
     } else if (t.state === 'running' && last !== 'running') {
       out(`\nOn your tailnet: ${t.url}\n`);
       if (!t.https) out('  (plain HTTP: turn on MagicDNS and HTTPS certificates for your tailnet to get HTTPS.)\n');
@@ -117,7 +134,7 @@ function reportTailnet(daemon: Daemon, out: (s: string) => void): void {
 }
 
 async function runDetached(home: string, upArgs: string[]): Promise<void> {
-  const running = await ControlClient.connect(home).then((c) => (c.close(), true), () => false);
+  const running = await isDaemonRunning(home);
   if (running) fail('paseo is already running. Use `paseo status` to see it, or `paseo down` to stop it.');
   let dots = 0;
   const tty = process.stderr.isTTY === true;
@@ -129,7 +146,9 @@ async function runDetached(home: string, upArgs: string[]): Promise<void> {
     const client = await ControlClient.connect(home);
     const status = await client.request({ t: 'status' });
     const devices = await client.request({ t: 'devices.list' });
-    process.stdout.write(`paseo is running in the background (pid ${pid}).\n  Web UI:  ${status.urls.join('  ')}\n  Log:     ${join(home, 'daemon.log')}\n  Stop it with \`paseo down\`.\n`);
+    process.stdout.write(
+      `paseo is running in the background (pid ${pid}).\n  Web UI:  ${status.urls.join('  ')}\n  Log:     ${join(home, 'daemon.log')}\n  Stop it with \`paseo down\`.\n`,
+    );
     if (devices.length === 0) process.stdout.write(`\n${pairingText(await client.request({ t: 'pair.create' }))}`);
     client.close();
   } catch (err) {

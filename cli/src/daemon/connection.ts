@@ -1,15 +1,21 @@
 // One device's connection, whatever carries it: the handshake (pairing or paired), then encrypted
 // messages both ways. Any bad frame closes the connection with a reason; the daemon keeps running.
-import { ChannelError, closeFrame, ResponderHandshake, type CloseKind, type SecureChannel } from '../channel/channel.js';
+import {
+  ChannelError,
+  type CloseKind,
+  closeFrame,
+  ResponderHandshake,
+  type SecureChannel,
+} from '../channel/channel.js';
 import { decodeWireFrame, FrameError, FrameType } from '../channel/frame.js';
-import { parseClientMessage, type DaemonMessage } from '../channel/messages.js';
+import { type DaemonMessage, parseClientMessage } from '../channel/messages.js';
 import { ValidationError } from '../channel/validate.js';
-import { nodeChaChaPoly } from './node-aead.js';
 import type { Logger } from '../log.js';
+import { randomId } from '../state/ids.js';
 import type { Client } from './client.js';
 import type { Daemon } from './daemon.js';
 import { dispatch } from './dispatch.js';
-import { randomId } from './ids.js';
+import { nodeChaChaPoly } from './node-aead.js';
 
 /** How long a device has to finish the handshake and say hello, in milliseconds. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -99,7 +105,12 @@ export class DeviceConnection implements Client {
       const device = this.daemon.devices.byKey(init.deviceKey);
       if (!device) {
         this.log.info(`refused an unknown device key from ${this.peer.remote}`);
-        this.pipe.send(this.responder.refuse('needs-pairing', 'This device needs to be paired again. It is not (or no longer) paired with this computer.'));
+        this.pipe.send(
+          this.responder.refuse(
+            'needs-pairing',
+            'This device needs to be paired again. It is not (or no longer) paired with this computer.',
+          ),
+        );
         this.pipe.close('needs-pairing');
         this.closed();
         return;
@@ -122,7 +133,10 @@ export class DeviceConnection implements Client {
     }
     // The device record is written when the device proves it holds the channel keys (its `hello`).
     this.pendingPairing = { name: init.deviceName, key: init.deviceKey, id: randomId(10) };
-    const { frame, channel } = this.responder.accept({ deviceId: this.pendingPairing.id, deviceName: init.deviceName }, attempt.psk);
+    const { frame, channel } = this.responder.accept(
+      { deviceId: this.pendingPairing.id, deviceName: init.deviceName },
+      attempt.psk,
+    );
     this.channel = channel;
     this.state = 'hello';
     this.pipe.send(frame);
@@ -133,15 +147,24 @@ export class DeviceConnection implements Client {
     if (!channel) throw new ChannelError('protocol', 'Data arrived before the handshake finished.');
     const whole = channel.open(body);
     if (!whole) return;
-    let received;
+    let received: ReturnType<typeof parseClientMessage>;
     try {
       received = parseClientMessage(whole.header, whole.body);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      if (this.state === 'hello') throw new ChannelError('protocol', 'The connection did not start with hello.', err.message);
-      const rid = typeof whole.header['rid'] === 'number' && Number.isSafeInteger(whole.header['rid']) && whole.header['rid'] > 0 ? whole.header['rid'] : undefined;
+      if (this.state === 'hello')
+        throw new ChannelError('protocol', 'The connection did not start with hello.', err.message);
+      const rid =
+        typeof whole.header.rid === 'number' && Number.isSafeInteger(whole.header.rid) && whole.header.rid > 0
+          ? whole.header.rid
+          : undefined;
       this.log.warn(`malformed message from device ${this.deviceId}: ${err.message}`);
-      this.send({ t: 'error', ...(rid !== undefined && rid <= 2 ** 31 ? { rid } : {}), code: 'bad-request', message: `That request was malformed (${err.message}).` });
+      this.send({
+        t: 'error',
+        ...(rid !== undefined && rid <= 2 ** 31 ? { rid } : {}),
+        code: 'bad-request',
+        message: `That request was malformed (${err.message}).`,
+      });
       return;
     }
     const { msg, body: msgBody } = received;
@@ -158,7 +181,9 @@ export class DeviceConnection implements Client {
       return;
     }
     // Messages are handled one after another, in order, even when a handler awaits.
-    this.queue = this.queue.then(() => dispatch(this.daemon, this, msg, msgBody)).catch((err: unknown) => this.log.error(err));
+    this.queue = this.queue
+      .then(() => dispatch(this.daemon, this, msg, msgBody))
+      .catch((err: unknown) => this.log.error(err));
   }
 
   private completeHello(): void {
@@ -175,7 +200,10 @@ export class DeviceConnection implements Client {
     } else if (this.deviceId) {
       // The device may have been removed between the handshake and its hello.
       if (!this.daemon.devices.get(this.deviceId)) {
-        throw new ChannelError('needs-pairing', 'This device needs to be paired again. It is not (or no longer) paired with this computer.');
+        throw new ChannelError(
+          'needs-pairing',
+          'This device needs to be paired again. It is not (or no longer) paired with this computer.',
+        );
       }
       this.daemon.devices.touch(this.deviceId, this.peer.tailnetIdentity);
     }
@@ -185,7 +213,9 @@ export class DeviceConnection implements Client {
 
   private fail(err: unknown): void {
     if (err instanceof ChannelError) {
-      this.log.warn(`closing connection from ${this.peer.remote}${this.deviceId ? ` (device ${this.deviceId})` : ''}: ${err.message}${err.detail ? ` [${err.detail}]` : ''}`);
+      this.log.warn(
+        `closing connection from ${this.peer.remote}${this.deviceId ? ` (device ${this.deviceId})` : ''}: ${err.message}${err.detail ? ` [${err.detail}]` : ''}`,
+      );
       this.close(err.kind, err.message);
       return;
     }

@@ -5,12 +5,12 @@ import { chmodSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { CloseKind } from '../channel/channel.js';
 import { decodeMessage, encodeLengthPrefixed, encodeMessage, LengthPrefixedDecoder } from '../channel/frame.js';
-import { parseClientMessage, type DaemonMessage } from '../channel/messages.js';
+import { type DaemonMessage, parseClientMessage } from '../channel/messages.js';
 import type { Logger } from '../log.js';
+import { randomId } from '../state/ids.js';
 import type { Client } from './client.js';
 import type { Daemon } from './daemon.js';
 import { dispatch } from './dispatch.js';
-import { randomId } from './ids.js';
 
 /** A CLI connected through the control socket. */
 class OwnerClient implements Client {
@@ -48,7 +48,9 @@ class OwnerClient implements Client {
       for (const bytes of this.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
         const decoded = decodeMessage(bytes);
         const { msg, body } = parseClientMessage(decoded.header, decoded.body);
-        this.queue = this.queue.then(() => dispatch(this.daemon, this, msg, body)).catch((err: unknown) => this.log.error(err));
+        this.queue = this.queue
+          .then(() => dispatch(this.daemon, this, msg, body))
+          .catch((err: unknown) => this.log.error(err));
       }
     } catch (err) {
       this.log.warn(`malformed message on the control socket: ${String(err)}`);
@@ -75,7 +77,9 @@ export class ControlServer {
   /** Listens on `path`; fails with a sentence when another daemon already answers there. */
   static async start(daemon: Daemon, path: string, log: Logger): Promise<ControlServer> {
     if (await answers(path)) {
-      throw new Error(`paseo is already running for ${daemon.paths.socket.replace(/\/paseo\.sock$/, '')}. Use \`paseo status\` to see it or \`paseo down\` to stop it.`);
+      throw new Error(
+        `paseo is already running for ${daemon.paths.socket.replace(/\/paseo\.sock$/, '')}. Use \`paseo status\` to see it or \`paseo down\` to stop it.`,
+      );
     }
     try {
       unlinkSync(path);

@@ -2,23 +2,23 @@
 // and starts the transports (local HTTP/WebSocket, control socket, tailnet sidecar).
 import { hostname } from 'node:os';
 import { toBase64Url } from '../channel/encoding.js';
-import { CODE_TTL_MS } from '../channel/pairing-code.js';
 import type { DaemonMessage, DeviceInfo, PairInfo, StatusInfo, TailnetInfo } from '../channel/messages.js';
+import { CODE_TTL_MS } from '../channel/pairing-code.js';
 import type { Logger } from '../log.js';
 import { SessionManager } from '../session/manager.js';
+import { ensureHome, homePaths } from '../state/home.js';
 import { LocalServer } from '../transport/local.js';
 import { TailnetNode, type TailnetOptions } from '../transport/tailnet.js';
 import { PASEO_VERSION } from '../version.js';
 import type { Client } from './client.js';
 import { ControlServer } from './control.js';
 import { DeviceStore } from './devices.js';
-import { ensureHome, homePaths } from './home.js';
-import { loadOrCreateIdentity, type Identity } from './identity.js';
+import { type Identity, loadOrCreateIdentity } from './identity.js';
 import { PairingCodes } from './pairing.js';
 
 /** Code lifetime: CODE_TTL_MS, or PASEO_CODE_TTL_MS (for tests of expiry; at most the default). */
 function codeTtlMs(): number {
-  const v = Number(process.env['PASEO_CODE_TTL_MS']);
+  const v = Number(process.env.PASEO_CODE_TTL_MS);
   return Number.isSafeInteger(v) && v > 0 && v < CODE_TTL_MS ? v : CODE_TTL_MS;
 }
 

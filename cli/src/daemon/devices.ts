@@ -2,11 +2,11 @@
 // file is reported by name and skipped; every other record still loads.
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { cleanDeviceName } from '../channel/channel.js';
 import { equalBytes, fromBase64Url, toBase64Url } from '../channel/encoding.js';
 import { isPlainObject } from '../channel/validate.js';
-import { cleanDeviceName } from '../channel/channel.js';
-import { randomId } from './ids.js';
-import { readJsonFile, StateFileError, writeJsonAtomic } from './state-file.js';
+import { randomId } from '../state/ids.js';
+import { readJsonFile, StateFileError, writeJsonAtomic } from '../state/state-file.js';
 
 /** How often `lastSeenAt` is written to disk for a connected device, in milliseconds. */
 export const LAST_SEEN_PERSIST_INTERVAL_MS = 60_000;
@@ -131,11 +131,13 @@ export class DeviceStore {
 }
 
 function parseRecord(file: string, raw: unknown): DeviceRecord {
-  if (!isPlainObject(raw) || raw['version'] !== 1) throw new StateFileError(file, 'not a paseo device record');
+  if (!isPlainObject(raw) || raw.version !== 1) throw new StateFileError(file, 'not a paseo device record');
   const { id, name, publicKey, pairedAt, lastSeenAt, tailnetIdentity } = raw;
-  if (typeof id !== 'string' || !/^[a-z0-9]{4,64}$/.test(id)) throw new StateFileError(file, 'missing a valid device id');
+  if (typeof id !== 'string' || !/^[a-z0-9]{4,64}$/.test(id))
+    throw new StateFileError(file, 'missing a valid device id');
   if (!file.endsWith(`${id}.json`)) throw new StateFileError(file, 'named differently from the device id inside it');
-  if (typeof name !== 'string' || typeof pairedAt !== 'string') throw new StateFileError(file, 'missing the device name or pairing date');
+  if (typeof name !== 'string' || typeof pairedAt !== 'string')
+    throw new StateFileError(file, 'missing the device name or pairing date');
   let key: Uint8Array;
   try {
     key = typeof publicKey === 'string' ? fromBase64Url(publicKey) : new Uint8Array(0);

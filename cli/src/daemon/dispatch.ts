@@ -50,7 +50,9 @@ async function handle(daemon: Daemon, client: Client, msg: ClientMessage, body: 
         daemonId: daemon.identity.daemonId,
         version: PASEO_VERSION,
         hostname: daemon.hostname,
-        ...(client.deviceId ? { deviceId: client.deviceId, deviceName: daemon.devices.get(client.deviceId)?.name ?? 'Unnamed device' } : {}),
+        ...(client.deviceId
+          ? { deviceId: client.deviceId, deviceName: daemon.devices.get(client.deviceId)?.name ?? 'Unnamed device' }
+          : {}),
       });
       return undefined;
     case 'ping':

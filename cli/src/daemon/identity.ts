@@ -1,10 +1,10 @@
 // The daemon's identity: a stable id and its static X25519 key pair, kept in PASEO_HOME/identity.json.
 // Devices pin the public key when they pair, so the file is never silently replaced.
-import { fromBase64Url, toBase64Url, equalBytes } from '../channel/encoding.js';
-import { generateKeyPair, keyPairFromPrivate, type KeyPair } from '../channel/noise.js';
-import { randomId } from './ids.js';
-import { readJsonFile, StateFileError, writeJsonAtomic } from './state-file.js';
+import { equalBytes, fromBase64Url, toBase64Url } from '../channel/encoding.js';
+import { generateKeyPair, type KeyPair, keyPairFromPrivate } from '../channel/noise.js';
 import { isPlainObject } from '../channel/validate.js';
+import { randomId } from '../state/ids.js';
+import { readJsonFile, StateFileError, writeJsonAtomic } from '../state/state-file.js';
 
 /** Who this daemon is. */
 export interface Identity {
@@ -27,10 +27,12 @@ export function loadOrCreateIdentity(file: string): Identity {
     });
     return identity;
   }
-  if (!isPlainObject(raw) || raw['version'] !== 1) throw new StateFileError(file, 'not a paseo identity file');
+  if (!isPlainObject(raw) || raw.version !== 1) throw new StateFileError(file, 'not a paseo identity file');
   const { daemonId, publicKey, privateKey, createdAt } = raw;
-  if (typeof daemonId !== 'string' || !/^[a-z0-9]{4,64}$/.test(daemonId)) throw new StateFileError(file, 'missing a valid daemonId');
-  if (typeof privateKey !== 'string' || typeof publicKey !== 'string') throw new StateFileError(file, 'missing its keys');
+  if (typeof daemonId !== 'string' || !/^[a-z0-9]{4,64}$/.test(daemonId))
+    throw new StateFileError(file, 'missing a valid daemonId');
+  if (typeof privateKey !== 'string' || typeof publicKey !== 'string')
+    throw new StateFileError(file, 'missing its keys');
   let keys: KeyPair;
   try {
     keys = keyPairFromPrivate(fromBase64Url(privateKey));
@@ -43,6 +45,7 @@ export function loadOrCreateIdentity(file: string): Identity {
   } catch {
     throw new StateFileError(file, 'holding an invalid public key');
   }
-  if (!equalBytes(pub, keys.publicKey)) throw new StateFileError(file, 'holding a public key that does not match its private key');
+  if (!equalBytes(pub, keys.publicKey))
+    throw new StateFileError(file, 'holding a public key that does not match its private key');
   return { daemonId, keys, createdAt: typeof createdAt === 'string' ? createdAt : new Date(0).toISOString() };
 }

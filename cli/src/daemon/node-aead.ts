@@ -5,9 +5,9 @@ import {
   AEAD_KEY_BYTES,
   AEAD_NONCE_BYTES,
   AEAD_TAG_BYTES,
-  checkAeadLength,
   type Aead,
   type AeadFactory,
+  checkAeadLength,
 } from '../channel/aead.js';
 
 /** ChaCha20-Poly1305 through node:crypto, same wire format as nobleChaChaPoly. */

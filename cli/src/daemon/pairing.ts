@@ -68,7 +68,11 @@ export class PairingCodes {
    */
   attempt(tag: Uint8Array, deviceEphemeral: Uint8Array, deviceStatic: Uint8Array): PairAttempt {
     if (!this.takeToken()) {
-      return { ok: false, reason: 'rate-limited', message: 'Too many pairing attempts. Wait a minute, then try again.' };
+      return {
+        ok: false,
+        reason: 'rate-limited',
+        message: 'Too many pairing attempts. Wait a minute, then try again.',
+      };
     }
     this.sweep();
     const matches = (psk: Uint8Array) => equalBytes(pairingTag(psk, deviceEphemeral, deviceStatic), tag);

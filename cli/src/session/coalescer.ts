@@ -43,7 +43,7 @@ export class Coalescer {
     this.timer = undefined;
     if (this.size === 0) return;
     const data = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size);
-    let cut = all || !this.pushedSinceHold ? data.length : utf8BoundaryBefore(data, data.length);
+    const cut = all || !this.pushedSinceHold ? data.length : utf8BoundaryBefore(data, data.length);
     for (let start = 0; start < cut; ) {
       let end = Math.min(start + this.maxBytes, cut);
       if (end < cut) end = Math.max(utf8BoundaryBefore(data, end), start + 1);

@@ -1,20 +1,21 @@
 // The sessions of the daemon: create them from presets or command lines, route viewers' attach, input,
 // resize and ack to them, report changes (throttled), kill and remove them. Sessions outlive viewers.
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { MAX_NAME_CHARS, MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS } from '../channel/messages.js';
 import type { PresetInfo, SessionInfo } from '../channel/messages.js';
+import { MAX_NAME_CHARS, MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS } from '../channel/messages.js';
 import { findCommand } from '../pty/which.js';
+import { homePaths } from '../state/home.js';
+import { isRandomId, randomId, SESSION_ID_CHARS } from '../state/ids.js';
 import { SessionError } from './errors.js';
 import { DEFAULT_LIMITS, type SessionLimits } from './limits.js';
 import { PresetStore } from './presets.js';
 import { Session, type SessionChange, type SessionLog, type SessionStats } from './session.js';
 import type { Viewer } from './viewer.js';
 
-export { SessionError } from './errors.js';
 export type { SessionErrorCode } from './errors.js';
+export { SessionError } from './errors.js';
 export type { SessionLog, SessionStats } from './session.js';
 
 /** How to start a session: a preset or a command line, where, and at which size. */
@@ -40,9 +41,6 @@ export interface SessionManagerOptions {
 }
 
 /** Folder of the recordings inside PASEO_HOME. */
-export const RECORDINGS_DIR = 'recordings';
-const SESSION_ID_CHARS = 'abcdefghijklmnopqrstuvwxyz234567';
-const SESSION_ID_PATTERN = /^[a-z2-7]{8}$/;
 
 /** All sessions of the daemon. */
 export class SessionManager {
@@ -65,7 +63,7 @@ export class SessionManager {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.env = opts.env ?? process.env;
     this.presetStore = new PresetStore(opts.home, this.env, (message) => this.log.warn(message));
-    this.recordingsDir = join(opts.home, RECORDINGS_DIR);
+    this.recordingsDir = homePaths(opts.home).recordings;
     mkdirSync(this.recordingsDir, { recursive: true, mode: 0o700 });
   }
 
@@ -105,7 +103,10 @@ export class SessionManager {
     const env = this.sessionEnv(req.env);
     const file = findCommand(argv[0] as string, env.PATH, cwd);
     if (!file) {
-      throw new SessionError('failed', `${what} "${argv[0]}" was not found on this computer (PATH). Install it or check PATH.`);
+      throw new SessionError(
+        'failed',
+        `${what} "${argv[0]}" was not found on this computer (PATH). Install it or check PATH.`,
+      );
     }
     const id = this.newId();
     env.PASEO_SESSION_ID = id;
@@ -199,7 +200,7 @@ export class SessionManager {
   recordingPath(sessionId: string): string | undefined {
     const session = this.sessions.get(sessionId);
     if (session) return existsSync(session.recordingPath) ? session.recordingPath : undefined;
-    if (!SESSION_ID_PATTERN.test(sessionId)) return undefined;
+    if (!isRandomId(sessionId, SESSION_ID_CHARS)) return undefined;
     const path = join(this.recordingsDir, `${sessionId}.cast`);
     return existsSync(path) ? path : undefined;
   }
@@ -235,10 +236,17 @@ export class SessionManager {
     if (!req.preset) throw new SessionError('bad-request', 'Give a preset or a command to run.');
     const preset = this.presetStore.find(req.preset);
     if (!preset) {
-      const known = this.presetStore.list().map((p) => p.name).join(', ');
+      const known = this.presetStore
+        .list()
+        .map((p) => p.name)
+        .join(', ');
       throw new SessionError('not-found', `There is no preset "${req.preset}". Known presets: ${known}.`);
     }
-    return { argv: [preset.command, ...preset.args], defaultName: preset.name, what: `The command of preset "${preset.name}",` };
+    return {
+      argv: [preset.command, ...preset.args],
+      defaultName: preset.name,
+      what: `The command of preset "${preset.name}",`,
+    };
   }
 
   private folder(requested: string | undefined): string {
@@ -272,9 +280,7 @@ export class SessionManager {
 
   private newId(): string {
     for (;;) {
-      const bytes = randomBytes(8);
-      let id = '';
-      for (const b of bytes) id += SESSION_ID_CHARS[b & 31];
+      const id = randomId(SESSION_ID_CHARS);
       if (!this.sessions.has(id) && !existsSync(join(this.recordingsDir, `${id}.cast`))) return id;
     }
   }

@@ -5,10 +5,10 @@
 // A broken file is reported (naming the file) and ignored as a whole: the built-ins stay usable.
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { PresetInfo } from '../channel/messages.js';
 import { MAX_ARG_CHARS, MAX_ARGS, MAX_NAME_CHARS } from '../channel/messages.js';
 import { findCommand } from '../pty/which.js';
+import { homePaths } from '../state/home.js';
 
 /** A named command line. */
 export interface Preset {
@@ -19,7 +19,6 @@ export interface Preset {
 }
 
 /** Name of the user's presets file inside PASEO_HOME. */
-export const PRESETS_FILE = 'presets.json';
 const MAX_DESCRIPTION_CHARS = 200;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const PRESET_KEYS = new Set(['name', 'command', 'args', 'description']);
@@ -50,7 +49,7 @@ export class PresetStore {
     private readonly env: NodeJS.ProcessEnv,
     private readonly onProblem: (message: string) => void,
   ) {
-    this.file = join(home, PRESETS_FILE);
+    this.file = homePaths(home).presets;
   }
 
   /** All presets, built-ins first (overridden in place), then the user's own. */
@@ -137,7 +136,8 @@ export function parsePresetsFile(text: string): Preset[] {
 function parsePreset(key: string | undefined, value: unknown, where: string): Preset {
   if (!isRecord(value)) throw new Error(`${where}: expected an object with "command".`);
   for (const k of Object.keys(value)) {
-    if (!PRESET_KEYS.has(k)) throw new Error(`${where}: unknown field "${k}" (known: name, command, args, description).`);
+    if (!PRESET_KEYS.has(k))
+      throw new Error(`${where}: unknown field "${k}" (known: name, command, args, description).`);
   }
   const name = value.name ?? key;
   if (typeof name !== 'string' || name.length > MAX_NAME_CHARS || !NAME_PATTERN.test(name)) {

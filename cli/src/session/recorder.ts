@@ -3,7 +3,7 @@
 // Events are queued in memory and written by one async loop, so the output path never waits for the
 // disk; a file over the size cap is rotated to `.cast.1` (older ones shift up, the oldest is deleted).
 import { renameSync, writeFileSync } from 'node:fs';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 
 /** What the header of a recording says. */
 export interface CastHeader {

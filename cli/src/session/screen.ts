@@ -1,8 +1,9 @@
 // The server-side screen of a session: a headless xterm.js terminal fed with the same output bytes the
 // viewers get. It parses asynchronously; we track how far it got (parsedSeq) and how much is still
 // queued (backlogBytes), so a snapshot is always "the screen after byte parsedSeq".
-import xtermHeadless from '@xterm/headless';
+
 import type { Terminal } from '@xterm/headless';
+import xtermHeadless from '@xterm/headless';
 import { serializeTerminal, type TrackedModes } from './serialize.js';
 
 const { Terminal: HeadlessTerminal } = xtermHeadless;

@@ -136,6 +136,7 @@ function serializeModes(term: Terminal, tracked: TrackedModes): string {
   const encoding = { default: '', utf8: '1005', sgr: '1006', urxvt: '1015' }[tracked.mouseEncoding];
   if (encoding) out.push(`${CSI}?${encoding}h`);
   if (tracked.cursorHidden) out.push(`${CSI}?25l`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a title must not carry control characters
   if (tracked.title) out.push(`${ESC}]2;${tracked.title.replace(/[\x00-\x1f\x7f]/g, '')}\x07`);
   return out.join('');
 }

@@ -2,7 +2,7 @@
 // recording and the viewers. Output path: PTY read → coalescer → output buffer + screen + recording →
 // each viewer (flow controlled). Input goes straight to the PTY, never behind output.
 import type { SessionInfo } from '../channel/messages.js';
-import { PtyProcess, type PtyExit } from '../pty/spawn.js';
+import { type PtyExit, PtyProcess } from '../pty/spawn.js';
 import { Coalescer } from './coalescer.js';
 import type { SessionLimits } from './limits.js';
 import { OutputBuffer } from './output-buffer.js';
@@ -87,16 +87,30 @@ export class Session {
     this.cols = spec.cols;
     this.rows = spec.rows;
     this.recordingPath = spec.recordingPath;
-    this.pty = new PtyProcess({ file: spec.file, args: spec.args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows });
+    this.pty = new PtyProcess({
+      file: spec.file,
+      args: spec.args,
+      cwd: spec.cwd,
+      env: spec.env,
+      cols: spec.cols,
+      rows: spec.rows,
+    });
     this.buffer = new OutputBuffer(limits.outputBufferBytes);
     // The screen may lag the buffer by at most this much, so a snapshot can always be followed by buffered output.
-    this.screenBacklogLimit = Math.max(1, Math.min(limits.screenBacklogBytes, Math.floor(limits.outputBufferBytes / 4)));
+    this.screenBacklogLimit = Math.max(
+      1,
+      Math.min(limits.screenBacklogBytes, Math.floor(limits.outputBufferBytes / 4)),
+    );
     this.screen = new Screen(spec.cols, spec.rows, limits.scrollbackLines, (reply) => this.onScreenReply(reply));
     this.coalescer = new Coalescer(limits.coalesceWindowMs, limits.outputChunkBytes, (chunk) => this.onChunk(chunk));
     this.recorder = new CastRecorder(
       spec.recordingPath,
       { cols: spec.cols, rows: spec.rows, command: spec.command, title: spec.name, env: recordingEnv(spec.env) },
-      { maxBytes: limits.recordingMaxBytes, keepFiles: limits.recordingKeepFiles, queueBytes: limits.recordingQueueBytes },
+      {
+        maxBytes: limits.recordingMaxBytes,
+        keepFiles: limits.recordingKeepFiles,
+        queueBytes: limits.recordingQueueBytes,
+      },
       log,
     );
     this.viewers = new ViewerSet(
@@ -259,7 +273,8 @@ export class Session {
     const pause = hold || this.screen.backlogBytes > this.screenBacklogLimit;
     this.pty.setPaused(pause);
     if (this.flowTimer) clearTimeout(this.flowTimer);
-    this.flowTimer = hold && recheckInMs !== undefined ? setTimeout(() => this.updateFlow(), recheckInMs + 1) : undefined;
+    this.flowTimer =
+      hold && recheckInMs !== undefined ? setTimeout(() => this.updateFlow(), recheckInMs + 1) : undefined;
   }
 
   private applyResize(cols: number, rows: number, by?: Viewer): void {

@@ -3,11 +3,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { webAssets } from '../assets.js';
+import type { CloseKind } from '../channel/channel.js';
 import { toBase64Url } from '../channel/encoding.js';
 import { MAX_WIRE_FRAME_BYTES } from '../channel/frame.js';
-import type { CloseKind } from '../channel/channel.js';
 import { DeviceConnection, type PeerInfo } from '../daemon/connection.js';
 import type { Daemon } from '../daemon/daemon.js';
 import type { Logger } from '../log.js';
@@ -19,7 +19,7 @@ export const WS_PING_INTERVAL_MS = 30_000;
 
 /** The ping interval; PASEO_WS_PING_INTERVAL_MS shortens it for tests of the keepalive. */
 function wsPingIntervalMs(): number {
-  const v = Number(process.env['PASEO_WS_PING_INTERVAL_MS']);
+  const v = Number(process.env.PASEO_WS_PING_INTERVAL_MS);
   return Number.isSafeInteger(v) && v >= 100 && v < WS_PING_INTERVAL_MS ? v : WS_PING_INTERVAL_MS;
 }
 
@@ -45,7 +45,11 @@ const CLOSE_CODES: Record<CloseKind, number> = {
 
 /** The HTTP + WebSocket server. */
 export class LocalServer {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WIRE_FRAME_BYTES, perMessageDeflate: false });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_WIRE_FRAME_BYTES,
+    perMessageDeflate: false,
+  });
   private readonly hosts: AllowedHosts;
   private readonly pinger: ReturnType<typeof setInterval>;
   /** WebSockets that answered since the last ping (or are new). */
@@ -80,9 +84,14 @@ export class LocalServer {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         const where = `${listen.host}:${listen.port}`;
-        if (err.code === 'EADDRINUSE') reject(new Error(`Another program is already using ${where}. Stop it, or start paseo with --listen HOST:PORT.`));
-        else if (err.code === 'EACCES') reject(new Error(`paseo is not allowed to listen on ${where}. Choose a port above 1024 with --listen.`));
-        else if (err.code === 'EADDRNOTAVAIL') reject(new Error(`${listen.host} is not an address of this machine. Check --listen.`));
+        if (err.code === 'EADDRINUSE')
+          reject(
+            new Error(`Another program is already using ${where}. Stop it, or start paseo with --listen HOST:PORT.`),
+          );
+        else if (err.code === 'EACCES')
+          reject(new Error(`paseo is not allowed to listen on ${where}. Choose a port above 1024 with --listen.`));
+        else if (err.code === 'EADDRNOTAVAIL')
+          reject(new Error(`${listen.host} is not an address of this machine. Check --listen.`));
         else reject(err);
       });
       server.listen(listen.port, listen.host, () => resolve());
@@ -107,8 +116,10 @@ export class LocalServer {
   }
 
   private refuseReason(req: IncomingMessage): string | undefined {
-    if (!this.hosts.allowsHost(req.headers.host)) return `Refused: the Host "${String(req.headers.host).slice(0, 100)}" is not one of paseo's own addresses.`;
-    if (!this.hosts.allowsOrigin(req.headers.origin)) return `Refused: requests from ${String(req.headers.origin).slice(0, 100)} are not allowed.`;
+    if (!this.hosts.allowsHost(req.headers.host))
+      return `Refused: the Host "${String(req.headers.host).slice(0, 100)}" is not one of paseo's own addresses.`;
+    if (!this.hosts.allowsOrigin(req.headers.origin))
+      return `Refused: requests from ${String(req.headers.origin).slice(0, 100)} are not allowed.`;
     return undefined;
   }
 
@@ -141,7 +152,8 @@ export class LocalServer {
     const assets = webAssets();
     const asset = assets.get(path === undefined || path === '/' ? '/index.html' : path);
     if (!asset) {
-      if (assets.size === 0) send(res, 503, 'text/plain; charset=utf-8', 'The web UI is missing from this build of paseo.\n');
+      if (assets.size === 0)
+        send(res, 503, 'text/plain; charset=utf-8', 'The web UI is missing from this build of paseo.\n');
       else send(res, 404, 'text/plain; charset=utf-8', 'Not found.\n');
       return;
     }
@@ -162,7 +174,9 @@ export class LocalServer {
     const path = decodePath(req.url);
     if (refused || path !== '/ws') {
       this.log.warn(`${refused ?? `WebSocket upgrade refused for ${req.url}`} (from ${req.socket.remoteAddress})`);
-      socket.end(`HTTP/1.1 ${refused ? '403 Forbidden' : '404 Not Found'}\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\n${refused ?? 'Not found.'}\n`);
+      socket.end(
+        `HTTP/1.1 ${refused ? '403 Forbidden' : '404 Not Found'}\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\n${refused ?? 'Not found.'}\n`,
+      );
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onWebSocket(ws, peerOf(req, this.daemon.sidecarToken)));
@@ -240,7 +254,13 @@ function decodePath(url: string | undefined): string | undefined {
   }
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Uint8Array, extra: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Uint8Array,
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': type, ...SECURITY_HEADERS, ...extra });
   res.end(body);
 }

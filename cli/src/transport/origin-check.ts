@@ -33,13 +33,19 @@ export class AllowedHosts {
       return false;
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-    return this.names().has(url.hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, ''));
+    return this.names().has(
+      url.hostname
+        .replace(/^\[|\]$/g, '')
+        .toLowerCase()
+        .replace(/\.$/, ''),
+    );
   }
 
   private names(): Set<string> {
     const names = new Set<string>([...LOOPBACK_NAMES, ...this.extra]);
     if (WILDCARDS.has(this.listenHost)) {
-      for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(a.address.toLowerCase());
+      for (const list of Object.values(networkInterfaces()))
+        for (const a of list ?? []) names.add(a.address.toLowerCase());
     } else {
       names.add(this.listenHost.toLowerCase());
     }

@@ -1,13 +1,13 @@
 // The tailnet transport: runs the embedded Go sidecar (a tsnet node), reads its line-delimited JSON
 // events on stdout, and restarts it with backoff if it dies. The sidecar proxies tailnet connections to
 // the local server, so devices on the tailnet reach exactly what localhost serves. See docs/sidecar.md.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { assetPath } from '../assets.js';
 import type { TailnetInfo } from '../channel/messages.js';
-import { arr, bool, obj, oneOf, opt, str, type Infer } from '../channel/validate.js';
+import { arr, bool, type Infer, obj, oneOf, opt, str } from '../channel/validate.js';
 import type { Logger } from '../log.js';
 
 /** First restart delay after the sidecar dies, in milliseconds; doubles up to RESTART_MAX_DELAY_MS. */
@@ -110,12 +110,22 @@ export class TailnetNode {
     }
     mkdirSync(this.opts.stateDir, { recursive: true, mode: 0o700 });
     const host = this.target.host === '0.0.0.0' || this.target.host === '::' ? '127.0.0.1' : this.target.host;
-    const args = ['--hostname', this.opts.hostname, '--state-dir', this.opts.stateDir, '--target', `${host.includes(':') ? `[${host}]` : host}:${this.target.port}`];
+    const args = [
+      '--hostname',
+      this.opts.hostname,
+      '--state-dir',
+      this.opts.stateDir,
+      '--target',
+      `${host.includes(':') ? `[${host}]` : host}:${this.target.port}`,
+    ];
     if (this.opts.loginServer) args.push('--login-server', this.opts.loginServer);
-    const env: NodeJS.ProcessEnv = { ...process.env, TS_NO_LOGS_NO_SUPPORT: process.env['TS_NO_LOGS_NO_SUPPORT'] ?? '1' };
-    delete env['TS_AUTHKEY'];
-    if (this.opts.authKey) env['TS_AUTHKEY'] = this.opts.authKey;
-    env['PASEO_SIDECAR_TOKEN'] = this.token;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TS_NO_LOGS_NO_SUPPORT: process.env.TS_NO_LOGS_NO_SUPPORT ?? '1',
+    };
+    delete env.TS_AUTHKEY;
+    if (this.opts.authKey) env.TS_AUTHKEY = this.opts.authKey;
+    env.PASEO_SIDECAR_TOKEN = this.token;
     const startedAt = Date.now();
     const child = spawn(bin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
@@ -133,7 +143,11 @@ export class TailnetNode {
       const delay = this.delayMs;
       this.delayMs = Math.min(this.delayMs * 2, RESTART_MAX_DELAY_MS);
       this.log.warn(`the tailnet sidecar exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
-      this.update({ state: 'restarting', restarts: this.info.restarts + 1, detail: `The tailnet node stopped (${signal ?? `exit code ${code}`}); restarting.` });
+      this.update({
+        state: 'restarting',
+        restarts: this.info.restarts + 1,
+        detail: `The tailnet node stopped (${signal ?? `exit code ${code}`}); restarting.`,
+      });
       this.restartTimer = setTimeout(() => this.spawnSidecar(), delay);
     });
   }
@@ -142,7 +156,8 @@ export class TailnetNode {
     let ev: SidecarEvent;
     try {
       const raw: unknown = JSON.parse(line);
-      if (typeof raw !== 'object' || raw === null || !KNOWN_EVENTS.has((raw as { type?: unknown }).type as string)) return;
+      if (typeof raw !== 'object' || raw === null || !KNOWN_EVENTS.has((raw as { type?: unknown }).type as string))
+        return;
       ev = event(raw, 'sidecar');
     } catch (err) {
       this.log.warn(`ignoring a malformed line from the sidecar: ${String(err)}`);
@@ -162,7 +177,15 @@ export class TailnetNode {
         const fqdn = (ev.fqdn ?? '').replace(/\.$/, '');
         const https = ev.https === true;
         const url = ev.urls?.[0] ?? (fqdn ? `${https ? 'https' : 'http'}://${fqdn}/` : undefined);
-        this.update({ state: 'running', fqdn, ips: ev.ips ?? [], https, ...(url ? { url } : {}), loginUrl: undefined, detail: ev.detail });
+        this.update({
+          state: 'running',
+          fqdn,
+          ips: ev.ips ?? [],
+          https,
+          ...(url ? { url } : {}),
+          loginUrl: undefined,
+          detail: ev.detail,
+        });
         return;
       }
       case 'error':

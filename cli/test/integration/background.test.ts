@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { paseoBin, testEnv } from './harness.js';
 
 const home = mkdtempSync(join(tmpdir(), 'paseo-bg-'));
-const paseo = (...args: string[]) => spawnSync(paseoBin(), args, { env: testEnv(home), encoding: 'utf8', timeout: 30_000 });
+const paseo = (...args: string[]) =>
+  spawnSync(paseoBin(), args, { env: testEnv(home), encoding: 'utf8', timeout: 30_000 });
 
 describe('background daemon', () => {
   afterAll(() => {

@@ -15,7 +15,13 @@ const bin = resolve(process.env.PASEO_BIN ?? join(root, 'dist', 'paseo'));
 const smokeBin = resolve(process.env.PASEO_SMOKE_BIN ?? join(root, 'dist', 'paseo-smoke'));
 const addonAbi = '137'; // process.versions.modules of the pinned Node 24 runtime (checked by scripts/build.mjs)
 const repoAddon = join(
-  root, 'node_modules', '@homebridge', 'node-pty-prebuilt-multiarch', 'prebuilds', 'linux-x64', `node.abi${addonAbi}.node`,
+  root,
+  'node_modules',
+  '@homebridge',
+  'node-pty-prebuilt-multiarch',
+  'prebuilds',
+  'linux-x64',
+  `node.abi${addonAbi}.node`,
 );
 
 interface SmokeResult {
@@ -44,7 +50,12 @@ function requireBinary(file: string, how: string): void {
 function runIsolated(file: string, args: string[], env: Record<string, string> = {}) {
   const cwd = mkdtempSync(join(scratch, 'cwd-'));
   const home = join(scratch, 'home');
-  const run = spawnSync(file, args, { cwd, env: { PATH: emptyPath, HOME: home, ...env }, encoding: 'utf8', timeout: 20_000 });
+  const run = spawnSync(file, args, {
+    cwd,
+    env: { PATH: emptyPath, HOME: home, ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   expect(readdirSync(cwd), 'the binary writes nothing to the current folder').toEqual([]);
   return run;
 }
@@ -140,7 +151,9 @@ describe('embedded assets (dist/paseo-smoke: the same build, a smoke entry)', ()
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       return new Promise<SmokeResult>((done, fail) =>
-        child.on('exit', (code) => (code === 0 ? done(JSON.parse(out) as SmokeResult) : fail(new Error(`exit ${code}`)))),
+        child.on('exit', (code) =>
+          code === 0 ? done(JSON.parse(out) as SmokeResult) : fail(new Error(`exit ${code}`)),
+        ),
       );
     });
     const results = await Promise.all(runs);

@@ -48,7 +48,7 @@ async function rawConnect(d: TestDaemon, keys: KeyPair): Promise<Raw> {
       const msg = ch.open(frame.body);
       if (!msg) return;
       if (welcomed) received.push(msg.header);
-      else if (msg.header['t'] === 'welcome') {
+      else if (msg.header.t === 'welcome') {
         welcomed = true;
         resolve(ch);
       }
@@ -136,7 +136,11 @@ describe('attacks on the channel', () => {
   });
 
   it('garbage before the handshake closes the connection with a reason', async () => {
-    for (const junk of [new Uint8Array([0xff, 1, 2, 3]), new Uint8Array(0), encodeWireFrame(FrameType.CONNECT_INIT, new Uint8Array(10))]) {
+    for (const junk of [
+      new Uint8Array([0xff, 1, 2, 3]),
+      new Uint8Array(0),
+      encodeWireFrame(FrameType.CONNECT_INIT, new Uint8Array(10)),
+    ]) {
       const ws = new WebSocket(d.wsUrl);
       const result = await new Promise<{ kind: string; code: number }>((res) => {
         let kind = 'none';

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { paseoBin, testEnv } from './harness.js';
 
 const home = mkdtempSync(join(tmpdir(), 'paseo-cli-'));
+// biome-ignore lint/suspicious/noControlCharactersInRegex: strips colour codes
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 const paseo = (...args: string[]) => {
   const r = spawnSync(paseoBin(), args, { env: testEnv(home), encoding: 'utf8', timeout: 20_000 });

@@ -1,6 +1,6 @@
 // Starts a real paseo daemon process (the built binary) in a fresh PASEO_HOME for integration tests,
 // and gives tests the CLI and an encrypted WebSocket client.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +14,7 @@ export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
 
 /** The paseo binary under test (`make` builds it; PASEO_BIN overrides). */
 export function paseoBin(): string {
-  const bin = process.env['PASEO_BIN'] ?? join(REPO_ROOT, 'dist', 'paseo');
+  const bin = process.env.PASEO_BIN ?? join(REPO_ROOT, 'dist', 'paseo');
   if (!existsSync(bin)) throw new Error(`${bin} does not exist: run \`make\` first (or set PASEO_BIN).`);
   return bin;
 }
@@ -22,7 +22,7 @@ export function paseoBin(): string {
 /** Environment for every paseo process a test starts: its own home, no tailnet phone-home. */
 export function testEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
     PASEO_HOME: home,
     PASEO_LOG: 'debug',
@@ -38,11 +38,20 @@ export function testEnv(home: string, extra: Record<string, string> = {}): NodeJ
  * outlive the test process even if that is killed (Ctrl-C, a CI timeout). SIGTERM to the guard is
  * passed on.
  */
-const GUARD = 'exec 3<&0; "$@" </dev/null & p=$!; trap \'kill -TERM $p 2>/dev/null\' TERM INT; (read _ <&3; kill -TERM $p 2>/dev/null) & wait $p; s=$?; wait $p 2>/dev/null; exit $s';
+const GUARD =
+  'exec 3<&0; "$@" </dev/null & p=$!; trap \'kill -TERM $p 2>/dev/null\' TERM INT; (read _ <&3; kill -TERM $p 2>/dev/null) & wait $p; s=$?; wait $p 2>/dev/null; exit $s';
 
 /** Spawns a long-running program under the guard, with stdout and stderr piped. */
-export function spawnGuarded(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string }): ChildProcess {
-  return spawn('/bin/sh', ['-c', GUARD, 'guard', cmd, ...args], { env: opts.env, ...(opts.cwd ? { cwd: opts.cwd } : {}), stdio: ['pipe', 'pipe', 'pipe'] });
+export function spawnGuarded(
+  cmd: string,
+  args: string[],
+  opts: { env: NodeJS.ProcessEnv; cwd?: string },
+): ChildProcess {
+  return spawn('/bin/sh', ['-c', GUARD, 'guard', cmd, ...args], {
+    env: opts.env,
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 /** A running daemon for one test file. */
@@ -115,7 +124,10 @@ export async function startDaemon(opts: { env?: Record<string, string>; home?: s
 export const NodeWebSocket = WebSocket as unknown as WebSocketConstructor;
 
 /** Pairs a new device with a fresh code; returns its keys and the open connection. */
-export async function pairDevice(d: TestDaemon, name = 'Test phone'): Promise<{ keys: KeyPair; conn: PaseoConnection }> {
+export async function pairDevice(
+  d: TestDaemon,
+  name = 'Test phone',
+): Promise<{ keys: KeyPair; conn: PaseoConnection }> {
   const { code } = d.cliJson<{ code: string }>(['pair', '--json']);
   const keys = generateKeyPair();
   const conn = await PaseoConnection.open({
@@ -131,5 +143,11 @@ export async function pairDevice(d: TestDaemon, name = 'Test phone'): Promise<{ 
 
 /** Connects an already paired device. */
 export function connectDevice(d: TestDaemon, keys: KeyPair): Promise<PaseoConnection> {
-  return PaseoConnection.open({ url: d.wsUrl, daemonPublicKey: d.daemonPublicKey, keys, clientName: 'paseo-test/1', WebSocketImpl: NodeWebSocket });
+  return PaseoConnection.open({
+    url: d.wsUrl,
+    daemonPublicKey: d.daemonPublicKey,
+    keys,
+    clientName: 'paseo-test/1',
+    WebSocketImpl: NodeWebSocket,
+  });
 }

@@ -103,7 +103,6 @@ describe('pairing and devices', () => {
     await new Promise((r) => setTimeout(r, 1700));
     await expectRefused(tryPair(d, code), 'bad-code', /expired/);
   });
-
 });
 
 describe('wrong pairing codes', () => {

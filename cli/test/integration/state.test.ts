@@ -42,7 +42,11 @@ describe('state files', () => {
   it('refuses to start on a corrupt identity and says which file', () => {
     const h = mkdtempSync(join(tmpdir(), 'paseo-id-'));
     writeFileSync(join(h, 'identity.json'), '{"version":1,"daemonId":"abc');
-    const r = spawnSync(paseoBin(), ['up', '--no-tailnet', '--listen', '127.0.0.1:0'], { env: testEnv(h), encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(paseoBin(), ['up', '--no-tailnet', '--listen', '127.0.0.1:0'], {
+      env: testEnv(h),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(join(h, 'identity.json'));
     expect(r.stderr).toMatch(/corrupt or truncated/);

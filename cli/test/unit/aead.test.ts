@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_NOISE_NONCE, nobleChaChaPoly, noiseNonce, type AeadFactory } from '../../src/channel/aead.js';
-import { HandshakeState, MAX_NOISE_PLAINTEXT_BYTES, generateKeyPair } from '../../src/channel/noise.js';
+import { type AeadFactory, MAX_NOISE_NONCE, nobleChaChaPoly, noiseNonce } from '../../src/channel/aead.js';
+import { generateKeyPair, HandshakeState, MAX_NOISE_PLAINTEXT_BYTES } from '../../src/channel/noise.js';
 import { nodeChaChaPoly } from '../../src/daemon/node-aead.js';
 
-const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+/g, '').match(/../g) ?? [], (b) => parseInt(b, 16));
+const hex = (s: string): Uint8Array =>
+  Uint8Array.from(s.replace(/\s+/g, '').match(/../g) ?? [], (b) => parseInt(b, 16));
 const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** Fast byte equality (vitest's deep equality is slow on large typed arrays). */
@@ -66,36 +67,56 @@ describe('ChaCha20-Poly1305 implementations', () => {
 
   it.each(impls)('%s: tampering with ciphertext, tag, ad, nonce or key is rejected', (_name, sealer, opener) => {
     fc.assert(
-      fc.property(sealInput, fc.nat(), fc.integer({ min: 1, max: 255 }), fc.integer({ min: 0, max: 3 }), ({ key, nonce, ad, size, seed }, pos, flip, what) => {
-        const plaintext = plaintextOf(Math.min(size, 4096), seed);
-        const sealed = sealer(key).seal(nonce, ad, plaintext);
-        const k = Uint8Array.from(key);
-        const n = Uint8Array.from(nonce);
-        const a = Uint8Array.from(ad);
-        const c = Uint8Array.from(sealed);
-        if (what === 0) c[pos % c.length]! ^= flip;
-        else if (what === 1) n[pos % n.length]! ^= flip;
-        else if (what === 2) k[pos % k.length]! ^= flip;
-        else if (a.length > 0) a[pos % a.length]! ^= flip;
-        else c[c.length - 1]! ^= flip;
-        expect(() => opener(k).open(n, a, c)).toThrow();
-      }),
+      fc.property(
+        sealInput,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        fc.integer({ min: 0, max: 3 }),
+        ({ key, nonce, ad, size, seed }, pos, flip, what) => {
+          const plaintext = plaintextOf(Math.min(size, 4096), seed);
+          const sealed = sealer(key).seal(nonce, ad, plaintext);
+          const k = Uint8Array.from(key);
+          const n = Uint8Array.from(nonce);
+          const a = Uint8Array.from(ad);
+          const c = Uint8Array.from(sealed);
+          if (what === 0) c[pos % c.length]! ^= flip;
+          else if (what === 1) n[pos % n.length]! ^= flip;
+          else if (what === 2) k[pos % k.length]! ^= flip;
+          else if (a.length > 0) a[pos % a.length]! ^= flip;
+          else c[c.length - 1]! ^= flip;
+          expect(() => opener(k).open(n, a, c)).toThrow();
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
-  it.each([nobleChaChaPoly, nodeChaChaPoly])('rejects wrong key/nonce sizes and truncated ciphertexts (%#)', (factory) => {
-    expect(() => factory(new Uint8Array(31))).toThrow(RangeError);
-    const aead = factory(new Uint8Array(32));
-    expect(() => aead.seal(new Uint8Array(8), new Uint8Array(0), new Uint8Array(1))).toThrow(RangeError);
-    expect(() => aead.open(new Uint8Array(12), new Uint8Array(0), new Uint8Array(15))).toThrow();
-    expect(() => aead.open(new Uint8Array(12), new Uint8Array(0), new Uint8Array(16))).toThrow();
-  });
+  it.each([nobleChaChaPoly, nodeChaChaPoly])(
+    'rejects wrong key/nonce sizes and truncated ciphertexts (%#)',
+    (factory) => {
+      expect(() => factory(new Uint8Array(31))).toThrow(RangeError);
+      const aead = factory(new Uint8Array(32));
+      expect(() => aead.seal(new Uint8Array(8), new Uint8Array(0), new Uint8Array(1))).toThrow(RangeError);
+      expect(() => aead.open(new Uint8Array(12), new Uint8Array(0), new Uint8Array(15))).toThrow();
+      expect(() => aead.open(new Uint8Array(12), new Uint8Array(0), new Uint8Array(16))).toThrow();
+    },
+  );
 
   it('a Noise IK handshake and transport work with node on one side and noble on the other', () => {
     const server = generateKeyPair();
-    const init = new HandshakeState({ protocolName: 'Noise_IK_25519_ChaChaPoly_SHA256', initiator: true, s: generateKeyPair(), rs: server.publicKey, aead: nobleChaChaPoly });
-    const resp = new HandshakeState({ protocolName: 'Noise_IK_25519_ChaChaPoly_SHA256', initiator: false, s: server, aead: nodeChaChaPoly });
+    const init = new HandshakeState({
+      protocolName: 'Noise_IK_25519_ChaChaPoly_SHA256',
+      initiator: true,
+      s: generateKeyPair(),
+      rs: server.publicKey,
+      aead: nobleChaChaPoly,
+    });
+    const resp = new HandshakeState({
+      protocolName: 'Noise_IK_25519_ChaChaPoly_SHA256',
+      initiator: false,
+      s: server,
+      aead: nodeChaChaPoly,
+    });
     resp.readMessage(init.writeMessage(new Uint8Array([1])));
     init.readMessage(resp.writeMessage(new Uint8Array([2])));
     const a = init.split();

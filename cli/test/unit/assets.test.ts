@@ -17,8 +17,12 @@ describe('assets in development', () => {
     expect(isEmbedded()).toBe(false);
     const addon = assetPath('pty-addon');
     expect(addon).toBe(
-      join(root, 'node_modules/@homebridge/node-pty-prebuilt-multiarch/prebuilds',
-        `${process.platform}-${process.arch}`, `node.abi${process.versions.modules}.node`),
+      join(
+        root,
+        'node_modules/@homebridge/node-pty-prebuilt-multiarch/prebuilds',
+        `${process.platform}-${process.arch}`,
+        `node.abi${process.versions.modules}.node`,
+      ),
     );
     expect(hasAsset('pty-addon')).toBe(true);
   });
@@ -39,7 +43,11 @@ describe('assets in development', () => {
   });
 
   it('loads node-pty and spawns a PTY', async () => {
-    const term = loadNodePty().spawn('/bin/sh', ['-c', 'stty size'], { cols: 80, rows: 24, env: { PATH: '/usr/bin:/bin' } });
+    const term = loadNodePty().spawn('/bin/sh', ['-c', 'stty size'], {
+      cols: 80,
+      rows: 24,
+      env: { PATH: '/usr/bin:/bin' },
+    });
     let output = '';
     term.onData((d) => (output += d));
     const exitCode = await new Promise<number>((done) => term.onExit((e) => done(e.exitCode)));

@@ -28,25 +28,42 @@ describe('encrypted channel', () => {
   it('pairs with a code (IKpsk2) and carries messages both ways', () => {
     const device = generateKeyPair();
     const code = 'K3X9-M2B7';
-    const init = InitiatorHandshake.pair({ keys: device, daemonPublicKey: daemonKeys.publicKey, code, deviceName: 'My\u0007 phone\n' });
+    const init = InitiatorHandshake.pair({
+      keys: device,
+      daemonPublicKey: daemonKeys.publicKey,
+      code,
+      deviceName: 'My\u0007 phone\n',
+    });
     const responder = new ResponderHandshake(daemonKeys);
     const f1 = decodeWireFrame(init.firstFrame);
     expect(f1.type).toBe(FrameType.PAIR_INIT);
     const req = responder.readInit(f1.type, f1.body);
     if (req.kind !== 'pair') throw new Error('expected pair');
     expect(req.deviceName).toBe('My phone');
-    const { frame, channel } = responder.accept({ deviceId: 'd', deviceName: req.deviceName }, pairingPsk(code, daemonKeys.publicKey));
+    const { frame, channel } = responder.accept(
+      { deviceId: 'd', deviceName: req.deviceName },
+      pairingPsk(code, daemonKeys.publicKey),
+    );
     const { channel: dev } = init.readReply(decodeWireFrame(frame).body);
-    for (const f of dev!.seal({ t: 'hello', client: 'x' })) expect(channel.open(decodeWireFrame(f).body)?.header).toEqual({ t: 'hello', client: 'x' });
+    for (const f of dev!.seal({ t: 'hello', client: 'x' }))
+      expect(channel.open(decodeWireFrame(f).body)?.header).toEqual({ t: 'hello', client: 'x' });
   });
 
   it('a device with the wrong code cannot read the reply', () => {
     const device = generateKeyPair();
-    const init = InitiatorHandshake.pair({ keys: device, daemonPublicKey: daemonKeys.publicKey, code: 'K3X9-M2B7', deviceName: 'x' });
+    const init = InitiatorHandshake.pair({
+      keys: device,
+      daemonPublicKey: daemonKeys.publicKey,
+      code: 'K3X9-M2B7',
+      deviceName: 'x',
+    });
     const responder = new ResponderHandshake(daemonKeys);
     const f1 = decodeWireFrame(init.firstFrame);
     responder.readInit(f1.type, f1.body);
-    const { frame } = responder.accept({ deviceId: 'd', deviceName: 'x' }, pairingPsk('K3X9-M2B8', daemonKeys.publicKey));
+    const { frame } = responder.accept(
+      { deviceId: 'd', deviceName: 'x' },
+      pairingPsk('K3X9-M2B8', daemonKeys.publicKey),
+    );
     expect(() => init.readReply(decodeWireFrame(frame).body)).toThrow(ChannelError);
   });
 

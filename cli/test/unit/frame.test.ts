@@ -1,9 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  decodeMessage,
+  decodeWireFrame,
+  encodeLengthPrefixed,
+  encodeMessage,
+  encodeWireFrame,
   FRAGMENT_FLAG_FINAL,
   FrameError,
+  type FrameErrorCode,
   FrameType,
+  fragmentMessage,
   LengthPrefixedDecoder,
   MAX_FRAGMENT_PLAINTEXT_BYTES,
   MAX_HEADER_BYTES,
@@ -11,13 +18,6 @@ import {
   MAX_MESSAGE_BYTES,
   MAX_WIRE_FRAME_BYTES,
   Reassembler,
-  decodeMessage,
-  decodeWireFrame,
-  encodeLengthPrefixed,
-  encodeMessage,
-  encodeWireFrame,
-  fragmentMessage,
-  type FrameErrorCode,
 } from '../../src/channel/frame.js';
 
 const FRAME_TYPES = Object.values(FrameType);
@@ -124,7 +124,10 @@ describe('wire frames', () => {
   });
 
   it('random bytes decode or throw FrameError, nothing else', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => onlyFrameErrors(() => decodeWireFrame(bytes))), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => onlyFrameErrors(() => decodeWireFrame(bytes))),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -136,7 +139,10 @@ describe('fragments', () => {
       .chain((maxPlaintextBytes) =>
         fc.record({
           maxPlaintextBytes: fc.constant(maxPlaintextBytes),
-          size: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: Math.min(200_000, (maxPlaintextBytes - 1) * 3000) })),
+          size: fc.oneof(
+            fc.integer({ min: 0, max: 300 }),
+            fc.integer({ min: 0, max: Math.min(200_000, (maxPlaintextBytes - 1) * 3000) }),
+          ),
           seed: fc.integer({ min: 0, max: 255 }),
         }),
       );
@@ -245,7 +251,8 @@ describe('message codec', () => {
     expectFrameError(() => decodeMessage(raw(Uint8Array.of(0x7b, 0xed, 0xa0, 0x80, 0x7d))), 'bad-utf8'); // encoded surrogate
     expectFrameError(() => decodeMessage(raw(utf8('\ufeff{}'))), 'bad-json'); // a BOM is not silently dropped
     expectFrameError(() => decodeMessage(raw(utf8('{'))), 'bad-json');
-    for (const notObject of ['[]', '1', 'null', '"s"', 'true']) expectFrameError(() => decodeMessage(raw(utf8(notObject))), 'bad-header');
+    for (const notObject of ['[]', '1', 'null', '"s"', 'true'])
+      expectFrameError(() => decodeMessage(raw(utf8(notObject))), 'bad-header');
     expectFrameError(() => decodeMessage(raw(utf8('{"__proto__":{"x":1}}'))), 'bad-header');
     expectFrameError(() => decodeMessage(raw(utf8('{"a":[{"__proto__":1}]}'))), 'bad-header');
     const bigHeader = { pad: 'x'.repeat(MAX_HEADER_BYTES) };
@@ -259,17 +266,27 @@ describe('message codec', () => {
     expectFrameError(() => encodeMessage([] as object), 'bad-header');
     expectFrameError(() => encodeMessage({ n: 1n } as object), 'bad-header');
     const cyclic: Record<string, unknown> = {};
-    cyclic['self'] = cyclic;
+    cyclic.self = cyclic;
     expectFrameError(() => encodeMessage(cyclic), 'bad-header');
     expectFrameError(() => encodeMessage({ toJSON: () => 5 }), 'bad-header');
   });
 
   it('random bytes and mutated valid encodings decode or throw FrameError, nothing else', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => onlyFrameErrors(() => decodeMessage(bytes))), { numRuns: 500 });
     fc.assert(
-      fc.property(headerArb, bodyArb, fc.integer({ min: 0, max: 3 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (header, body, kind, pos, value) => {
-        onlyFrameErrors(() => decodeMessage(mutate(encodeMessage(header, body), kind, pos, value)));
-      }),
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => onlyFrameErrors(() => decodeMessage(bytes))),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(
+        headerArb,
+        bodyArb,
+        fc.integer({ min: 0, max: 3 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        (header, body, kind, pos, value) => {
+          onlyFrameErrors(() => decodeMessage(mutate(encodeMessage(header, body), kind, pos, value)));
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -295,7 +312,11 @@ describe('length-prefixed stream framing', () => {
 
   it('byte-at-a-time delivery and partial detection', () => {
     const decoder = new LengthPrefixedDecoder();
-    const stream = concat([encodeLengthPrefixed(utf8('ab')), encodeLengthPrefixed(new Uint8Array(0)), encodeLengthPrefixed(utf8('c'))]);
+    const stream = concat([
+      encodeLengthPrefixed(utf8('ab')),
+      encodeLengthPrefixed(new Uint8Array(0)),
+      encodeLengthPrefixed(utf8('c')),
+    ]);
     const out: Uint8Array[] = [];
     for (let i = 0; i < stream.length; i++) {
       out.push(...decoder.push(stream.subarray(i, i + 1)));
@@ -307,12 +328,18 @@ describe('length-prefixed stream framing', () => {
 
   it('carries encoded messages end to end', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(headerArb, bodyArb), { maxLength: 5 }), fc.array(fc.nat(), { maxLength: 10 }), (messages, cuts) => {
-        const stream = concat(messages.map(([h, b]) => encodeLengthPrefixed(encodeMessage(h, b))));
-        const decoder = new LengthPrefixedDecoder();
-        const got = splitAt(stream, cuts).flatMap((c) => decoder.push(c)).map(decodeMessage);
-        expect(got.map((m) => m.body)).toEqual(messages.map(([, b]) => b));
-      }),
+      fc.property(
+        fc.array(fc.tuple(headerArb, bodyArb), { maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (messages, cuts) => {
+          const stream = concat(messages.map(([h, b]) => encodeLengthPrefixed(encodeMessage(h, b))));
+          const decoder = new LengthPrefixedDecoder();
+          const got = splitAt(stream, cuts)
+            .flatMap((c) => decoder.push(c))
+            .map(decodeMessage);
+          expect(got.map((m) => m.body)).toEqual(messages.map(([, b]) => b));
+        },
+      ),
       { numRuns: 100 },
     );
   });

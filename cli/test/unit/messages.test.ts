@@ -2,7 +2,13 @@
 // either accepted with the declared shape or rejected with a ValidationError, never anything else.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clientMessages, daemonMessages, parseClientMessage, parseDaemonMessage, parseResult } from '../../src/channel/messages.js';
+import {
+  clientMessages,
+  daemonMessages,
+  parseClientMessage,
+  parseDaemonMessage,
+  parseResult,
+} from '../../src/channel/messages.js';
 import { ValidationError } from '../../src/channel/validate.js';
 
 const empty = new Uint8Array(0);
@@ -40,16 +46,20 @@ describe('messages', () => {
   it('never throws anything but ValidationError on random headers', () => {
     const types = [...Object.keys(clientMessages), ...Object.keys(daemonMessages), 'x'];
     fc.assert(
-      fc.property(fc.constantFrom(...types), fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 })), (t, fields) => {
-        for (const parse of [parseClientMessage, parseDaemonMessage]) {
-          try {
-            const { msg } = parse({ ...fields, t }, empty);
-            expect(msg.t).toBe(t);
-          } catch (err) {
-            expect(err).toBeInstanceOf(ValidationError);
+      fc.property(
+        fc.constantFrom(...types),
+        fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 })),
+        (t, fields) => {
+          for (const parse of [parseClientMessage, parseDaemonMessage]) {
+            try {
+              const { msg } = parse({ ...fields, t }, empty);
+              expect(msg.t).toBe(t);
+            } catch (err) {
+              expect(err).toBeInstanceOf(ValidationError);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 2000 },
     );
   });

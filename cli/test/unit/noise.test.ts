@@ -1,18 +1,18 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   CipherState,
+  generateKeyPair,
+  type HandshakeOptions,
   HandshakeState,
+  type KeyPair,
+  keyPairFromPrivate,
   MAX_NOISE_MESSAGE_BYTES,
   MAX_NOISE_PLAINTEXT_BYTES,
   NoiseError,
-  generateKeyPair,
-  keyPairFromPrivate,
   parseProtocolName,
-  type HandshakeOptions,
-  type KeyPair,
 } from '../../src/channel/noise.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -53,7 +53,9 @@ function expectNoiseError(fn: () => unknown, code: NoiseError['code']): void {
   expect((thrown as NoiseError).code).toBe(code);
 }
 
-const vectorFiles = readdirSync(vectorDir).filter((f) => f.endsWith('.json')).sort();
+const vectorFiles = readdirSync(vectorDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const allVectors = vectorFiles.flatMap((file) => {
   const data = JSON.parse(readFileSync(path.join(vectorDir, file), 'utf8')) as { vectors: Vector[] };
   return data.vectors.map((vector, index) => ({ file, index, vector }));
@@ -109,7 +111,9 @@ function runVector(v: Vector): void {
 describe('Noise test vectors', () => {
   it('finds vectors, supports every pattern in them, and covers IK/IKpsk2 SHA256', () => {
     const perFile = Object.fromEntries(vectorFiles.map((f) => [f, supported.filter((x) => x.file === f).length]));
-    console.log(`Noise vectors run: ${JSON.stringify(perFile)} (total ${supported.length}, unsupported ${unsupported.length})`);
+    console.log(
+      `Noise vectors run: ${JSON.stringify(perFile)} (total ${supported.length}, unsupported ${unsupported.length})`,
+    );
     expect(supported.length).toBeGreaterThan(0);
     expect(unsupported.map((x) => x.vector.protocol_name)).toEqual([]);
     for (const file of vectorFiles) {
@@ -117,16 +121,22 @@ describe('Noise test vectors', () => {
         'Noise_IK_25519_ChaChaPoly_SHA256',
         file.startsWith('snow') ? 'Noise_IKpsk0+psk2_25519_ChaChaPoly_SHA256' : 'Noise_IKpsk2_25519_ChaChaPoly_SHA256',
       ]) {
-        expect(supported.some((x) => x.file === file && x.vector.protocol_name === name), `${file}: ${name}`).toBe(true);
+        expect(
+          supported.some((x) => x.file === file && x.vector.protocol_name === name),
+          `${file}: ${name}`,
+        ).toBe(true);
       }
     }
     const names = new Set(supported.map((x) => x.vector.protocol_name.split('_')[1]));
     for (const p of ['IK', 'IKpsk1', 'IKpsk2', 'IKpsk0+psk2']) expect(names.has(p), p).toBe(true);
   });
 
-  it.each(supported.map((x) => [`${x.file} #${x.index} ${x.vector.protocol_name}`, x.vector] as const))('%s', (_name, vector) => {
-    runVector(vector);
-  });
+  it.each(supported.map((x) => [`${x.file} #${x.index} ${x.vector.protocol_name}`, x.vector] as const))(
+    '%s',
+    (_name, vector) => {
+      runVector(vector);
+    },
+  );
 });
 
 // ---- Behaviour beyond the vectors ----------------------------------------------------------------------
@@ -135,11 +145,27 @@ const IK = 'Noise_IK_25519_ChaChaPoly_SHA256';
 const IKPSK2 = 'Noise_IKpsk2_25519_ChaChaPoly_SHA256';
 const EMPTY = new Uint8Array(0);
 
-function ikPair(protocolName = IK, extra: { initiator?: Partial<HandshakeOptions>; responder?: Partial<HandshakeOptions> } = {}) {
+function ikPair(
+  protocolName = IK,
+  extra: { initiator?: Partial<HandshakeOptions>; responder?: Partial<HandshakeOptions> } = {},
+) {
   const client: KeyPair = generateKeyPair();
   const server: KeyPair = generateKeyPair();
-  const init = new HandshakeState({ protocolName, initiator: true, prologue: utf8('paseo/1'), s: client, rs: server.publicKey, ...extra.initiator });
-  const resp = new HandshakeState({ protocolName, initiator: false, prologue: utf8('paseo/1'), s: server, ...extra.responder });
+  const init = new HandshakeState({
+    protocolName,
+    initiator: true,
+    prologue: utf8('paseo/1'),
+    s: client,
+    rs: server.publicKey,
+    ...extra.initiator,
+  });
+  const resp = new HandshakeState({
+    protocolName,
+    initiator: false,
+    prologue: utf8('paseo/1'),
+    s: server,
+    ...extra.responder,
+  });
   return { client, server, init, resp };
 }
 
@@ -166,8 +192,19 @@ describe('HandshakeState', () => {
   it('rejects a tampered handshake message (every byte of message 1, sampled bytes of message 2)', () => {
     const { client, server } = ikPair();
     const make = () => ({
-      init: new HandshakeState({ protocolName: IK, initiator: true, s: client, rs: server.publicKey, e: keyPairFromPrivate(new Uint8Array(32).fill(7)) }),
-      resp: new HandshakeState({ protocolName: IK, initiator: false, s: server, e: keyPairFromPrivate(new Uint8Array(32).fill(9)) }),
+      init: new HandshakeState({
+        protocolName: IK,
+        initiator: true,
+        s: client,
+        rs: server.publicKey,
+        e: keyPairFromPrivate(new Uint8Array(32).fill(7)),
+      }),
+      resp: new HandshakeState({
+        protocolName: IK,
+        initiator: false,
+        s: server,
+        e: keyPairFromPrivate(new Uint8Array(32).fill(9)),
+      }),
     });
     const msg1 = make().init.writeMessage(utf8('payload'));
     for (let at = 0; at < msg1.length; at++) {
@@ -217,12 +254,26 @@ describe('HandshakeState', () => {
   it('rejects bad keys, psks and protocol names', () => {
     const s = generateKeyPair();
     expectNoiseError(() => keyPairFromPrivate(new Uint8Array(31)), 'bad-key');
-    expectNoiseError(() => new HandshakeState({ protocolName: IK, initiator: true, s, rs: new Uint8Array(33) }), 'bad-key');
+    expectNoiseError(
+      () => new HandshakeState({ protocolName: IK, initiator: true, s, rs: new Uint8Array(33) }),
+      'bad-key',
+    );
     expectNoiseError(() => new HandshakeState({ protocolName: IK, initiator: true, s }), 'bad-key'); // rs missing
     expectNoiseError(() => new HandshakeState({ protocolName: IK, initiator: false }), 'bad-key'); // s missing
-    expectNoiseError(() => new HandshakeState({ protocolName: 'Noise_XX_25519_ChaChaPoly_SHA256', initiator: true, s, rs: s.publicKey }), 'bad-state');
-    expectNoiseError(() => new HandshakeState({ protocolName: IKPSK2, initiator: true, s, rs: s.publicKey, psks: [new Uint8Array(16)] }), 'bad-key');
-    expectNoiseError(() => new HandshakeState({ protocolName: IKPSK2, initiator: true, s, rs: s.publicKey, psks: [] }), 'bad-key');
+    expectNoiseError(
+      () =>
+        new HandshakeState({ protocolName: 'Noise_XX_25519_ChaChaPoly_SHA256', initiator: true, s, rs: s.publicKey }),
+      'bad-state',
+    );
+    expectNoiseError(
+      () =>
+        new HandshakeState({ protocolName: IKPSK2, initiator: true, s, rs: s.publicKey, psks: [new Uint8Array(16)] }),
+      'bad-key',
+    );
+    expectNoiseError(
+      () => new HandshakeState({ protocolName: IKPSK2, initiator: true, s, rs: s.publicKey, psks: [] }),
+      'bad-key',
+    );
     for (const name of [
       'Noise_IK_448_ChaChaPoly_SHA256',
       'Noise_IK_25519_AESGCM_SHA256',
@@ -235,7 +286,10 @@ describe('HandshakeState', () => {
       'Noise_toString_25519_ChaChaPoly_SHA256',
       '',
     ]) {
-      expectNoiseError(() => new HandshakeState({ protocolName: name, initiator: true, s, rs: s.publicKey }), 'bad-state');
+      expectNoiseError(
+        () => new HandshakeState({ protocolName: name, initiator: true, s, rs: s.publicKey }),
+        'bad-state',
+      );
     }
   });
 
@@ -282,7 +336,11 @@ describe('HandshakeState', () => {
 
   it('one-way patterns refuse the reverse direction', () => {
     const rs = generateKeyPair();
-    const init = new HandshakeState({ protocolName: 'Noise_N_25519_ChaChaPoly_BLAKE2s', initiator: true, rs: rs.publicKey });
+    const init = new HandshakeState({
+      protocolName: 'Noise_N_25519_ChaChaPoly_BLAKE2s',
+      initiator: true,
+      rs: rs.publicKey,
+    });
     const resp = new HandshakeState({ protocolName: 'Noise_N_25519_ChaChaPoly_BLAKE2s', initiator: false, s: rs });
     resp.readMessage(init.writeMessage());
     const a = init.split();
@@ -308,12 +366,16 @@ describe('HandshakeState', () => {
       const iSends = p.messages.some((m, k) => k % 2 === 0 && m.includes('s')) || p.initiatorPre.includes('s');
       const rSends = p.messages.some((m, k) => k % 2 === 1 && m.includes('s')) || p.responderPre.includes('s');
       const init = new HandshakeState({
-        protocolName: name, initiator: true, psks,
+        protocolName: name,
+        initiator: true,
+        psks,
         ...(iSends ? { s: is } : {}),
         ...(p.responderPre.includes('s') ? { rs: rsKey.publicKey } : {}),
       });
       const resp = new HandshakeState({
-        protocolName: name, initiator: false, psks,
+        protocolName: name,
+        initiator: false,
+        psks,
         ...(rSends ? { s: rsKey } : {}),
         ...(p.initiatorPre.includes('s') ? { rs: is.publicKey } : {}),
       });
@@ -366,11 +428,17 @@ describe('transport CipherState', () => {
 
   it('enforces the message size limit', () => {
     const { init, resp } = completeIk();
-    expectNoiseError(() => init.send.encryptWithAd(EMPTY, new Uint8Array(MAX_NOISE_PLAINTEXT_BYTES + 1)), 'bad-message');
+    expectNoiseError(
+      () => init.send.encryptWithAd(EMPTY, new Uint8Array(MAX_NOISE_PLAINTEXT_BYTES + 1)),
+      'bad-message',
+    );
     const max = init.send.encryptWithAd(EMPTY, new Uint8Array(MAX_NOISE_PLAINTEXT_BYTES));
     expect(max.length).toBe(MAX_NOISE_MESSAGE_BYTES);
     expect(resp.receive.decryptWithAd(EMPTY, max).length).toBe(MAX_NOISE_PLAINTEXT_BYTES);
-    expectNoiseError(() => resp.receive.decryptWithAd(EMPTY, new Uint8Array(MAX_NOISE_MESSAGE_BYTES + 1)), 'bad-message');
+    expectNoiseError(
+      () => resp.receive.decryptWithAd(EMPTY, new Uint8Array(MAX_NOISE_MESSAGE_BYTES + 1)),
+      'bad-message',
+    );
   });
 
   it('signals nonce exhaustion at 2^64-1', () => {

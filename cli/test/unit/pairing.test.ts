@@ -2,15 +2,32 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/channel/noise.js';
-import { CODE_ALPHABET, CODE_TTL_MS, formatCode, generateCode, normalizeCode, pairingPsk, pairingTag } from '../../src/channel/pairing-code.js';
-import { MAX_CODE_FAILURES, PAIR_ATTEMPT_BURST, PAIR_ATTEMPT_REFILL_MS, PairingCodes } from '../../src/daemon/pairing.js';
+import {
+  CODE_ALPHABET,
+  CODE_TTL_MS,
+  formatCode,
+  generateCode,
+  normalizeCode,
+  pairingPsk,
+  pairingTag,
+} from '../../src/channel/pairing-code.js';
+import {
+  MAX_CODE_FAILURES,
+  PAIR_ATTEMPT_BURST,
+  PAIR_ATTEMPT_REFILL_MS,
+  PairingCodes,
+} from '../../src/daemon/pairing.js';
 
 const daemon = generateKeyPair();
 
 function tagFor(code: string) {
   const e = generateKeyPair();
   const s = generateKeyPair();
-  return { tag: pairingTag(pairingPsk(code, daemon.publicKey), e.publicKey, s.publicKey), e: e.publicKey, s: s.publicKey };
+  return {
+    tag: pairingTag(pairingPsk(code, daemon.publicKey), e.publicKey, s.publicKey),
+    e: e.publicKey,
+    s: s.publicKey,
+  };
 }
 
 function attempt(codes: PairingCodes, code: string) {

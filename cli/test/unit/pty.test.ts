@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PtyProcess, signalName, type PtyExit } from '../../src/pty/spawn.js';
+import { type PtyExit, PtyProcess, signalName } from '../../src/pty/spawn.js';
 import { findCommand } from '../../src/pty/which.js';
 import { sleep, waitFor } from '../fixtures/session-harness.js';
 

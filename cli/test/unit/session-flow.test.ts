@@ -112,7 +112,11 @@ describe('flow control', () => {
     env = makeManager({ ...limits, ...small, stalledViewerMs: 60_000 });
     const { manager } = env;
     const stuck = new TestViewer(manager, false);
-    const { id } = manager.create({ command: agent('bulk 16', 'sleep 300', 'echo tail-marker', 'exit 7'), cols: 80, rows: 24 });
+    const { id } = manager.create({
+      command: agent('bulk 16', 'sleep 300', 'echo tail-marker', 'exit 7'),
+      cols: 80,
+      rows: 24,
+    });
     manager.attach(id, stuck, { afterSeq: 0 });
     await waitFor('paused', () => manager.stats(id)!.ptyPaused, 5000);
     await waitFor('exit', () => manager.get(id)!.state === 'exited', 5000);

@@ -52,7 +52,10 @@ describe('recordings', () => {
     const { header, events } = parseCast(path);
     expect(header).toMatchObject({ width: 80, height: 24, title: 'rec' });
     expect(header.command).toContain('fake-agent.mjs');
-    const output = events.filter((e) => e[1] === 'o').map((e) => e[2]).join('');
+    const output = events
+      .filter((e) => e[1] === 'o')
+      .map((e) => e[2])
+      .join('');
     expect(output).toBe(viewer.outputBytes().toString('utf8'));
     expect(events.filter((e) => e[1] === 'r').map((e) => e[2])).toEqual(['70x20']);
   });
@@ -77,7 +80,12 @@ describe('recordings', () => {
     }
     // The newest files hold the end of the output, in order.
     const tail = files
-      .map((f) => parseCast(f).events.filter((e) => e[1] === 'o').map((e) => e[2]).join(''))
+      .map((f) =>
+        parseCast(f)
+          .events.filter((e) => e[1] === 'o')
+          .map((e) => e[2])
+          .join(''),
+      )
       .join('');
     expect(viewer.outputBytes().toString('utf8').endsWith(tail)).toBe(true);
     expect(tail).toContain('bye 0');

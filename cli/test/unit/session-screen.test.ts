@@ -1,7 +1,8 @@
 // The pieces of the session core without a PTY: the output buffer, the coalescer, the prompt heuristic
 // and the screen serializer (a snapshot replayed into a fresh terminal must give the same screen).
-import xtermHeadless from '@xterm/headless';
+
 import type { Terminal } from '@xterm/headless';
+import xtermHeadless from '@xterm/headless';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Coalescer, utf8BoundaryBefore } from '../../src/session/coalescer.js';
@@ -15,24 +16,28 @@ const { Terminal: HeadlessTerminal } = xtermHeadless;
 describe('OutputBuffer', () => {
   it('serves exactly the bytes after any kept offset and forgets the oldest beyond its capacity', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 60 }), fc.integer({ min: 1, max: 2000 }), (sizes, capacity) => {
-        const buffer = new OutputBuffer(capacity);
-        const all: number[] = [];
-        for (const size of sizes) {
-          const chunk = Uint8Array.from({ length: size }, (_, i) => (all.length + i) & 0xff);
-          all.push(...chunk);
-          buffer.append(chunk);
-        }
-        expect(buffer.endSeq).toBe(all.length);
-        expect(buffer.size).toBeLessThanOrEqual(capacity + 300);
-        expect(buffer.endSeq - buffer.startSeq).toBeGreaterThanOrEqual(Math.min(capacity, all.length));
-        for (let from = 0; from <= all.length; from += 7) {
-          const got = buffer.read(from, 150);
-          if (from < buffer.startSeq) expect(got).toBeUndefined();
-          else expect([...got!]).toEqual(all.slice(from, from + 150));
-        }
-        expect(buffer.read(all.length + 1, 10)).toBeUndefined();
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 2000 }),
+        (sizes, capacity) => {
+          const buffer = new OutputBuffer(capacity);
+          const all: number[] = [];
+          for (const size of sizes) {
+            const chunk = Uint8Array.from({ length: size }, (_, i) => (all.length + i) & 0xff);
+            all.push(...chunk);
+            buffer.append(chunk);
+          }
+          expect(buffer.endSeq).toBe(all.length);
+          expect(buffer.size).toBeLessThanOrEqual(capacity + 300);
+          expect(buffer.endSeq - buffer.startSeq).toBeGreaterThanOrEqual(Math.min(capacity, all.length));
+          for (let from = 0; from <= all.length; from += 7) {
+            const got = buffer.read(from, 150);
+            if (from < buffer.startSeq) expect(got).toBeUndefined();
+            else expect([...got!]).toEqual(all.slice(from, from + 150));
+          }
+          expect(buffer.read(all.length + 1, 10)).toBeUndefined();
+        },
+      ),
       { numRuns: 80 },
     );
   });
@@ -119,7 +124,11 @@ function cells(term: Terminal): string[] {
   return out;
 }
 
-async function roundTrip(input: string, cols = 20, rows = 6): Promise<{ original: string[]; copy: string[]; body: string }> {
+async function roundTrip(
+  input: string,
+  cols = 20,
+  rows = 6,
+): Promise<{ original: string[]; copy: string[]; body: string }> {
   const screen = new Screen(cols, rows, 50, () => {});
   const bytes = Buffer.from(input);
   await new Promise<void>((resolve) => screen.write(bytes, bytes.length, resolve));
@@ -142,7 +151,10 @@ async function roundTrip(input: string, cols = 20, rows = 6): Promise<{ original
 describe('screen snapshots', () => {
   it.each([
     ['plain lines and scrollback', Array.from({ length: 15 }, (_, i) => `line ${i}`).join('\r\n')],
-    ['colours and attributes', '\x1b[1;31mbold red\x1b[0m \x1b[3;4;38;5;200mital\x1b[0m\r\n\x1b[48;2;1;2;3m rgb bg \x1b[7minv\x1b[0m'],
+    [
+      'colours and attributes',
+      '\x1b[1;31mbold red\x1b[0m \x1b[3;4;38;5;200mital\x1b[0m\r\n\x1b[48;2;1;2;3m rgb bg \x1b[7minv\x1b[0m',
+    ],
     ['wrapped long lines', `${'abcdefghij'.repeat(5)}\r\nshort\r\n${'x'.repeat(20)}y`],
     ['wide characters', '漢字テキスト😀 wide\r\n1234567890123456789漢next'],
     ['erase with background colour', '\x1b[44m\x1b[2K\x1b[0mtext\r\n\x1b[42mgreen line\x1b[K\x1b[0m'],

@@ -18,7 +18,13 @@ function seenText(d: DeviceInfo): string {
 
 export function devicesScreen(ctx: AppContext): Screen {
   let editing: string | undefined;
-  const back = h('button', { class: 'icon-button', testid: 'back', text: '←', attrs: { 'aria-label': 'Back' }, on: { click: () => ctx.back() } });
+  const back = h('button', {
+    class: 'icon-button',
+    testid: 'back',
+    text: '←',
+    attrs: { 'aria-label': 'Back' },
+    on: { click: () => ctx.back() },
+  });
   const head = header(ctx.link, 'My devices', back, null);
   const list = h('ul', { class: 'devices', testid: 'device-list' });
   const el = h(
@@ -29,7 +35,10 @@ export function devicesScreen(ctx: AppContext): Screen {
     h(
       'main',
       { class: 'scroll' },
-      h('p', { class: 'muted intro', text: 'Devices that can watch and steer your agents. Remove one you no longer use; it will need a new code to connect again.' }),
+      h('p', {
+        class: 'muted intro',
+        text: 'Devices that can watch and steer your agents. Remove one you no longer use; it will need a new code to connect again.',
+      }),
       list,
     ),
   );
@@ -132,7 +141,11 @@ export function devicesScreen(ctx: AppContext): Screen {
           );
     return h(
       'li',
-      { class: 'device', testid: 'device-item', attrs: { 'data-device-id': d.id, 'data-current': self ? 'true' : 'false' } },
+      {
+        class: 'device',
+        testid: 'device-item',
+        attrs: { 'data-device-id': d.id, 'data-current': self ? 'true' : 'false' },
+      },
       nameRow,
       d.tailnetIdentity ? h('p', { class: 'device-detail', text: d.tailnetIdentity }) : null,
       h(
@@ -158,7 +171,12 @@ export function devicesScreen(ctx: AppContext): Screen {
                 },
               },
             }),
-            h('button', { class: 'danger-outline small', testid: 'device-remove', text: 'Remove', on: { click: () => void remove(d) } }),
+            h('button', {
+              class: 'danger-outline small',
+              testid: 'device-remove',
+              text: 'Remove',
+              on: { click: () => void remove(d) },
+            }),
           ),
     );
   };
@@ -169,7 +187,9 @@ export function devicesScreen(ctx: AppContext): Screen {
       list.replaceChildren(h('li', { class: 'muted', text: 'Loading devices…' }));
       return;
     }
-    const sorted = [...devices].sort((a, b) => Number(isCurrent(ctx, b)) - Number(isCurrent(ctx, a)) || a.name.localeCompare(b.name));
+    const sorted = [...devices].sort(
+      (a, b) => Number(isCurrent(ctx, b)) - Number(isCurrent(ctx, a)) || a.name.localeCompare(b.name),
+    );
     list.replaceChildren(...sorted.map(item));
   };
   const offModel = ctx.model.onChange(() => {

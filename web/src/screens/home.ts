@@ -35,7 +35,9 @@ function sessionItem(ctx: AppContext, s: SessionInfo): HTMLElement {
       'span',
       { class: 'session-top' },
       h('span', { class: 'session-name', text: s.name }),
-      s.waitingForInput && s.state === 'running' ? h('span', { class: 'badge waiting', testid: 'waiting-badge', text: 'waiting for input' }) : null,
+      s.waitingForInput && s.state === 'running'
+        ? h('span', { class: 'badge waiting', testid: 'waiting-badge', text: 'waiting for input' })
+        : null,
     ),
     h('span', { class: 'session-cmd mono', text: commandLine(s.command) }),
     h('span', { class: 'session-cwd mono', text: shortenPath(s.cwd || '~') }),
@@ -87,7 +89,9 @@ export function homeScreen(ctx: AppContext): Screen {
       list.replaceChildren();
       empty.hidden = false;
       empty.replaceChildren(
-        ctx.model.sessionsError ? h('p', { text: ctx.model.sessionsError }) : h('p', { class: 'muted', text: 'Loading sessions…' }),
+        ctx.model.sessionsError
+          ? h('p', { text: ctx.model.sessionsError })
+          : h('p', { class: 'muted', text: 'Loading sessions…' }),
       );
       return;
     }
@@ -96,13 +100,16 @@ export function homeScreen(ctx: AppContext): Screen {
     if (sessions.length === 0) {
       empty.replaceChildren(
         h('p', { class: 'empty-title', text: 'No agent sessions yet' }),
-        h('p', { class: 'muted', text: 'Start one with New session, or run a command with paseo run on your computer.' }),
+        h('p', {
+          class: 'muted',
+          text: 'Start one with New session, or run a command with paseo run on your computer.',
+        }),
       );
     }
   };
   const tick = setInterval(() => {
     for (const span of list.querySelectorAll<HTMLElement>('[data-ago]')) {
-      span.textContent = (span.dataset['prefix'] ?? '') + ago(span.dataset['ago'] ?? '');
+      span.textContent = (span.dataset.prefix ?? '') + ago(span.dataset.ago ?? '');
     }
   }, 1000);
   const offModel = ctx.model.onChange(render);

@@ -9,7 +9,11 @@ import { errorMessage, h, openSheet, sentence } from '../ui.js';
 export function openNewSession(ctx: AppContext): void {
   let chosen: string | undefined;
   let busy = false;
-  const list = h('div', { class: 'presets', testid: 'preset-list', attrs: { role: 'radiogroup', 'aria-label': 'Agent' } });
+  const list = h('div', {
+    class: 'presets',
+    testid: 'preset-list',
+    attrs: { role: 'radiogroup', 'aria-label': 'Agent' },
+  });
   const folder = h('input', {
     testid: 'folder-input',
     attrs: {
@@ -23,7 +27,12 @@ export function openNewSession(ctx: AppContext): void {
     },
   });
   const error = h('p', { class: 'form-error', testid: 'new-session-error', attrs: { role: 'alert', hidden: true } });
-  const start = h('button', { class: 'primary wide', testid: 'start-session', text: 'Start', attrs: { type: 'submit', disabled: true } });
+  const start = h('button', {
+    class: 'primary wide',
+    testid: 'start-session',
+    text: 'Start',
+    attrs: { type: 'submit', disabled: true },
+  });
   const form = h(
     'form',
     { class: 'new-session-form' },
@@ -54,12 +63,21 @@ export function openNewSession(ctx: AppContext): void {
     });
     return h(
       'label',
-      { class: `preset${p.available ? '' : ' unavailable'}`, testid: 'preset-item', attrs: { for: id, 'data-preset': p.name } },
+      {
+        class: `preset${p.available ? '' : ' unavailable'}`,
+        testid: 'preset-item',
+        attrs: { for: id, 'data-preset': p.name },
+      },
       radio,
       h(
         'span',
         { class: 'preset-text' },
-        h('span', { class: 'preset-name' }, p.name, p.available ? null : h('span', { class: 'badge muted-badge', text: 'not installed' })),
+        h(
+          'span',
+          { class: 'preset-name' },
+          p.name,
+          p.available ? null : h('span', { class: 'badge muted-badge', text: 'not installed' }),
+        ),
         p.description ? h('span', { class: 'preset-desc', text: p.description }) : null,
         h('span', { class: 'preset-cmd mono', text: commandLine([p.command, ...p.args]) }),
       ),
@@ -72,7 +90,8 @@ export function openNewSession(ctx: AppContext): void {
       // Installed agents first; the others stay visible (greyed) so people know they exist.
       const sorted = [...presets].sort((a, b) => Number(b.available) - Number(a.available));
       list.replaceChildren(...sorted.map(presetRow));
-      if (presets.length === 0) list.append(h('p', { class: 'muted', text: 'No presets are set up on your computer.' }));
+      if (presets.length === 0)
+        list.append(h('p', { class: 'muted', text: 'No presets are set up on your computer.' }));
       const first = list.querySelector<HTMLInputElement>('input[type="radio"]:not([disabled])');
       if (first) {
         first.checked = true;

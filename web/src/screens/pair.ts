@@ -53,7 +53,12 @@ export function pairScreen(opts: PairScreenOptions): Screen {
   nameInput.value = currentDeviceName();
   const hintText = opts.hint ?? 'Run `paseo pair` on your computer to get a code.';
   const hint = h('p', { class: 'hint', attrs: { id: 'pair-code-hint' } }, sentence(hintText));
-  const button = h('button', { class: 'primary wide', testid: 'pair-button', text: 'Pair', attrs: { type: 'submit', disabled: true } });
+  const button = h('button', {
+    class: 'primary wide',
+    testid: 'pair-button',
+    text: 'Pair',
+    attrs: { type: 'submit', disabled: true },
+  });
   const form = h(
     'form',
     { class: 'pair-form', attrs: { novalidate: true } },
@@ -99,10 +104,13 @@ export function pairScreen(opts: PairScreenOptions): Screen {
   });
 
   const setStatus = (kind: 'busy' | 'error' | 'none', text = ''): void => {
-    status.dataset['kind'] = kind;
+    status.dataset.kind = kind;
     status.removeAttribute('role');
     if (kind === 'busy') {
-      status.replaceChildren(h('span', { class: 'spinner', attrs: { 'aria-hidden': 'true' } }), h('span', { testid: 'pair-progress', text }));
+      status.replaceChildren(
+        h('span', { class: 'spinner', attrs: { 'aria-hidden': 'true' } }),
+        h('span', { testid: 'pair-progress', text }),
+      );
     } else if (kind === 'error') {
       status.setAttribute('role', 'alert');
       status.replaceChildren(h('p', { testid: 'pair-error' }, sentence(text)));
@@ -155,10 +163,15 @@ export function pairScreen(opts: PairScreenOptions): Screen {
   if (opts.code !== undefined) {
     const code = completeCode(opts.code);
     if (code) void pair(code);
-    else setStatus('error', "This pairing link doesn't contain a valid code. Type the code shown by `paseo pair` instead.");
+    else
+      setStatus(
+        'error',
+        "This pairing link doesn't contain a valid code. Type the code shown by `paseo pair` instead.",
+      );
   }
   update();
-  if (opts.code === undefined) queueMicrotask(() => !disposed && !matchMedia('(pointer: coarse)').matches && input.focus());
+  if (opts.code === undefined)
+    queueMicrotask(() => !disposed && !matchMedia('(pointer: coarse)').matches && input.focus());
 
   return {
     el,

@@ -20,7 +20,8 @@ import { confirmDialog, errorMessage, h, keepFocus, toast } from '../ui.js';
 const RESIZE_DEBOUNCE_MS = 150;
 
 type Size = { cols: number; rows: number };
-const same = (a: Size | undefined, b: Size | undefined): boolean => !!a && !!b && a.cols === b.cols && a.rows === b.rows;
+const same = (a: Size | undefined, b: Size | undefined): boolean =>
+  !!a && !!b && a.cols === b.cols && a.rows === b.rows;
 
 export function terminalScreen(ctx: AppContext, sessionId: string): Screen {
   const { link, model } = ctx;
@@ -46,9 +47,26 @@ export function terminalScreen(ctx: AppContext, sessionId: string): Screen {
   term.loadAddon(fit);
 
   // ---- Layout ----------------------------------------------------------------------------------
-  const back = keepFocus(h('button', { class: 'icon-button', testid: 'back', text: '←', attrs: { 'aria-label': 'Back to sessions' }, on: { click: () => ctx.back() } }));
-  const title = h('span', { class: 'term-title', testid: 'session-title', text: model.session(sessionId)?.name ?? 'Session' });
-  const dot = h('span', { class: 'conn compact', testid: 'conn-state' }, h('span', { class: 'dot' }), h('span', { class: 'conn-label' }));
+  const back = keepFocus(
+    h('button', {
+      class: 'icon-button',
+      testid: 'back',
+      text: '←',
+      attrs: { 'aria-label': 'Back to sessions' },
+      on: { click: () => ctx.back() },
+    }),
+  );
+  const title = h('span', {
+    class: 'term-title',
+    testid: 'session-title',
+    text: model.session(sessionId)?.name ?? 'Session',
+  });
+  const dot = h(
+    'span',
+    { class: 'conn compact', testid: 'conn-state' },
+    h('span', { class: 'dot' }),
+    h('span', { class: 'conn-label' }),
+  );
   const fitButton = keepFocus(
     h('button', {
       class: 'chip',
@@ -58,12 +76,20 @@ export function terminalScreen(ctx: AppContext, sessionId: string): Screen {
       on: { click: () => claimSize() },
     }),
   );
-  const endButton = keepFocus(h('button', { class: 'danger-outline small', testid: 'end-session', text: 'End', attrs: { 'aria-label': 'End session' }, on: { click: () => void endSession() } }));
+  const endButton = keepFocus(
+    h('button', {
+      class: 'danger-outline small',
+      testid: 'end-session',
+      text: 'End',
+      attrs: { 'aria-label': 'End session' },
+      on: { click: () => void endSession() },
+    }),
+  );
   const host = h('div', { class: 'term-host', testid: 'terminal' });
   // The size in cells, for tests and accessibility tools.
   const showSize = () => {
-    host.dataset['cols'] = String(term.cols);
-    host.dataset['rows'] = String(term.rows);
+    host.dataset.cols = String(term.cols);
+    host.dataset.rows = String(term.rows);
   };
   showSize();
   term.onResize(showSize);
@@ -73,7 +99,12 @@ export function terminalScreen(ctx: AppContext, sessionId: string): Screen {
     'div',
     { class: 'exit-bar', testid: 'exit-bar', attrs: { hidden: true, role: 'status' } },
     exitText,
-    h('button', { class: 'primary small', testid: 'exit-back', text: 'Back to sessions', on: { click: () => ctx.back() } }),
+    h('button', {
+      class: 'primary small',
+      testid: 'exit-back',
+      text: 'Back to sessions',
+      on: { click: () => ctx.back() },
+    }),
   );
   const missing = h(
     'div',
@@ -101,7 +132,15 @@ export function terminalScreen(ctx: AppContext, sessionId: string): Screen {
   const el = h(
     'div',
     { class: 'screen terminal-screen', testid: 'terminal-screen', attrs: { 'data-session-id': sessionId } },
-    h('header', { class: 'bar term-bar' }, back, h('div', { class: 'bar-title' }, title, dot), fitButton, pasteButton, endButton),
+    h(
+      'header',
+      { class: 'bar term-bar' },
+      back,
+      h('div', { class: 'bar-title' }, title, dot),
+      fitButton,
+      pasteButton,
+      endButton,
+    ),
     wrap,
     missing,
     exitBar,
@@ -138,7 +177,13 @@ export function terminalScreen(ctx: AppContext, sessionId: string): Screen {
     stream.resetAcks();
     const size = fitted ?? term;
     const afterSeq = stream.lastSeq;
-    link.send({ t: 'session.attach', sessionId, ...(afterSeq !== undefined ? { afterSeq } : {}), cols: size.cols, rows: size.rows });
+    link.send({
+      t: 'session.attach',
+      sessionId,
+      ...(afterSeq !== undefined ? { afterSeq } : {}),
+      cols: size.cols,
+      rows: size.rows,
+    });
     if (!exited && !sizedByOther()) link.send({ t: 'session.resize', sessionId, cols: size.cols, rows: size.rows });
   };
 
@@ -178,7 +223,8 @@ export function terminalScreen(ctx: AppContext, sessionId: string): Screen {
     const other = sizedByOther() && !exited;
     fitButton.hidden = !other;
     wrap.classList.toggle('pannable', other);
-    if (!other && fitted && (term.cols !== fitted.cols || term.rows !== fitted.rows)) term.resize(fitted.cols, fitted.rows);
+    if (!other && fitted && (term.cols !== fitted.cols || term.rows !== fitted.rows))
+      term.resize(fitted.cols, fitted.rows);
   }
 
   function sendResizeSoon(): void {
@@ -279,8 +325,9 @@ export function terminalScreen(ctx: AppContext, sessionId: string): Screen {
     missing.hidden = !(model.sessions && !info && !exited);
   };
   const renderState = (): void => {
-    dot.dataset['state'] = link.state;
-    (dot.lastElementChild as HTMLElement).textContent = link.state === 'connected' ? '' : link.state === 'stopped' ? 'Disconnected' : 'Reconnecting…';
+    dot.dataset.state = link.state;
+    (dot.lastElementChild as HTMLElement).textContent =
+      link.state === 'connected' ? '' : link.state === 'stopped' ? 'Disconnected' : 'Reconnecting…';
   };
   const offModel = model.onChange(renderInfo);
   const offState = link.onState(renderState);

@@ -4,10 +4,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Where Debian installs Chromium (`apt-get install -y chromium`). */
-export const CHROMIUM_PATH = process.env['PASEO_CHROMIUM'] ?? '/usr/bin/chromium';
+export const CHROMIUM_PATH = process.env.PASEO_CHROMIUM ?? '/usr/bin/chromium';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Screenshots land here (git-ignored). */

@@ -24,8 +24,12 @@ function storedDevice(phone: Phone): Promise<{ deviceId: string; deviceName: str
           if (!db.objectStoreNames.contains('kv')) return resolve(undefined);
           const get = db.transaction('kv').objectStore('kv').get('device');
           get.onsuccess = () => {
-            const d = get.result as { deviceId: string; deviceName: string; keys: { privateKey: Uint8Array } } | undefined;
-            resolve(d ? { deviceId: d.deviceId, deviceName: d.deviceName, keyBytes: d.keys.privateKey.length } : undefined);
+            const d = get.result as
+              | { deviceId: string; deviceName: string; keys: { privateKey: Uint8Array } }
+              | undefined;
+            resolve(
+              d ? { deviceId: d.deviceId, deviceName: d.deviceName, keyBytes: d.keys.privateKey.length } : undefined,
+            );
           };
           get.onerror = () => reject(get.error);
         };
@@ -44,7 +48,8 @@ describe('web UI on a phone', () => {
   let phone: Phone;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium (.ci/run does).`);
+    if (!existsSync(CHROMIUM_PATH))
+      throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium (.ci/run does).`);
     daemon = await startDaemon();
   });
   afterAll(async () => {
@@ -61,7 +66,8 @@ describe('web UI on a phone', () => {
     await phone.close();
   });
 
-  const pairingLink = (): { url: string; code: string } => daemon.cliJson<{ url: string; code: string }>(['pair', '--json']);
+  const pairingLink = (): { url: string; code: string } =>
+    daemon.cliJson<{ url: string; code: string }>(['pair', '--json']);
 
   it('pairs from the pairing link with no input and forgets the code at once', async () => {
     const { url, code } = pairingLink();
@@ -122,7 +128,9 @@ describe('web UI on a phone', () => {
     await page.getByTestId('terminal').click();
     await page.keyboard.type('echo paseo-$((6*7))');
     await page.getByTestId('keybar-enter').click();
-    await expect.poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 10_000 }).toContain('paseo-42');
+    await expect
+      .poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 10_000 })
+      .toContain('paseo-42');
     await phone.screenshot('e2e-terminal');
 
     // Sticky Ctrl: Ctrl then c interrupts a running command.
@@ -134,7 +142,9 @@ describe('web UI on a phone', () => {
     expect(await page.getByTestId('keybar-ctrl').getAttribute('aria-pressed')).toBe('false');
     await page.keyboard.type('echo after-$((1+1))');
     await page.getByTestId('keybar-enter').click();
-    await expect.poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 10_000 }).toContain('after-2');
+    await expect
+      .poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 10_000 })
+      .toContain('after-2');
 
     // The key bar's arrow recalls the last command from the shell's history.
     await page.keyboard.type('echo recall-$((2+3))');
@@ -142,7 +152,11 @@ describe('web UI on a phone', () => {
     await page.getByTestId('keybar-up').click();
     await page.getByTestId('keybar-enter').click();
     await expect
-      .poll(async () => ((await page.locator('[data-testid="terminal"] .xterm-rows').innerText()).match(/^recall-5$/gm) ?? []).length, { timeout: 10_000 })
+      .poll(
+        async () =>
+          ((await page.locator('[data-testid="terminal"] .xterm-rows').innerText()).match(/^recall-5$/gm) ?? []).length,
+        { timeout: 10_000 },
+      )
       .toBe(2);
 
     // Turning the phone resizes the terminal and the PTY behind it follows.
@@ -153,11 +167,19 @@ describe('web UI on a phone', () => {
     expect(after.cols).toBeGreaterThan(before.cols);
     // The page sends the new size after a short debounce; wait until the daemon has applied it.
     await expect
-      .poll(() => daemon.cliJson<{ cols: number; rows: number }[]>(['ls', '--json']).some((s) => s.cols === after.cols && s.rows === after.rows), { timeout: 10_000 })
+      .poll(
+        () =>
+          daemon
+            .cliJson<{ cols: number; rows: number }[]>(['ls', '--json'])
+            .some((s) => s.cols === after.cols && s.rows === after.rows),
+        { timeout: 10_000 },
+      )
       .toBe(true);
     await page.keyboard.type('clear; stty size');
     await page.getByTestId('keybar-enter').click();
-    await expect.poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 10_000 }).toContain(`${after.rows} ${after.cols}`);
+    await expect
+      .poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 10_000 })
+      .toContain(`${after.rows} ${after.cols}`);
     await phone.screenshot('e2e-terminal-landscape');
     await page.setViewportSize({ width: 390, height: 844 });
 

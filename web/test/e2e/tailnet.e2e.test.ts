@@ -8,10 +8,19 @@
 // every Tailscale process runs with the TS_* knobs below (no log upload, no port mapping, DERP over plain
 // HTTP, no local interface addresses advertised as endpoints); the phone's proxy dials only tailnet nodes;
 // Chromium resolves no names itself. Needs `make` (dist/paseo), scripts/install-headscale.sh, Go, chromium.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type Socket } from 'node:net';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,7 +29,7 @@ import { paseoBin, REPO_ROOT, spawnGuarded } from '../../../cli/test/integration
 import { CHROMIUM_PATH, launchPhone, type Phone } from './browser.js';
 
 /** The pinned headscale, installed by scripts/install-headscale.sh. */
-const HEADSCALE = process.env['PASEO_HEADSCALE'] ?? join(REPO_ROOT, '.cache', 'bin', 'headscale');
+const HEADSCALE = process.env.PASEO_HEADSCALE ?? join(REPO_ROOT, '.cache', 'bin', 'headscale');
 /** The tailnet's MagicDNS domain (.test never resolves on the internet). */
 const BASE_DOMAIN = 'tailnet.test';
 const PASEO_URL = `http://paseo.${BASE_DOMAIN}/`;
@@ -51,7 +60,12 @@ interface Proc {
 
 const procs: Proc[] = [];
 
-function start(name: string, cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; guard?: boolean }): Proc {
+function start(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: { env: NodeJS.ProcessEnv; cwd?: string; guard?: boolean },
+): Proc {
   const child = opts.guard
     ? spawnGuarded(cmd, args, { env: opts.env, ...(opts.cwd ? { cwd: opts.cwd } : {}) })
     : spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -121,8 +135,12 @@ function waitForLine<T>(p: Proc, pick: (line: string) => T | undefined, timeoutM
       p.child.off('exit', onExit);
       fn();
     };
-    const onExit = () => done(() => reject(new Error(`${p.name} exited (${p.child.exitCode ?? p.child.signalCode}):\n${p.out()}`)));
-    const timer = setTimeout(() => done(() => reject(new Error(`${p.name}: no ready line within ${timeoutMs} ms:\n${p.out()}`))), timeoutMs);
+    const onExit = () =>
+      done(() => reject(new Error(`${p.name} exited (${p.child.exitCode ?? p.child.signalCode}):\n${p.out()}`)));
+    const timer = setTimeout(
+      () => done(() => reject(new Error(`${p.name}: no ready line within ${timeoutMs} ms:\n${p.out()}`))),
+      timeoutMs,
+    );
     rl.on('line', (line) => {
       const v = pick(line);
       if (v !== undefined) done(() => resolve(v));
@@ -135,7 +153,12 @@ function waitForLine<T>(p: Proc, pick: (line: string) => T | undefined, timeoutM
  * One HTTP/1.1 GET through a SOCKS5 proxy, the host name resolved by the proxy (like Chromium does).
  * Resolves with the status code and body, rejects on any failure or after timeoutMs.
  */
-function getViaSocks(socksPort: number, url: string, timeoutMs = 5_000, hostHeader?: string): Promise<{ status: number; body: string }> {
+function getViaSocks(
+  socksPort: number,
+  url: string,
+  timeoutMs = 5_000,
+  hostHeader?: string,
+): Promise<{ status: number; body: string }> {
   const u = new URL(url);
   const host = u.hostname;
   const port = Number(u.port || 80);
@@ -159,7 +182,9 @@ function getViaSocks(socksPort: number, url: string, timeoutMs = 5_000, hostHead
         buf = buf.subarray(2);
         stage = 'connect';
         const name = Buffer.from(host);
-        sock.write(Buffer.concat([Buffer.from([5, 1, 0, 3, name.length]), name, Buffer.from([port >> 8, port & 0xff])]));
+        sock.write(
+          Buffer.concat([Buffer.from([5, 1, 0, 3, name.length]), name, Buffer.from([port >> 8, port & 0xff])]),
+        );
       }
       if (stage === 'connect') {
         if (buf.length < 5) return;
@@ -168,7 +193,9 @@ function getViaSocks(socksPort: number, url: string, timeoutMs = 5_000, hostHead
         if (buf.length < len) return;
         buf = buf.subarray(len);
         stage = 'http';
-        sock.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${hostHeader ?? u.host}\r\nConnection: close\r\nAccept: text/html\r\n\r\n`);
+        sock.write(
+          `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${hostHeader ?? u.host}\r\nConnection: close\r\nAccept: text/html\r\n\r\n`,
+        );
       }
     });
     sock.on('end', () => {
@@ -201,7 +228,12 @@ function unchunk(raw: Buffer): Buffer {
 }
 
 /** Polls until the URL answers 200 with the web UI through the phone; returns when it did. */
-async function waitForUrl(socksPort: number, url: string, timeoutMs: number, describeState: () => string): Promise<void> {
+async function waitForUrl(
+  socksPort: number,
+  url: string,
+  timeoutMs: number,
+  describeState: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
@@ -212,11 +244,11 @@ async function waitForUrl(socksPort: number, url: string, timeoutMs: number, des
     } catch (err) {
       last = (err as Error).message;
     }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms (last: ${last}); ${describeState()}`);
+    if (Date.now() > deadline)
+      throw new Error(`${url} did not answer within ${timeoutMs} ms (last: ${last}); ${describeState()}`);
     await sleep(200);
   }
 }
-
 
 /** Child processes of pid (from /proc), with their executable's base name. */
 function childrenOf(pid: number): { pid: number; exe: string }[] {
@@ -239,7 +271,15 @@ interface StatusJson {
   running: boolean;
   pid: number;
   urls: string[];
-  tailnet: { state: string; url?: string; fqdn?: string; ips: string[]; https: boolean; restarts: number; detail?: string };
+  tailnet: {
+    state: string;
+    url?: string;
+    fqdn?: string;
+    ips: string[];
+    https: boolean;
+    restarts: number;
+    detail?: string;
+  };
 }
 interface DeviceJson {
   id: string;
@@ -264,7 +304,7 @@ describe('paseo on a real tailnet (headscale + a tsnet phone + Chromium)', () =>
   const t0 = Date.now();
 
   const paseoEnv = (): NodeJS.ProcessEnv => ({
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: paseoHome,
     PASEO_HOME: paseoHome,
     PASEO_LOG: 'debug',
@@ -282,7 +322,11 @@ describe('paseo on a real tailnet (headscale + a tsnet phone + Chromium)', () =>
   };
   const status = (): StatusJson => cliJson<StatusJson>(['status', '--json']);
   const hs = (args: string[]): string => {
-    const r = spawnSync(HEADSCALE, [...args, '--config', hsConfig], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: hsDir, ...TS_ENV }, encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(HEADSCALE, [...args, '--config', hsConfig], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: hsDir, ...TS_ENV },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     if (r.status !== 0) throw new Error(`headscale ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
     return r.stdout;
   };
@@ -313,14 +357,20 @@ describe('paseo on a real tailnet (headscale + a tsnet phone + Chromium)', () =>
     const phoneBin = join(root, 'testphone');
     const build = spawnSync('go', ['build', '-trimpath', '-o', phoneBin, './cmd/testphone'], {
       cwd: join(REPO_ROOT, 'sidecar'),
-      env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: process.env['GOFLAGS'] ?? '' },
+      env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: process.env.GOFLAGS ?? '' },
       encoding: 'utf8',
       timeout: 280_000,
     });
-    if (build.status !== 0) throw new Error(`go build ./cmd/testphone failed: ${build.stderr}${build.error?.message ?? ''}`);
+    if (build.status !== 0)
+      throw new Error(`go build ./cmd/testphone failed: ${build.stderr}${build.error?.message ?? ''}`);
 
     // headscale on loopback: embedded DERP (plain HTTP, on the control port) and STUN, nothing else.
-    const [port, grpcPort, metricsPort, stunPort] = [await freeTcpPort(), await freeTcpPort(), await freeTcpPort(), await freeUdpPort()];
+    const [port, grpcPort, metricsPort, stunPort] = [
+      await freeTcpPort(),
+      await freeTcpPort(),
+      await freeTcpPort(),
+      await freeUdpPort(),
+    ];
     hsConfig = join(hsDir, 'config.yaml');
     hsUrl = `http://127.0.0.1:${port}`;
     writeFileSync(
@@ -385,13 +435,16 @@ taildrop:
 `,
     );
     headscale = start('headscale', HEADSCALE, ['serve', '--config', hsConfig], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: hsDir, ...TS_ENV },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: hsDir, ...TS_ENV },
       guard: true,
     });
     const hsUp = Date.now();
     for (;;) {
       if (!alive(headscale)) throw new Error(`headscale exited:\n${headscale.out()}`);
-      const ok = await fetch(`${hsUrl}/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${hsUrl}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok && existsSync(join(hsDir, 'headscale.sock'))) break;
       if (Date.now() - hsUp > 30_000) throw new Error(`headscale did not answer:\n${headscale.out()}`);
       await sleep(100);
@@ -400,14 +453,21 @@ taildrop:
     const users = JSON.parse(hs(['users', 'list', '--output', 'json'])) as { id: number | string; name: string }[];
     const userId = users.find((u) => u.name === USER.name)?.id;
     if (userId === undefined) throw new Error(`headscale has no user ${USER.name}: ${JSON.stringify(users)}`);
-    const key = JSON.parse(hs(['preauthkeys', 'create', '--user', String(userId), '--reusable', '--expiration', '1h', '--output', 'json'])) as { key: string };
+    const key = JSON.parse(
+      hs(['preauthkeys', 'create', '--user', String(userId), '--reusable', '--expiration', '1h', '--output', 'json']),
+    ) as { key: string };
     authKey = key.key;
     expect(authKey).toMatch(/\S{16,}/);
 
     // The phone joins and serves SOCKS5 on loopback.
-    phoneNode = start('testphone', phoneBin, ['--login-server', hsUrl, '--hostname', 'phone', '--state-dir', phoneState], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: phoneState, TS_AUTHKEY: authKey, ...TS_ENV },
-    }); // it exits by itself when its stdin closes
+    phoneNode = start(
+      'testphone',
+      phoneBin,
+      ['--login-server', hsUrl, '--hostname', 'phone', '--state-dir', phoneState],
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: phoneState, TS_AUTHKEY: authKey, ...TS_ENV },
+      },
+    ); // it exits by itself when its stdin closes
     const ready = await waitForLine(
       phoneNode,
       (line) => {
@@ -435,7 +495,12 @@ taildrop:
 
   it('`paseo up --login-server … --authkey …` joins, and its MagicDNS URL answers through the phone', async () => {
     const upAt = Date.now();
-    paseo = start('paseo up', paseoBin(), ['up', '--login-server', hsUrl, '--authkey', authKey, '--listen', '127.0.0.1:0'], { env: paseoEnv(), guard: true });
+    paseo = start(
+      'paseo up',
+      paseoBin(),
+      ['up', '--login-server', hsUrl, '--authkey', authKey, '--listen', '127.0.0.1:0'],
+      { env: paseoEnv(), guard: true },
+    );
     let joinedAt = 0; // when paseo up printed its tailnet URL (the sidecar said "ready")
     paseo.child.stdout!.on('data', (d: Buffer) => {
       if (!joinedAt && d.toString().includes('On your tailnet:')) joinedAt = Date.now();
@@ -474,7 +539,9 @@ taildrop:
     await page.getByTestId('home').waitFor({ timeout: 30_000 });
     expect(page.url().startsWith(PASEO_URL)).toBe(true);
     expect(page.url()).not.toContain(pair.code);
-    await expect.poll(() => page.getByTestId('conn-state').getAttribute('data-state'), { timeout: 20_000 }).toBe('connected');
+    await expect
+      .poll(() => page.getByTestId('conn-state').getAttribute('data-state'), { timeout: 20_000 })
+      .toBe('connected');
     await expect.poll(() => page.getByTestId('hostname').innerText()).toContain(`paseo.${BASE_DOMAIN}`);
     await phone.screenshot('tailnet-home');
   }, 90_000);
@@ -496,7 +563,16 @@ taildrop:
 
   it('an agent session started with `paseo run` streams its output to the phone, and takes its input', async () => {
     const { page } = phone!;
-    const id = cli(['run', '-d', '--name', 'tailnet-hello', '--', 'sh', '-c', 'echo hello-from-$((40+2))-tailnet; while read l; do echo "got:$l"; done']).stdout.trim();
+    const id = cli([
+      'run',
+      '-d',
+      '--name',
+      'tailnet-hello',
+      '--',
+      'sh',
+      '-c',
+      'echo hello-from-$((40+2))-tailnet; while read l; do echo "got:$l"; done',
+    ]).stdout.trim();
     expect(id).not.toBe('');
     const item = page.locator(`[data-testid="session-item"][data-session-id="${id}"]`);
     await item.waitFor({ timeout: 15_000 });
@@ -541,14 +617,17 @@ taildrop:
       const st = (await page.getByTestId('conn-state').getAttribute('data-state')) ?? '?';
       if (seen.at(-1)?.split(' ')[0] !== st) seen.push(`${st} (${since(killedAt)})`);
       if (seen.length >= 2 && st === 'connected') break;
-      if (Date.now() > deadline) throw new Error(`the page did not reconnect by itself: ${seen.join(' → ')}\n${phone!.logs.join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(`the page did not reconnect by itself: ${seen.join(' → ')}\n${phone!.logs.join('\n')}`);
       await sleep(250);
     }
     console.log(`[tailnet e2e] the page after the kill: ${seen.join(' → ')}`);
     await page.getByTestId('terminal').click();
     await page.keyboard.type('after-the-restart');
     await page.getByTestId('keybar-enter').click();
-    await expect.poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 15_000 }).toContain('got:after-the-restart');
+    await expect
+      .poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 15_000 })
+      .toContain('got:after-the-restart');
     await phone!.screenshot('tailnet-after-restart');
     console.log(`[tailnet e2e] whole test: ${since(t0)}`);
   }, 180_000);

@@ -20,7 +20,8 @@ const UA = {
     'Mozilla/5.0 (Linux; Android 14; SAMSUNG SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/25.0 Chrome/121.0.0.0 Mobile Safari/537.36',
   chromeMac:
     'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
-  chromeOs: 'Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
+  chromeOs:
+    'Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
   headlessLinux:
     'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36',
 };
@@ -48,14 +49,22 @@ describe('deviceNameFrom', () => {
   });
 
   it('prefers client hint brands for Chromium browsers that hide in the user agent', () => {
-    expect(deviceNameFrom({ userAgent: UA.chromeAndroid, platform: 'Android', brands: ['Not)A;Brand', 'Brave', 'Chromium'] })).toBe(
-      'Brave on Android',
+    expect(
+      deviceNameFrom({
+        userAgent: UA.chromeAndroid,
+        platform: 'Android',
+        brands: ['Not)A;Brand', 'Brave', 'Chromium'],
+      }),
+    ).toBe('Brave on Android');
+    expect(deviceNameFrom({ userAgent: UA.chromeAndroid, brands: ['Chromium', 'Google Chrome', 'Not=A?Brand'] })).toBe(
+      'Chrome on Android',
     );
-    expect(deviceNameFrom({ userAgent: UA.chromeAndroid, brands: ['Chromium', 'Google Chrome', 'Not=A?Brand'] })).toBe('Chrome on Android');
   });
 
   it('uses the client hint platform when the user agent does not say', () => {
-    expect(deviceNameFrom({ userAgent: 'Mozilla/5.0 Chrome/126.0.0.0', platform: 'Windows' })).toBe('Chrome on Windows');
+    expect(deviceNameFrom({ userAgent: 'Mozilla/5.0 Chrome/126.0.0.0', platform: 'Windows' })).toBe(
+      'Chrome on Windows',
+    );
   });
 
   it('falls back to something readable', () => {

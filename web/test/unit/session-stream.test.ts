@@ -16,7 +16,14 @@ function fakeTerminal() {
       pending.push(cb);
     },
   };
-  return { sink, written, calls, process: () => pending.splice(0).forEach((cb) => cb()) };
+  return {
+    sink,
+    written,
+    calls,
+    process: () => {
+      for (const cb of pending.splice(0)) cb();
+    },
+  };
 }
 
 function fakeTimers() {
@@ -33,7 +40,15 @@ function fakeTimers() {
       if (i >= 0) queue.splice(i, 1);
     },
   };
-  return { timers, fire: () => queue.splice(0).forEach((t) => t.cb()), get count() { return queue.length; } };
+  return {
+    timers,
+    fire: () => {
+      for (const t of queue.splice(0)) t.cb();
+    },
+    get count() {
+      return queue.length;
+    },
+  };
 }
 
 describe('SessionStream', () => {

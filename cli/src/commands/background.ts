@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import * as sea from 'node:sea';
-import { ControlClient } from './control-client.js';
-import { homePaths } from './home.js';
+import { homePaths } from '../state/home.js';
+import { ControlClient, isDaemonRunning } from './control-client.js';
 
 /** How long `up --daemon` waits for the daemon to answer, in milliseconds. */
 export const START_TIMEOUT_MS = 20_000;
@@ -21,7 +21,11 @@ function selfCommand(args: string[]): [string, string[]] {
 }
 
 /** Starts the daemon detached; resolves once it answers on its socket, or rejects with a sentence. */
-export async function startDetached(home: string, upArgs: string[], onWait: (elapsedMs: number) => void): Promise<number> {
+export async function startDetached(
+  home: string,
+  upArgs: string[],
+  onWait: (elapsedMs: number) => void,
+): Promise<number> {
   const paths = homePaths(home);
   const logFd = openSync(paths.log, 'a', 0o600);
   const [cmd, args] = selfCommand(['up', ...upArgs]);
@@ -37,7 +41,9 @@ export async function startDetached(home: string, upArgs: string[], onWait: (ela
   const started = Date.now();
   while (Date.now() - started < START_TIMEOUT_MS) {
     if (exited !== null) {
-      throw new Error(`paseo stopped right after starting (exit code ${exited}). The reason is at the end of ${paths.log}:\n${tail(paths.log, 8)}`);
+      throw new Error(
+        `paseo stopped right after starting (exit code ${exited}). The reason is at the end of ${paths.log}:\n${tail(paths.log, 8)}`,
+      );
     }
     const client = await ControlClient.connect(home).catch(() => undefined);
     if (client) {
@@ -62,7 +68,7 @@ export async function stopDaemon(home: string): Promise<boolean> {
   client.close();
   const started = Date.now();
   while (Date.now() - started < STOP_TIMEOUT_MS) {
-    const still = await ControlClient.connect(home).then((c) => (c.close(), true), () => false);
+    const still = await isDaemonRunning(home);
     if (!still && (pid === undefined || !alive(pid))) return true;
     await sleep(100);
   }

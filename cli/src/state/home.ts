@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 
 /** The state folder (not created). */
 export function paseoHome(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env['PASEO_HOME'];
+  const fromEnv = env.PASEO_HOME;
   return resolve(fromEnv && fromEnv.trim() !== '' ? fromEnv : join(homedir(), '.paseo'));
 }
 

@@ -1,8 +1,9 @@
 // Reading and writing state files safely: atomic replace (temp file, fsync, rename), mode 0600, and a
 // clear error naming the file when one is corrupt or truncated.
+
+import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 
 /** A state file that exists but cannot be read or parsed; the message names the file. */
 export class StateFileError extends Error {
@@ -15,10 +16,13 @@ export class StateFileError extends Error {
   }
 }
 
-/** Writes `data` to `file` atomically with mode 0600: readers see the old or the new content, never a mix. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o600);
+/**
+ * Writes `data` to `file` atomically (temp file in the same folder, fsync, rename), with mode 0600 unless
+ * `mode` says otherwise: readers see the old or the new content, never a mix, and no temp file is left.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', mode);
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let off = 0;
@@ -30,7 +34,12 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     throw err;
   }
   closeSync(fd);
-  renameSync(tmp, file);
+  try {
+    renameSync(tmp, file);
+  } catch (err) {
+    unlinkSync(tmp);
+    throw err;
+  }
   // Make the rename itself durable.
   try {
     const dirFd = openSync(dirname(file), 'r');

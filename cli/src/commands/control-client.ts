@@ -1,17 +1,17 @@
 // The CLI's side of the control socket: connects to the running daemon, sends requests and messages,
 // receives answers and pushed messages.
 import { createConnection, type Socket } from 'node:net';
+import type { RequestMessage } from '../channel/client.js';
 import { decodeMessage, encodeLengthPrefixed, encodeMessage, LengthPrefixedDecoder } from '../channel/frame.js';
 import {
-  parseDaemonMessage,
-  parseResult,
   type ClientMessage,
   type DaemonMessage,
+  parseDaemonMessage,
+  parseResult,
   type RequestType,
   type ResultOf,
 } from '../channel/messages.js';
-import type { RequestMessage } from '../channel/client.js';
-import { homePaths } from './home.js';
+import { homePaths } from '../state/home.js';
 
 /** The daemon is not running (no one answers on its socket). */
 export class DaemonNotRunningError extends Error {
@@ -114,5 +114,15 @@ export class ControlClient {
     this.pending.clear();
     for (const cb of this.closeListeners) cb();
     this.closeListeners.clear();
+  }
+}
+
+/** True when a daemon answers on the control socket of `home`. */
+export async function isDaemonRunning(home: string): Promise<boolean> {
+  try {
+    (await ControlClient.connect(home)).close();
+    return true;
+  } catch {
+    return false;
   }
 }
