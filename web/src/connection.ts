@@ -6,7 +6,6 @@ import {
   type ConnectOptions,
   type DeviceKeys,
   PaseoConnection,
-  type RequestMessage,
 } from '../../cli/src/channel/client.js';
 import type {
   ClientMessage,
@@ -15,6 +14,7 @@ import type {
   RequestType,
   ResultOf,
 } from '../../cli/src/channel/messages.js';
+import type { RequestMessage } from '../../cli/src/channel/requests.js';
 
 /** connecting: first attempt; connected; reconnecting: lost it (or never got it) and retrying; stopped. */
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';

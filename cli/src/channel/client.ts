@@ -6,15 +6,14 @@ import { concat } from './encoding.js';
 import { decodeWireFrame, FrameType } from './frame.js';
 import {
   type ClientMessage,
-  type ClientMessageOf,
   type DaemonMessage,
   type DaemonMessageOf,
   parseDaemonMessage,
-  parseResult,
   type RequestType,
   type ResultOf,
 } from './messages.js';
 import type { KeyPair } from './noise.js';
+import { PendingRequests, REQUEST_TIMEOUT_MS, type RequestMessage } from './requests.js';
 
 /** How long the handshake and `welcome` may take, in milliseconds. */
 export const CONNECT_TIMEOUT_MS = 15_000;
@@ -22,8 +21,6 @@ export const CONNECT_TIMEOUT_MS = 15_000;
 export const HEARTBEAT_INTERVAL_MS = 20_000;
 /** Silence after which the connection counts as dead, in milliseconds. */
 export const HEARTBEAT_TIMEOUT_MS = 45_000;
-/** How long a request may wait for its answer, in milliseconds. */
-export const REQUEST_TIMEOUT_MS = 30_000;
 
 export type { CloseKind };
 
@@ -77,30 +74,15 @@ export class ConnectionError extends Error {
   }
 }
 
-/** A request the daemon refused; `message` is a sentence for people. */
-export class RequestError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RequestError';
-  }
-}
-
-type Pending = {
-  type: RequestType;
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
-};
-
 const WS_OPEN = 1;
 
 /** An open, authenticated connection to the daemon. */
 export class PaseoConnection {
-  private nextRid = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly requests = new PendingRequests((msg) => this.send(msg), {
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    timeoutMessage: 'The computer did not answer in time.',
+    badResponseMessage: 'The computer sent an answer this page does not understand.',
+  });
   private readonly messageListeners = new Set<(msg: DaemonMessage, body: Uint8Array) => void>();
   private readonly closeListeners = new Set<(err: ConnectionError) => void>();
   private closeReason: ConnectionError | undefined;
@@ -235,16 +217,7 @@ export class PaseoConnection {
 
   /** Sends a request and resolves with its validated result; rejects with RequestError or ConnectionError. */
   request<T extends RequestType>(msg: RequestMessage<T>): Promise<ResultOf<T>> {
-    if (this.closed) return Promise.reject(this.closeReason ?? new ConnectionError('closed', 'Not connected.'));
-    const rid = this.nextRid++;
-    return new Promise<ResultOf<T>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(rid);
-        reject(new RequestError('timeout', 'The computer did not answer in time.'));
-      }, REQUEST_TIMEOUT_MS);
-      this.pending.set(rid, { type: msg.t as T, resolve: resolve as (v: unknown) => void, reject, timer });
-      this.send({ ...msg, rid } as unknown as ClientMessage);
-    });
+    return this.requests.request(msg);
   }
 
   /** Sends a message without waiting for an answer. Dropped silently once closed. */
@@ -295,21 +268,7 @@ export class PaseoConnection {
     if (!whole) return;
     this.lastHeardAt = Date.now();
     const { msg, body: msgBody } = parseDaemonMessage(whole.header, whole.body);
-    if (msg.t === 'result' || (msg.t === 'error' && msg.rid !== undefined)) {
-      const p = this.pending.get(msg.rid as number);
-      if (p) {
-        this.pending.delete(msg.rid as number);
-        clearTimeout(p.timer);
-        if (msg.t === 'result') {
-          try {
-            p.resolve(parseResult(p.type, msg.data));
-          } catch {
-            p.reject(new RequestError('bad-response', 'The computer sent an answer this page does not understand.'));
-          }
-        } else p.reject(new RequestError(msg.code, msg.message));
-      }
-      return;
-    }
+    if (this.requests.settle(msg)) return;
     if (msg.t === 'revoked') this.closeReason = new ConnectionError('revoked', msg.message);
     for (const cb of this.messageListeners) cb(msg, msgBody);
   }
@@ -334,21 +293,11 @@ export class PaseoConnection {
     this.closed = true;
     this.closeReason = this.closeReason ?? err;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(this.closeReason);
-    }
-    this.pending.clear();
+    this.requests.close(this.closeReason);
     for (const cb of this.closeListeners) cb(this.closeReason);
     this.closeListeners.clear();
   }
 }
-
-/** A request as callers write it: its type and fields, without the `rid` the connection adds. */
-export type RequestMessage<T extends RequestType> = { t: T } & DistributiveOmit<ClientMessageOf<T>, 'rid'>;
-
-/** Omit that keeps a union a union. */
-export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function toBytes(data: unknown): Uint8Array {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);

@@ -1,16 +1,15 @@
 // The CLI's side of the control socket: connects to the running daemon, sends requests and messages,
 // receives answers and pushed messages.
 import { createConnection, type Socket } from 'node:net';
-import type { RequestMessage } from '../channel/client.js';
 import { decodeMessage, encodeLengthPrefixed, encodeMessage, LengthPrefixedDecoder } from '../channel/frame.js';
 import {
   type ClientMessage,
   type DaemonMessage,
   parseDaemonMessage,
-  parseResult,
   type RequestType,
   type ResultOf,
 } from '../channel/messages.js';
+import { PendingRequests, REQUEST_TIMEOUT_MS, type RequestMessage } from '../channel/requests.js';
 import { homePaths } from '../state/home.js';
 
 /** The daemon is not running (no one answers on its socket). */
@@ -21,23 +20,14 @@ export class DaemonNotRunningError extends Error {
   }
 }
 
-/** A request the daemon answered with an error; the message is a sentence for people. */
-export class DaemonRequestError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DaemonRequestError';
-  }
-}
-
-type Pending = { type: RequestType; resolve: (v: unknown) => void; reject: (e: Error) => void };
-
 /** A connection to the local daemon. */
 export class ControlClient {
-  private nextRid = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly requests = new PendingRequests((msg) => this.send(msg), {
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    timeoutMessage: 'The paseo daemon did not answer in time.',
+    badResponseMessage:
+      'The paseo daemon sent an answer this command does not understand. Is it the same version as this paseo?',
+  });
   private readonly listeners = new Set<(msg: DaemonMessage, body: Uint8Array) => void>();
   private readonly closeListeners = new Set<() => void>();
   private readonly decoder = new LengthPrefixedDecoder();
@@ -57,13 +47,9 @@ export class ControlClient {
     });
   }
 
-  /** Sends a request; resolves with its validated result or rejects with DaemonRequestError. */
+  /** Sends a request; resolves with its validated result or rejects with RequestError. */
   request<T extends RequestType>(msg: RequestMessage<T>): Promise<ResultOf<T>> {
-    const rid = this.nextRid++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(rid, { type: msg.t as T, resolve: resolve as (v: unknown) => void, reject });
-      this.send({ ...msg, rid } as unknown as ClientMessage);
-    });
+    return this.requests.request(msg);
   }
 
   /** Sends a message without waiting. */
@@ -98,20 +84,13 @@ export class ControlClient {
     for (const bytes of this.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
       const decoded = decodeMessage(bytes);
       const { msg, body } = parseDaemonMessage(decoded.header, decoded.body);
-      if ((msg.t === 'result' || msg.t === 'error') && msg.rid !== undefined && this.pending.has(msg.rid)) {
-        const p = this.pending.get(msg.rid)!;
-        this.pending.delete(msg.rid);
-        if (msg.t === 'result') p.resolve(parseResult(p.type, msg.data));
-        else p.reject(new DaemonRequestError(msg.code, msg.message));
-        continue;
-      }
+      if (this.requests.settle(msg)) continue;
       for (const l of this.listeners) l(msg, body);
     }
   }
 
   private handleClose(): void {
-    for (const p of this.pending.values()) p.reject(new Error('The daemon closed the connection.'));
-    this.pending.clear();
+    this.requests.close(new Error('The daemon closed the connection.'));
     for (const cb of this.closeListeners) cb();
     this.closeListeners.clear();
   }

@@ -1,8 +1,9 @@
 // Helpers the commands share: reaching the daemon and turning failures into sentences.
 
+import { RequestError } from '../channel/requests.js';
 import { paseoHome } from '../state/home.js';
 import { fail } from '../ui/output.js';
-import { ControlClient, DaemonNotRunningError, DaemonRequestError } from './control-client.js';
+import { ControlClient, DaemonNotRunningError } from './control-client.js';
 
 /** Connects to the running daemon, runs `fn`, closes; failures become a sentence and exit 1. */
 export async function withDaemon<T>(fn: (client: ControlClient) => Promise<T>): Promise<T> {
@@ -15,7 +16,7 @@ export async function withDaemon<T>(fn: (client: ControlClient) => Promise<T>): 
   try {
     return await fn(client);
   } catch (err) {
-    if (err instanceof DaemonRequestError) fail(err.message);
+    if (err instanceof RequestError) fail(err.message);
     throw err;
   } finally {
     client.close();
