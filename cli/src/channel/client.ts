@@ -90,12 +90,18 @@ export class PaseoConnection {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private lastHeardAt = Date.now();
 
+  private advisory: ConnectionError | undefined;
+
   private constructor(
     private readonly ws: WebSocketLike,
     private readonly channel: SecureChannel,
     /** The daemon's `welcome`: its id, name and this device's id and name. */
     readonly welcome: DaemonMessageOf<'welcome'>,
-  ) {}
+  ) {
+    ws.onmessage = (ev) => this.receive(ev.data);
+    ws.onclose = () => this.handleClose();
+    this.startHeartbeat();
+  }
 
   /** Connects (pairing first when `pairing` is given); resolves after `welcome`. */
   static open(opts: ConnectOptions): Promise<PaseoConnection> {
@@ -104,114 +110,17 @@ export class PaseoConnection {
     return new Promise((resolve, reject) => {
       let handshake: InitiatorHandshake;
       try {
-        handshake = opts.pairing
-          ? InitiatorHandshake.pair({ keys: opts.keys, daemonPublicKey: opts.daemonPublicKey, ...opts.pairing })
-          : InitiatorHandshake.connect({ keys: opts.keys, daemonPublicKey: opts.daemonPublicKey });
+        handshake = startHandshake(opts);
       } catch (err) {
-        reject(
-          new ConnectionError(
-            'bad-code',
-            err instanceof Error && /code/.test(err.message)
-              ? 'That is not a valid pairing code.'
-              : 'Could not start a secure connection.',
-          ),
-        );
+        reject(handshakeStartError(err));
         return;
       }
       const ws = new Impl(opts.url);
-      ws.binaryType = 'arraybuffer';
-      let conn: PaseoConnection | undefined;
-      let channel: SecureChannel | undefined;
-      let advisory: ConnectionError | undefined;
-      let opened = false;
-      let settled = false;
-      const fail = (err: ConnectionError): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        try {
-          ws.close(1000);
-        } catch {
-          /* already closed */
-        }
-        reject(err);
-      };
-      const timer = setTimeout(
-        () =>
-          fail(
-            new ConnectionError('timeout', 'The computer did not answer in time. Check that paseo is still running.'),
-          ),
-        CONNECT_TIMEOUT_MS,
-      );
-      ws.onopen = () => {
-        opened = true;
-        ws.send(handshake.firstFrame);
-      };
-      ws.onerror = () => {
-        /* onclose follows with the details */
-      };
-      ws.onclose = () => {
-        if (conn) {
-          conn.handleClose(advisory);
-          return;
-        }
-        fail(
-          advisory ??
-            (opened
-              ? new ConnectionError('closed', 'The connection closed before it was ready.')
-              : new ConnectionError(
-                  'unreachable',
-                  'Could not reach the computer. Check that paseo is running and this device is on the same network.',
-                )),
-        );
-      };
-      ws.onmessage = (ev) => {
-        try {
-          const frame = decodeWireFrame(toBytes(ev.data));
-          if (frame.type === FrameType.CLOSE) {
-            const { kind, message } = parseCloseFrame(frame.body);
-            advisory = new ConnectionError(kind, message);
-            return;
-          }
-          if (conn) {
-            conn.handleFrame(frame.type, frame.body);
-            return;
-          }
-          if (!channel) {
-            if (frame.type !== FrameType.HANDSHAKE_REPLY)
-              throw new ChannelError('protocol', 'The computer did not answer the handshake.');
-            const { reply, channel: ch } = handshake.readReply(frame.body);
-            if (!reply.ok || !ch) {
-              if (!reply.ok) fail(new ConnectionError(reply.kind, reply.message));
-              return;
-            }
-            channel = ch;
-            for (const f of channel.seal({ t: 'hello', client: opts.clientName.slice(0, 64) })) ws.send(f);
-            return;
-          }
-          if (frame.type !== FrameType.DATA) throw new ChannelError('protocol', 'Unexpected frame before welcome.');
-          const whole = channel.open(frame.body);
-          if (!whole) return;
-          const { msg } = parseDaemonMessage(whole.header, whole.body);
-          if (msg.t === 'error') {
-            fail(new ConnectionError('closed', msg.message));
-            return;
-          }
-          if (msg.t !== 'welcome') throw new ChannelError('protocol', 'The computer did not say welcome.');
-          settled = true;
-          clearTimeout(timer);
-          conn = new PaseoConnection(ws, channel, msg);
-          conn.startHeartbeat();
-          resolve(conn);
-        } catch (err) {
-          const e =
-            err instanceof ChannelError
-              ? new ConnectionError(err.kind, err.message)
-              : new ConnectionError('protocol', 'The computer sent something this page does not understand.');
-          if (conn) conn.abort(e);
-          else fail(e);
-        }
-      };
+      const opening = new Opening(ws, handshake, opts.clientName, {
+        ready: (channel, welcome) => resolve(new PaseoConnection(ws, channel, welcome)),
+        failed: reject,
+      });
+      opening.start();
     });
   }
 
@@ -262,6 +171,17 @@ export class PaseoConnection {
     }, HEARTBEAT_INTERVAL_MS);
   }
 
+  /** One WebSocket message after `welcome`: a CLOSE explains the coming close; anything wrong ends the connection. */
+  private receive(data: unknown): void {
+    try {
+      const frame = decodeWireFrame(toBytes(data));
+      if (frame.type === FrameType.CLOSE) this.advisory = closeAdvisory(frame.body);
+      else this.handleFrame(frame.type, frame.body);
+    } catch (err) {
+      this.abort(receiveFailure(err));
+    }
+  }
+
   private handleFrame(type: number, body: Uint8Array): void {
     if (type !== FrameType.DATA) throw new ChannelError('protocol', 'Unexpected frame type.');
     const whole = this.channel.open(body);
@@ -273,9 +193,9 @@ export class PaseoConnection {
     for (const cb of this.messageListeners) cb(msg, msgBody);
   }
 
-  private handleClose(advisory: ConnectionError | undefined): void {
+  private handleClose(): void {
     this.finish(
-      this.closeReason ?? advisory ?? new ConnectionError('closed', 'The connection to the computer closed.'),
+      this.closeReason ?? this.advisory ?? new ConnectionError('closed', 'The connection to the computer closed.'),
     );
   }
 
@@ -297,6 +217,154 @@ export class PaseoConnection {
     for (const cb of this.closeListeners) cb(this.closeReason);
     this.closeListeners.clear();
   }
+}
+
+/** Hooks through which an Opening hands over the connection, or the reason it failed. */
+interface OpeningHooks {
+  /** The daemon said `welcome`: the socket and channel are ready to be adopted. */
+  ready(channel: SecureChannel, welcome: DaemonMessageOf<'welcome'>): void;
+  /** The attempt failed (called at most once, and never after `ready`). */
+  failed(err: ConnectionError): void;
+}
+
+/**
+ * One attempt to connect, step by step: the socket opens and the first handshake message goes out; the
+ * daemon's handshake reply gives the channel and `hello` goes out; the daemon's `welcome` hands the socket
+ * and channel over. A CLOSE frame, a close of the socket, a bad frame or CONNECT_TIMEOUT_MS end it.
+ */
+class Opening {
+  private channel: SecureChannel | undefined;
+  private advisory: ConnectionError | undefined;
+  private opened = false;
+  private settled = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly ws: WebSocketLike,
+    private readonly handshake: InitiatorHandshake,
+    private readonly clientName: string,
+    private readonly hooks: OpeningHooks,
+  ) {}
+
+  start(): void {
+    const ws = this.ws;
+    ws.binaryType = 'arraybuffer';
+    this.timer = setTimeout(
+      () =>
+        this.fail(
+          new ConnectionError('timeout', 'The computer did not answer in time. Check that paseo is still running.'),
+        ),
+      CONNECT_TIMEOUT_MS,
+    );
+    ws.onopen = () => this.sendHandshake();
+    ws.onerror = () => {
+      /* onclose follows with the details */
+    };
+    ws.onclose = () => this.socketClosed();
+    ws.onmessage = (ev) => {
+      try {
+        this.receive(ev.data);
+      } catch (err) {
+        this.fail(receiveFailure(err));
+      }
+    };
+  }
+
+  private sendHandshake(): void {
+    this.opened = true;
+    this.ws.send(this.handshake.firstFrame);
+  }
+
+  private receive(data: unknown): void {
+    const frame = decodeWireFrame(toBytes(data));
+    if (frame.type === FrameType.CLOSE) this.advisory = closeAdvisory(frame.body);
+    else if (!this.channel) this.readHandshakeReply(frame.type, frame.body);
+    else this.readWelcome(this.channel, frame.type, frame.body);
+  }
+
+  /** The daemon's handshake message 2: a refusal, or the channel, on which `hello` goes out at once. */
+  private readHandshakeReply(type: number, body: Uint8Array): void {
+    if (type !== FrameType.HANDSHAKE_REPLY)
+      throw new ChannelError('protocol', 'The computer did not answer the handshake.');
+    const { reply, channel } = this.handshake.readReply(body);
+    if (!reply.ok) {
+      this.fail(new ConnectionError(reply.kind, reply.message));
+      return;
+    }
+    if (!channel) return;
+    this.channel = channel;
+    for (const f of channel.seal({ t: 'hello', client: this.clientName.slice(0, 64) })) this.ws.send(f);
+  }
+
+  /** The first message on the channel: `welcome` hands the connection over; an `error` refuses it. */
+  private readWelcome(channel: SecureChannel, type: number, body: Uint8Array): void {
+    if (type !== FrameType.DATA) throw new ChannelError('protocol', 'Unexpected frame before welcome.');
+    const whole = channel.open(body);
+    if (!whole) return;
+    const { msg } = parseDaemonMessage(whole.header, whole.body);
+    if (msg.t === 'error') {
+      this.fail(new ConnectionError('closed', msg.message));
+      return;
+    }
+    if (msg.t !== 'welcome') throw new ChannelError('protocol', 'The computer did not say welcome.');
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.hooks.ready(channel, msg);
+  }
+
+  private socketClosed(): void {
+    this.fail(
+      this.advisory ??
+        (this.opened
+          ? new ConnectionError('closed', 'The connection closed before it was ready.')
+          : new ConnectionError(
+              'unreachable',
+              'Could not reach the computer. Check that paseo is running and this device is on the same network.',
+            )),
+    );
+  }
+
+  private fail(err: ConnectionError): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    try {
+      this.ws.close(1000);
+    } catch {
+      /* already closed */
+    }
+    this.hooks.failed(err);
+  }
+}
+
+/** The first handshake message: pairing with a one-time code, or connecting as a paired device. */
+function startHandshake(opts: ConnectOptions): InitiatorHandshake {
+  return opts.pairing
+    ? InitiatorHandshake.pair({ keys: opts.keys, daemonPublicKey: opts.daemonPublicKey, ...opts.pairing })
+    : InitiatorHandshake.connect({ keys: opts.keys, daemonPublicKey: opts.daemonPublicKey });
+}
+
+/** Why the handshake could not even start (a malformed pairing code, most likely). */
+function handshakeStartError(err: unknown): ConnectionError {
+  return new ConnectionError(
+    'bad-code',
+    err instanceof Error && /code/.test(err.message)
+      ? 'That is not a valid pairing code.'
+      : 'Could not start a secure connection.',
+  );
+}
+
+/** The reason a CLOSE frame gives for the close that follows. */
+function closeAdvisory(body: Uint8Array): ConnectionError {
+  const { kind, message } = parseCloseFrame(body);
+  return new ConnectionError(kind, message);
+}
+
+/** What went wrong with a received frame, as a sentence for people. */
+function receiveFailure(err: unknown): ConnectionError {
+  return err instanceof ChannelError
+    ? new ConnectionError(err.kind, err.message)
+    : new ConnectionError('protocol', 'The computer sent something this page does not understand.');
 }
 
 function toBytes(data: unknown): Uint8Array {

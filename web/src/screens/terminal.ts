@@ -5,16 +5,18 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { utf8 } from '../../../cli/src/channel/encoding.js';
+import type { DaemonMessage } from '../../../cli/src/channel/messages.js';
+import type { Link } from '../connection.js';
 import { exitSentence } from '../format.js';
-import { keybar } from '../keybar.js';
 import { binaryStringToBytes, withCtrl } from '../keys.js';
-import type { AppContext, Screen } from '../model.js';
+import type { AppContext, Model, Screen } from '../model.js';
 import { askForPaste } from '../paste.js';
 import { SessionStream } from '../session-stream.js';
 import { TERMINAL_FONT, terminalFontSize } from '../terminal-size.js';
 import { TERMINAL_THEME } from '../terminal-theme.js';
 import { touchScroll } from '../touch-scroll.js';
-import { confirmDialog, errorMessage, h, keepFocus, toast } from '../ui.js';
+import { confirmDialog, errorMessage, toast } from '../ui.js';
+import { type TerminalLayout, terminalLayout } from './terminal-layout.js';
 
 /** Wait this long after the last size change before telling the daemon, in milliseconds. */
 const RESIZE_DEBOUNCE_MS = 150;
@@ -24,285 +26,275 @@ const same = (a: Size | undefined, b: Size | undefined): boolean =>
   !!a && !!b && a.cols === b.cols && a.rows === b.rows;
 
 export function terminalScreen(ctx: AppContext, sessionId: string): Screen {
-  const { link, model } = ctx;
-  let exited = false;
-  let disposed = false;
-  let opened = false;
+  const screen = new TerminalScreen(ctx, sessionId);
+  return { el: screen.ui.el, dispose: () => screen.dispose() };
+}
+
+/** The terminal screen of one session, built in named steps by its constructor. */
+class TerminalScreen {
+  readonly ui: TerminalLayout;
+  private readonly link: Link;
+  private readonly model: Model;
+  private readonly term: Terminal;
+  private readonly fit = new FitAddon();
+  private readonly stream: SessionStream;
+  private readonly observer: ResizeObserver;
+  /** Unsubscribes from the link, the model, the viewport and touch scrolling. */
+  private readonly offs: (() => void)[] = [];
+  private exited = false;
+  private disposed = false;
+  private opened = false;
   /** The size that fits this screen. */
-  let fitted: Size | undefined;
+  private fitted: Size | undefined;
   /** The session's size as last announced by the daemon (snapshot, resized). */
-  let sessionSize: Size | undefined;
-  let resizeTimer: ReturnType<typeof setTimeout> | undefined;
-  let lastDropWarning = 0;
-
-  const term = new Terminal({
-    fontFamily: TERMINAL_FONT,
-    fontSize: terminalFontSize(),
-    scrollback: 5000,
-    cursorBlink: false,
-    macOptionIsMeta: true,
-    theme: TERMINAL_THEME,
-  });
-  const fit = new FitAddon();
-  term.loadAddon(fit);
-
-  // ---- Layout ----------------------------------------------------------------------------------
-  const back = keepFocus(
-    h('button', {
-      class: 'icon-button',
-      testid: 'back',
-      text: '←',
-      attrs: { 'aria-label': 'Back to sessions' },
-      on: { click: () => ctx.back() },
-    }),
-  );
-  const title = h('span', {
-    class: 'term-title',
-    testid: 'session-title',
-    text: model.session(sessionId)?.name ?? 'Session',
-  });
-  const dot = h(
-    'span',
-    { class: 'conn compact', testid: 'conn-state' },
-    h('span', { class: 'dot' }),
-    h('span', { class: 'conn-label' }),
-  );
-  const fitButton = keepFocus(
-    h('button', {
-      class: 'chip',
-      testid: 'fit-button',
-      text: 'Fit',
-      attrs: { hidden: true, 'aria-label': 'Fit the session to this screen' },
-      on: { click: () => claimSize() },
-    }),
-  );
-  const endButton = keepFocus(
-    h('button', {
-      class: 'danger-outline small',
-      testid: 'end-session',
-      text: 'End',
-      attrs: { 'aria-label': 'End session' },
-      on: { click: () => void endSession() },
-    }),
-  );
-  const host = h('div', { class: 'term-host', testid: 'terminal' });
-  // The size in cells, for tests and accessibility tools.
-  const showSize = () => {
-    host.dataset.cols = String(term.cols);
-    host.dataset.rows = String(term.rows);
+  private sessionSize: Size | undefined;
+  private resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastDropWarning = 0;
+  private frame = 0;
+  private readonly scheduleRefit = (): void => {
+    cancelAnimationFrame(this.frame);
+    this.frame = requestAnimationFrame(() => this.refit());
   };
-  showSize();
-  term.onResize(showSize);
-  const wrap = h('div', { class: 'term-wrap' }, host);
-  const exitText = h('span', { testid: 'exit-text' });
-  const exitBar = h(
-    'div',
-    { class: 'exit-bar', testid: 'exit-bar', attrs: { hidden: true, role: 'status' } },
-    exitText,
-    h('button', {
-      class: 'primary small',
-      testid: 'exit-back',
-      text: 'Back to sessions',
-      on: { click: () => ctx.back() },
-    }),
-  );
-  const missing = h(
-    'div',
-    { class: 'overlay', testid: 'session-missing', attrs: { hidden: true } },
-    h('p', { text: 'This session no longer exists.' }),
-    h('button', { class: 'primary', text: 'Back to sessions', on: { click: () => ctx.back() } }),
-  );
-  const keys = keybar({
-    send: (data) => typeInput(data, false),
-    applicationCursor: () => term.modes.applicationCursorKeysMode,
-  });
-  const pasteButton = keepFocus(
-    h('button', {
-      class: 'secondary small',
-      testid: 'keybar-paste',
-      text: 'Paste',
-      on: {
-        click: () => {
-          keys.releaseCtrl();
-          void paste();
+
+  constructor(
+    ctx: AppContext,
+    private readonly sessionId: string,
+  ) {
+    this.link = ctx.link;
+    this.model = ctx.model;
+    this.term = new Terminal({
+      fontFamily: TERMINAL_FONT,
+      fontSize: terminalFontSize(),
+      scrollback: 5000,
+      cursorBlink: false,
+      macOptionIsMeta: true,
+      theme: TERMINAL_THEME,
+    });
+    this.term.loadAddon(this.fit);
+    this.ui = terminalLayout(sessionId, this.model.session(sessionId)?.name ?? 'Session', {
+      back: () => ctx.back(),
+      fit: () => this.claimSize(),
+      end: () => void this.endSession(),
+      paste: () => void this.paste(),
+      type: (data) => this.typeInput(data, false),
+      applicationCursor: () => this.term.modes.applicationCursorKeysMode,
+    });
+    this.showSizeInCells();
+    this.stream = this.outputStream();
+    this.offs.push(this.link.onMessage((msg, body) => this.receive(msg, body)));
+    this.observer = new ResizeObserver(this.scheduleRefit);
+    this.watchScreenSize();
+    this.takeInput();
+    this.followSessionAndLink();
+    // Open the terminal once the element is in the document (xterm measures its font there).
+    requestAnimationFrame(() => this.open());
+  }
+
+  // ---- Steps of the constructor -------------------------------------------------------------------
+
+  /** The size in cells on the host, for tests and accessibility tools. */
+  private showSizeInCells(): void {
+    const show = () => {
+      this.ui.host.dataset.cols = String(this.term.cols);
+      this.ui.host.dataset.rows = String(this.term.rows);
+    };
+    show();
+    this.term.onResize(show);
+  }
+
+  /** Snapshot and live bytes into xterm.js; acks once it processed them. */
+  private outputStream(): SessionStream {
+    const term = this.term;
+    return new SessionStream(
+      {
+        reset: () => term.reset(),
+        resize: (cols, rows) => {
+          if (term.cols !== cols || term.rows !== rows) term.resize(cols, rows);
         },
+        write: (data, cb) => term.write(data, cb),
       },
-    }),
-  );
-  const el = h(
-    'div',
-    { class: 'screen terminal-screen', testid: 'terminal-screen', attrs: { 'data-session-id': sessionId } },
-    h(
-      'header',
-      { class: 'bar term-bar' },
-      back,
-      h('div', { class: 'bar-title' }, title, dot),
-      fitButton,
-      pasteButton,
-      endButton,
-    ),
-    wrap,
-    missing,
-    exitBar,
-    keys.el,
-  );
+      (seq) => this.link.send({ t: 'session.ack', sessionId: this.sessionId, seq }),
+    );
+  }
 
-  // ---- Output: snapshot, live bytes, acks --------------------------------------------------------
-  const stream = new SessionStream(
-    {
-      reset: () => term.reset(),
-      resize: (cols, rows) => {
-        if (term.cols !== cols || term.rows !== rows) term.resize(cols, rows);
-      },
-      write: (data, cb) => term.write(data, cb),
-    },
-    (seq) => link.send({ t: 'session.ack', sessionId, seq }),
-  );
+  /** Refit when the screen or the visual viewport (the on-screen keyboard) changes size. */
+  private watchScreenSize(): void {
+    this.observer.observe(this.ui.wrap);
+    const viewport = window.visualViewport;
+    viewport?.addEventListener('resize', this.scheduleRefit);
+    this.offs.push(() => viewport?.removeEventListener('resize', this.scheduleRefit));
+  }
 
-  const showExit = (exitCode: number | null, signal: string | null): void => {
-    exited = true;
-    exitText.textContent = exitSentence(exitCode, signal);
-    exitBar.hidden = false;
-    keys.el.hidden = true;
-    endButton.hidden = true;
-    pasteButton.hidden = true;
-    fitButton.hidden = true;
-    term.options.disableStdin = true;
-    term.write('\x1b[?25l'); // no blinking cursor in a session that has ended
-    requestAnimationFrame(refit);
-  };
+  /** Keys, binary input and swipes (scrollback, not while panning a terminal sized by another device). */
+  private takeInput(): void {
+    this.term.onData((data) => this.typeInput(data, true));
+    this.offs.push(touchScroll(this.ui.host, this.term, () => !this.sizedByOther()));
+    this.term.onBinary((data) => !this.exited && this.sendBytes(binaryStringToBytes(data)));
+  }
 
-  const attach = (): void => {
-    if (disposed || !opened) return;
-    stream.resetAcks();
-    const size = fitted ?? term;
-    const afterSeq = stream.lastSeq;
-    link.send({
+  /** Session name and state from the model; the connection dot; attach after every (re)connection. */
+  private followSessionAndLink(): void {
+    this.offs.push(this.model.onChange(() => this.renderInfo()));
+    this.offs.push(this.link.onState(() => this.renderState()));
+    this.offs.push(this.link.onConnected(() => this.attach()));
+  }
+
+  private open(): void {
+    if (this.disposed) return;
+    this.term.open(this.ui.host);
+    this.opened = true;
+    this.refit();
+    this.renderInfo();
+    this.renderState();
+    if (this.link.state === 'connected') this.attach();
+    if (!matchMedia('(pointer: coarse)').matches) this.term.focus();
+  }
+
+  // ---- Output: snapshot, live bytes, exit ------------------------------------------------------------
+
+  private attach(): void {
+    if (this.disposed || !this.opened) return;
+    this.stream.resetAcks();
+    const size = this.fitted ?? this.term;
+    const afterSeq = this.stream.lastSeq;
+    const sessionId = this.sessionId;
+    this.link.send({
       t: 'session.attach',
       sessionId,
       ...(afterSeq !== undefined ? { afterSeq } : {}),
       cols: size.cols,
       rows: size.rows,
     });
-    if (!exited && !sizedByOther()) link.send({ t: 'session.resize', sessionId, cols: size.cols, rows: size.rows });
-  };
+    if (!this.exited && !this.sizedByOther())
+      this.link.send({ t: 'session.resize', sessionId, cols: size.cols, rows: size.rows });
+  }
 
-  const offMessage = link.onMessage((msg, body) => {
+  private receive(msg: DaemonMessage, body: Uint8Array): void {
     if (msg.t === 'error' && msg.rid === undefined) {
       toast(msg.message, 'error');
       return;
     }
-    if (!('sessionId' in msg) || msg.sessionId !== sessionId) return;
+    if (!('sessionId' in msg) || msg.sessionId !== this.sessionId) return;
     switch (msg.t) {
       case 'session.snapshot':
-        stream.snapshot(msg.seq, msg.cols, msg.rows, body);
-        sessionSize = { cols: msg.cols, rows: msg.rows };
-        updateSizing();
+        this.stream.snapshot(msg.seq, msg.cols, msg.rows, body);
+        this.sessionSize = { cols: msg.cols, rows: msg.rows };
+        this.updateSizing();
         break;
       case 'session.output':
-        stream.output(msg.seq, body);
+        this.stream.output(msg.seq, body);
         break;
       case 'session.resized':
-        sessionSize = { cols: msg.cols, rows: msg.rows };
-        if (term.cols !== msg.cols || term.rows !== msg.rows) term.resize(msg.cols, msg.rows);
-        updateSizing();
+        this.sessionSize = { cols: msg.cols, rows: msg.rows };
+        if (this.term.cols !== msg.cols || this.term.rows !== msg.rows) this.term.resize(msg.cols, msg.rows);
+        this.updateSizing();
         break;
       case 'session.exit':
-        showExit(msg.exitCode, msg.signal);
+        this.showExit(msg.exitCode, msg.signal);
         break;
     }
-  });
+  }
 
-  // ---- Size: fit this screen, follow the device that types -----------------------------------------
+  private showExit(exitCode: number | null, signal: string | null): void {
+    const ui = this.ui;
+    this.exited = true;
+    ui.exitText.textContent = exitSentence(exitCode, signal);
+    ui.exitBar.hidden = false;
+    ui.keys.el.hidden = true;
+    ui.endButton.hidden = true;
+    ui.pasteButton.hidden = true;
+    ui.fitButton.hidden = true;
+    this.term.options.disableStdin = true;
+    this.term.write('\x1b[?25l'); // no blinking cursor in a session that has ended
+    requestAnimationFrame(() => this.refit());
+  }
+
+  // ---- Size: fit this screen, follow the device that types -------------------------------------------
+
   /** True when the session is shown at a size another device chose. */
-  function sizedByOther(): boolean {
-    return sessionSize !== undefined && fitted !== undefined && !same(sessionSize, fitted);
+  private sizedByOther(): boolean {
+    return this.sessionSize !== undefined && this.fitted !== undefined && !same(this.sessionSize, this.fitted);
   }
 
-  function updateSizing(): void {
-    const other = sizedByOther() && !exited;
-    fitButton.hidden = !other;
-    wrap.classList.toggle('pannable', other);
-    if (!other && fitted && (term.cols !== fitted.cols || term.rows !== fitted.rows))
-      term.resize(fitted.cols, fitted.rows);
+  private updateSizing(): void {
+    const other = this.sizedByOther() && !this.exited;
+    const fitted = this.fitted;
+    this.ui.fitButton.hidden = !other;
+    this.ui.wrap.classList.toggle('pannable', other);
+    if (!other && fitted && (this.term.cols !== fitted.cols || this.term.rows !== fitted.rows))
+      this.term.resize(fitted.cols, fitted.rows);
   }
 
-  function sendResizeSoon(): void {
-    if (resizeTimer) clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => {
-      resizeTimer = undefined;
-      if (fitted && !exited) link.send({ t: 'session.resize', sessionId, cols: fitted.cols, rows: fitted.rows });
+  private sendResizeSoon(): void {
+    if (this.resizeTimer) clearTimeout(this.resizeTimer);
+    this.resizeTimer = setTimeout(() => {
+      this.resizeTimer = undefined;
+      const fitted = this.fitted;
+      if (fitted && !this.exited)
+        this.link.send({ t: 'session.resize', sessionId: this.sessionId, cols: fitted.cols, rows: fitted.rows });
     }, RESIZE_DEBOUNCE_MS);
   }
 
   /** This device takes the session's size: fit this screen and tell the daemon now. */
-  function claimSize(): void {
-    if (!fitted || exited) return;
-    if (resizeTimer) clearTimeout(resizeTimer);
-    resizeTimer = undefined;
-    sessionSize = fitted;
-    term.resize(fitted.cols, fitted.rows);
-    link.send({ t: 'session.resize', sessionId, cols: fitted.cols, rows: fitted.rows });
-    updateSizing();
+  private claimSize(): void {
+    const fitted = this.fitted;
+    if (!fitted || this.exited) return;
+    if (this.resizeTimer) clearTimeout(this.resizeTimer);
+    this.resizeTimer = undefined;
+    this.sessionSize = fitted;
+    this.term.resize(fitted.cols, fitted.rows);
+    this.link.send({ t: 'session.resize', sessionId: this.sessionId, cols: fitted.cols, rows: fitted.rows });
+    this.updateSizing();
   }
 
-  function refit(): void {
-    if (disposed || host.clientWidth === 0 || host.clientHeight === 0) return;
-    const dims = fit.proposeDimensions();
+  private refit(): void {
+    const host = this.ui.host;
+    if (this.disposed || host.clientWidth === 0 || host.clientHeight === 0) return;
+    const dims = this.fit.proposeDimensions();
     if (!dims || !Number.isFinite(dims.cols) || !Number.isFinite(dims.rows) || dims.cols < 2 || dims.rows < 1) return;
     const next = { cols: Math.min(dims.cols, 1000), rows: Math.min(dims.rows, 500) };
-    if (same(next, fitted)) return;
-    const wasFollowing = !sizedByOther();
-    fitted = next;
+    if (same(next, this.fitted)) return;
+    const wasFollowing = !this.sizedByOther();
+    this.fitted = next;
     if (wasFollowing) {
       // This device drives the size: adopt it and tell the daemon (debounced while the keyboard slides).
-      sessionSize = next;
-      if (term.cols !== next.cols || term.rows !== next.rows) term.resize(next.cols, next.rows);
-      sendResizeSoon();
+      this.sessionSize = next;
+      if (this.term.cols !== next.cols || this.term.rows !== next.rows) this.term.resize(next.cols, next.rows);
+      this.sendResizeSoon();
     }
-    updateSizing();
+    this.updateSizing();
   }
 
-  let frame = 0;
-  const scheduleRefit = (): void => {
-    cancelAnimationFrame(frame);
-    frame = requestAnimationFrame(refit);
-  };
-  const observer = new ResizeObserver(scheduleRefit);
-  observer.observe(wrap);
-  window.visualViewport?.addEventListener('resize', scheduleRefit);
+  // ---- Input -----------------------------------------------------------------------------------------
 
-  // ---- Input -----------------------------------------------------------------------------------
-  function typeInput(data: string, fromKeyboard: boolean): void {
-    if (exited || disposed) return;
+  private typeInput(data: string, fromKeyboard: boolean): void {
+    if (this.exited || this.disposed) return;
     let text = data;
-    if (fromKeyboard && keys.ctrl) {
+    if (fromKeyboard && this.ui.keys.ctrl) {
       text = withCtrl(data);
-      keys.releaseCtrl();
+      this.ui.keys.releaseCtrl();
     }
-    sendBytes(utf8(text));
+    this.sendBytes(utf8(text));
   }
 
-  function sendBytes(bytes: Uint8Array): void {
-    if (sizedByOther()) claimSize();
-    if (!link.send({ t: 'session.input', sessionId }, bytes) && Date.now() - lastDropWarning > 3000) {
-      lastDropWarning = Date.now();
+  private sendBytes(bytes: Uint8Array): void {
+    if (this.sizedByOther()) this.claimSize();
+    if (
+      !this.link.send({ t: 'session.input', sessionId: this.sessionId }, bytes) &&
+      Date.now() - this.lastDropWarning > 3000
+    ) {
+      this.lastDropWarning = Date.now();
       toast('Not connected right now, so that was not sent.', 'error');
     }
   }
 
-  term.onData((data) => typeInput(data, true));
-  // Swipes scroll the scrollback (not while panning a terminal sized by another device).
-  const offTouch = touchScroll(host, term, () => !sizedByOther());
-  term.onBinary((data) => !exited && sendBytes(binaryStringToBytes(data)));
-
-  async function paste(): Promise<void> {
+  private async paste(): Promise<void> {
     const text = await askForPaste();
-    if (text && !disposed && !exited) term.paste(text);
-    if (!disposed && !matchMedia('(pointer: coarse)').matches) term.focus();
+    if (text && !this.disposed && !this.exited) this.term.paste(text);
+    if (!this.disposed && !matchMedia('(pointer: coarse)').matches) this.term.focus();
   }
 
-  async function endSession(): Promise<void> {
+  private async endSession(): Promise<void> {
     const ok = await confirmDialog({
       title: 'End this session?',
       message: 'This stops the agent. What it printed stays visible here.',
@@ -311,57 +303,38 @@ export function terminalScreen(ctx: AppContext, sessionId: string): Screen {
     });
     if (!ok) return;
     try {
-      await link.request({ t: 'session.kill', sessionId });
+      await this.link.request({ t: 'session.kill', sessionId: this.sessionId });
     } catch (err) {
       toast(errorMessage(err, 'The session could not be ended.'), 'error');
     }
   }
 
-  // ---- Session info and connection state ------------------------------------------------------------
-  const renderInfo = (): void => {
-    const info = model.session(sessionId);
-    if (info) title.textContent = info.name;
-    if (info?.state === 'exited' && !exited) showExit(info.exitCode, info.signal);
-    missing.hidden = !(model.sessions && !info && !exited);
-  };
-  const renderState = (): void => {
-    dot.dataset.state = link.state;
+  // ---- Session info and connection state -------------------------------------------------------------
+
+  private renderInfo(): void {
+    const info = this.model.session(this.sessionId);
+    if (info) this.ui.title.textContent = info.name;
+    if (info?.state === 'exited' && !this.exited) this.showExit(info.exitCode, info.signal);
+    this.ui.missing.hidden = !(this.model.sessions && !info && !this.exited);
+  }
+
+  private renderState(): void {
+    const { dot } = this.ui;
+    const state = this.link.state;
+    dot.dataset.state = state;
     (dot.lastElementChild as HTMLElement).textContent =
-      link.state === 'connected' ? '' : link.state === 'stopped' ? 'Disconnected' : 'Reconnecting…';
-  };
-  const offModel = model.onChange(renderInfo);
-  const offState = link.onState(renderState);
-  const offConnected = link.onConnected(attach);
+      state === 'connected' ? '' : state === 'stopped' ? 'Disconnected' : 'Reconnecting…';
+  }
 
-  // Open the terminal once the element is in the document (xterm measures its font there).
-  requestAnimationFrame(() => {
-    if (disposed) return;
-    term.open(host);
-    opened = true;
-    refit();
-    renderInfo();
-    renderState();
-    if (link.state === 'connected') attach();
-    if (!matchMedia('(pointer: coarse)').matches) term.focus();
-  });
-
-  return {
-    el,
-    dispose: () => {
-      disposed = true;
-      stream.flush();
-      stream.dispose();
-      link.send({ t: 'session.detach', sessionId });
-      if (resizeTimer) clearTimeout(resizeTimer);
-      cancelAnimationFrame(frame);
-      observer.disconnect();
-      window.visualViewport?.removeEventListener('resize', scheduleRefit);
-      offMessage();
-      offModel();
-      offState();
-      offConnected();
-      offTouch();
-      term.dispose();
-    },
-  };
+  dispose(): void {
+    this.disposed = true;
+    this.stream.flush();
+    this.stream.dispose();
+    this.link.send({ t: 'session.detach', sessionId: this.sessionId });
+    if (this.resizeTimer) clearTimeout(this.resizeTimer);
+    cancelAnimationFrame(this.frame);
+    this.observer.disconnect();
+    for (const off of this.offs) off();
+    this.term.dispose();
+  }
 }

@@ -3,7 +3,7 @@
 // Needs Debian's chromium (`apt-get install -y chromium`) and `make` (the binary embeds web/dist).
 import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
+import { pairDevice, startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
 import { CHROMIUM_PATH, launchPhone, type Phone } from './browser.js';
 
 interface DeviceJson {
@@ -187,6 +187,54 @@ describe('web UI on a phone', () => {
     await page.getByTestId('back').click();
     await page.getByTestId('home').waitFor();
     await expect.poll(() => page.getByTestId('session-item').count()).toBeGreaterThan(0);
+  });
+
+  it("shows another device's size until Fit takes it back, and End shows how the session ended", async () => {
+    const { page } = phone;
+    await page.goto(pairingLink().url);
+    await page.getByTestId('home').waitFor();
+    await page.getByTestId('new-session').click();
+    await page.locator('[data-testid="preset-item"][data-preset="shell"]').click();
+    await page.getByTestId('start-session').click();
+    await page.getByTestId('terminal-screen').waitFor();
+    await page.locator('[data-testid="terminal"] .xterm-rows').waitFor();
+    const sessionId = (await page.getByTestId('terminal-screen').getAttribute('data-session-id'))!;
+    await expect.poll(() => termSize(page), { timeout: 10_000 }).not.toEqual({ cols: 80, rows: 24 });
+
+    // Another device types at its own size: the phone shows that size, pannable, with a Fit button.
+    const other = await pairDevice(daemon, 'Laptop');
+    const theirs = { cols: 123, rows: 71 };
+    other.conn.send({ t: 'session.attach', sessionId, ...theirs });
+    other.conn.send({ t: 'session.input', sessionId }, new TextEncoder().encode(' '));
+    await expect.poll(() => termSize(page), { timeout: 10_000 }).toEqual(theirs);
+    await page.getByTestId('fit-button').waitFor({ state: 'visible' });
+    expect(await page.locator('.term-wrap').getAttribute('class')).toContain('pannable');
+    await phone.screenshot('e2e-terminal-sized-by-other');
+
+    // Fit: the phone takes the size back (the size that fits it now); once it types, the daemon follows.
+    await page.getByTestId('fit-button').click();
+    await expect.poll(() => termSize(page)).not.toEqual(theirs);
+    await page.getByTestId('fit-button').waitFor({ state: 'hidden' });
+    expect(await page.locator('.term-wrap').getAttribute('class')).not.toContain('pannable');
+    const mine = await termSize(page);
+    await page.getByTestId('keybar-enter').click();
+    await expect
+      .poll(() =>
+        daemon.cliJson<{ id: string; cols: number; rows: number }[]>(['ls', '--json']).find((s) => s.id === sessionId),
+      )
+      .toMatchObject(mine);
+    other.conn.close();
+
+    // End, confirmed: the exit bar says how it ended; the key bar and the End button go away.
+    await page.getByTestId('end-session').click();
+    await page.getByTestId('confirm-ok').click();
+    await page.getByTestId('exit-bar').waitFor({ state: 'visible' });
+    expect(await page.getByTestId('exit-text').innerText()).toMatch(/ended|exited/i);
+    expect(await page.getByTestId('end-session').isHidden()).toBe(true);
+    expect(await page.getByTestId('keybar-enter').isHidden()).toBe(true);
+    await phone.screenshot('e2e-terminal-ended');
+    await page.getByTestId('exit-back').click();
+    await page.getByTestId('home').waitFor();
   });
 
   it('shows "This device needs to be paired again" after `paseo revoke`, and deletes the keys', async () => {

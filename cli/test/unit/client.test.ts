@@ -1,0 +1,166 @@
+// PaseoConnection, step by step, against a scripted daemon on a loopback WebSocket (the real responder
+// handshake and channel): welcome hands the connection over; each way an attempt can fail gives its
+// ConnectionError; a CLOSE frame explains the close that follows; requests end with the connection.
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { closeFrame, ResponderHandshake, type SecureChannel } from '../../src/channel/channel.js';
+import { ConnectionError, PaseoConnection, type WebSocketConstructor } from '../../src/channel/client.js';
+import { decodeWireFrame, FrameType } from '../../src/channel/frame.js';
+import { generateKeyPair } from '../../src/channel/noise.js';
+
+const daemonKeys = generateKeyPair();
+const servers: WebSocketServer[] = [];
+
+/** What the scripted daemon does with the device's first frame and the messages after it accepted. */
+type Script = (peer: {
+  ws: WebSocket;
+  first: { type: number; body: Uint8Array };
+  accept(): void;
+  onMessage(cb: (header: Record<string, unknown>, channel: SecureChannel) => void): void;
+}) => void;
+
+async function daemon(script: Script): Promise<string> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  servers.push(wss);
+  await new Promise((res) => wss.once('listening', res));
+  wss.on('connection', (ws) => {
+    let channel: SecureChannel | undefined;
+    let onMessage: ((header: Record<string, unknown>, c: SecureChannel) => void) | undefined;
+    ws.on('message', (data: Buffer) => {
+      const frame = decodeWireFrame(new Uint8Array(data));
+      if (!channel && frame.type !== FrameType.DATA) {
+        const responder = new ResponderHandshake(daemonKeys);
+        responder.readInit(frame.type, frame.body);
+        script({
+          ws,
+          first: frame,
+          accept() {
+            const { frame: reply, channel: ch } = responder.accept({ deviceId: 'dev1', deviceName: 'Phone' });
+            channel = ch;
+            ws.send(reply);
+          },
+          onMessage: (cb) => (onMessage = cb),
+        });
+        return;
+      }
+      const msg = channel?.open(frame.body);
+      if (channel && msg) onMessage?.(msg.header, channel);
+    });
+  });
+  return `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws`;
+}
+
+function open(url: string, extra: { code?: string } = {}): Promise<PaseoConnection> {
+  return PaseoConnection.open({
+    url,
+    daemonPublicKey: daemonKeys.publicKey,
+    keys: generateKeyPair(),
+    clientName: 'paseo-unit/1',
+    WebSocketImpl: WebSocket as unknown as WebSocketConstructor,
+    ...(extra.code ? { pairing: { code: extra.code, deviceName: 'Phone' } } : {}),
+  });
+}
+
+async function refusal(p: Promise<unknown>): Promise<ConnectionError> {
+  const err = await p.then(
+    () => expect.unreachable('the connection should have failed'),
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ConnectionError);
+  return err as ConnectionError;
+}
+
+const welcome = { t: 'welcome', daemonId: 'd1', version: '0.1.0', hostname: 'box', deviceId: 'dev1' };
+
+afterEach(async () => {
+  for (const wss of servers.splice(0)) {
+    for (const c of wss.clients) c.terminate();
+    await new Promise((res) => wss.close(res));
+  }
+});
+
+describe('PaseoConnection.open', () => {
+  it('hands the connection over after welcome; requests work and end with the close the daemon explained', async () => {
+    const url = await daemon(({ ws, accept, onMessage }) => {
+      accept();
+      onMessage((header, channel) => {
+        if (header.t === 'hello') for (const f of channel.seal(welcome)) ws.send(f);
+        if (header.t === 'sessions.list')
+          for (const f of channel.seal({ t: 'result', rid: header.rid, data: [] })) ws.send(f);
+        if (header.t === 'devices.list') {
+          ws.send(closeFrame('revoked', 'This device was removed.'));
+          ws.close(4003);
+        }
+      });
+    });
+    const conn = await open(url);
+    expect(conn.welcome).toEqual(welcome);
+    await expect(conn.request({ t: 'sessions.list' })).resolves.toEqual([]);
+    const closed = new Promise<ConnectionError>((res) => conn.onClose(res));
+    const pending = await refusal(conn.request({ t: 'devices.list' }));
+    expect(pending).toMatchObject({ kind: 'revoked', message: 'This device was removed.' });
+    expect(await closed).toBe(pending);
+    expect(conn.isOpen).toBe(false);
+  });
+
+  it('says the computer is unreachable when nothing listens', async () => {
+    const url = await daemon(() => {});
+    const port = new URL(url).port;
+    await new Promise((res) => servers.pop()!.close(res));
+    const err = await refusal(open(`ws://127.0.0.1:${port}/ws`));
+    expect(err.kind).toBe('unreachable');
+    expect(err.message).toMatch(/Could not reach the computer/);
+  });
+
+  it('passes on an authenticated refusal from the handshake reply', async () => {
+    const url = await daemon(({ ws, first }) => {
+      const responder = new ResponderHandshake(daemonKeys);
+      responder.readInit(first.type, first.body);
+      ws.send(responder.refuse('needs-pairing', 'This device needs to be paired again.'));
+      ws.close(4001);
+    });
+    const err = await refusal(open(url));
+    expect(err).toMatchObject({ kind: 'needs-pairing', message: 'This device needs to be paired again.' });
+    expect(err.needsPairing).toBe(true);
+  });
+
+  it('gives the reason of a CLOSE frame sent before the close', async () => {
+    const url = await daemon(({ ws }) => {
+      ws.send(closeFrame('bad-code', 'That pairing code is wrong or has expired.'));
+      ws.close(4004);
+    });
+    const err = await refusal(open(url, { code: 'K3X9-M2B7' }));
+    expect(err).toMatchObject({ kind: 'bad-code', message: 'That pairing code is wrong or has expired.' });
+  });
+
+  it('says the connection closed before it was ready when the daemon hangs up silently', async () => {
+    const url = await daemon(({ ws }) => ws.close(1000));
+    const err = await refusal(open(url));
+    expect(err).toMatchObject({ kind: 'closed', message: 'The connection closed before it was ready.' });
+  });
+
+  it('passes on an error the daemon sends instead of welcome', async () => {
+    const url = await daemon(({ ws, accept, onMessage }) => {
+      accept();
+      onMessage((header, channel) => {
+        if (header.t !== 'hello') return;
+        for (const f of channel.seal({ t: 'error', code: 'not-allowed', message: 'This device was removed.' }))
+          ws.send(f);
+      });
+    });
+    const err = await refusal(open(url));
+    expect(err).toMatchObject({ kind: 'closed', message: 'This device was removed.' });
+  });
+
+  it('refuses a frame that is not the handshake reply as a protocol error', async () => {
+    const url = await daemon(({ ws }) => ws.send(new Uint8Array([FrameType.DATA, 1, 2, 3])));
+    const err = await refusal(open(url));
+    expect(err).toMatchObject({ kind: 'protocol', message: 'The computer did not answer the handshake.' });
+  });
+
+  it('refuses a malformed pairing code before opening a socket', async () => {
+    const err = await refusal(open('ws://127.0.0.1:9/ws', { code: 'not a code' }));
+    expect(err).toMatchObject({ kind: 'bad-code', message: 'That is not a valid pairing code.' });
+  });
+});
