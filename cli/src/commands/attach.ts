@@ -2,7 +2,7 @@
 import { defineCommand } from 'citty';
 import { fail } from '../ui/output.js';
 import { attachTerminal, DETACH_KEY_LABEL, reportEnd } from './attach-terminal.js';
-import { findSession } from './sessions-lookup.js';
+import { findSession } from './listing.js';
 import { withDaemon } from './shared.js';
 
 export default defineCommand({

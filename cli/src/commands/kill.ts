@@ -1,6 +1,6 @@
 // `paseo kill <id>`: end a session.
 import { defineCommand } from 'citty';
-import { findSession } from './sessions-lookup.js';
+import { findSession } from './listing.js';
 import { withDaemon } from './shared.js';
 
 export default defineCommand({

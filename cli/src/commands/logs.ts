@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { defineCommand } from 'citty';
 import { homePaths, paseoHome } from '../state/home.js';
 import { fail } from '../ui/output.js';
-import { findSession } from './sessions-lookup.js';
+import { findSession } from './listing.js';
 import { withDaemon } from './shared.js';
 
 /** Recording files of a session, oldest first (rotated parts `.cast.N` before the current one). */

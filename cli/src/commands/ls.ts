@@ -1,42 +1,44 @@
 // `paseo ls`: the agent sessions.
 import { defineCommand } from 'citty';
-import { ago, printJson, table } from '../ui/output.js';
+import type { SessionInfo } from '../channel/messages.js';
+import { ago } from '../ui/output.js';
+import { type Columns, jsonFlag, printList } from './listing.js';
 import { withDaemon } from './shared.js';
+
+/** What a session's state column says. */
+function stateText(s: SessionInfo): string {
+  if (s.state === 'running') return s.waitingForInput ? 'waiting for input' : 'running';
+  return s.signal ? `ended (${s.signal})` : `exited (${s.exitCode ?? '?'})`;
+}
+
+/** A folder under the home folder as `~/…`. */
+function folderText(cwd: string, home = process.env.HOME ?? ''): string {
+  return home && cwd.startsWith(home) ? `~${cwd.slice(home.length)}` : cwd;
+}
+
+const COLUMNS: Columns<SessionInfo> = {
+  ID: (s) => s.id,
+  NAME: (s) => s.name,
+  COMMAND: (s) => s.command.join(' ').slice(0, 40),
+  FOLDER: (s) => folderText(s.cwd),
+  STATE: stateText,
+  STARTED: (s) => ago(s.startedAt),
+  'LAST OUTPUT': (s) => ago(s.lastOutputAt),
+  VIEWERS: (s) => String(s.viewers),
+};
 
 export default defineCommand({
   meta: { name: 'ls', description: 'List agent sessions: running or exited, where, and who watches.' },
   args: {
-    json: { type: 'boolean', description: 'Print the sessions as JSON for scripts' },
+    json: jsonFlag('the sessions'),
   },
   async run({ args }) {
     const sessions = await withDaemon((c) => c.request({ t: 'sessions.list' }));
-    if (args.json) {
-      printJson(sessions);
-      return;
-    }
-    if (sessions.length === 0) {
-      process.stdout.write('No sessions. Start one with `paseo run claude` (or `paseo run -- any command`).\n');
-      return;
-    }
-    const home = process.env.HOME ?? '';
-    const rows = sessions.map((s) => [
-      s.id,
-      s.name,
-      s.command.join(' ').slice(0, 40),
-      home && s.cwd.startsWith(home) ? `~${s.cwd.slice(home.length)}` : s.cwd,
-      s.state === 'running'
-        ? s.waitingForInput
-          ? 'waiting for input'
-          : 'running'
-        : s.signal
-          ? `ended (${s.signal})`
-          : `exited (${s.exitCode ?? '?'})`,
-      ago(s.startedAt),
-      ago(s.lastOutputAt),
-      String(s.viewers),
-    ]);
-    process.stdout.write(
-      `${table(['ID', 'NAME', 'COMMAND', 'FOLDER', 'STATE', 'STARTED', 'LAST OUTPUT', 'VIEWERS'], rows)}\n`,
+    printList(
+      sessions,
+      args.json,
+      COLUMNS,
+      'No sessions. Start one with `paseo run claude` (or `paseo run -- any command`).',
     );
   },
 });

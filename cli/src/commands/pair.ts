@@ -1,7 +1,8 @@
 // `paseo pair`: a one-time pairing code as a QR code, text and URL.
 import { defineCommand } from 'citty';
 import type { PairInfo } from '../channel/messages.js';
-import { printJson, qrCode } from '../ui/output.js';
+import { qrCode } from '../ui/output.js';
+import { jsonFlag, printOutput } from './listing.js';
 import { withDaemon } from './shared.js';
 
 /** The pairing block printed by `paseo pair` and `paseo up`. */
@@ -22,11 +23,10 @@ export function pairingText(p: PairInfo): string {
 export default defineCommand({
   meta: { name: 'pair', description: 'Create a one-time code to pair a phone or browser with this computer.' },
   args: {
-    json: { type: 'boolean', description: 'Print {"url", "code", "expiresAt"} as JSON for scripts' },
+    json: jsonFlag('{"url", "code", "expiresAt", "urls"}'),
   },
   async run({ args }) {
     const p = await withDaemon((c) => c.request({ t: 'pair.create' }));
-    if (args.json) printJson({ url: p.url, code: p.code, expiresAt: p.expiresAt, urls: p.urls });
-    else process.stdout.write(pairingText(p));
+    printOutput(args.json, { url: p.url, code: p.code, expiresAt: p.expiresAt, urls: p.urls }, () => pairingText(p));
   },
 });

@@ -1,6 +1,6 @@
 // `paseo revoke <id>`: remove a paired device; its connections close and its keys stop working.
 import { defineCommand } from 'citty';
-import { fail } from '../ui/output.js';
+import { findDevice } from './listing.js';
 import { withDaemon } from './shared.js';
 
 export default defineCommand({
@@ -14,15 +14,7 @@ export default defineCommand({
   },
   async run({ args }) {
     await withDaemon(async (c) => {
-      const devices = await c.request({ t: 'devices.list' });
-      const wanted = String(args.device);
-      const byId = devices.find((d) => d.id === wanted);
-      const byName = devices.filter((d) => d.name.toLowerCase() === wanted.toLowerCase());
-      const device = byId ?? (byName.length === 1 ? byName[0] : undefined);
-      if (!device) {
-        if (byName.length > 1) fail(`Several devices are named "${wanted}". Use the id from \`paseo devices\`.`);
-        fail(`There is no paired device "${wanted}". Run \`paseo devices\` to see them.`);
-      }
+      const device = await findDevice(c, String(args.device));
       await c.request({ t: 'device.remove', deviceId: device.id });
       process.stdout.write(
         `Removed ${device.name} (${device.id}). It was disconnected and must pair again to connect.\n`,
