@@ -7,6 +7,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, transform } from 'esbuild';
+import { CSP_META } from '../cli/src/csp.ts';
 
 const webDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(webDir);
@@ -20,19 +21,6 @@ const THEME_COLOR = '#0b0d12';
 const CSS_FILES = ['base.css', 'layout.css', 'pair-devices.css', 'terminal.css'];
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#7c9cff"/><stop offset="1" stop-color="#56c8d8"/></linearGradient></defs><rect width="64" height="64" rx="14" fill="url(#g)"/><path d="M18 22l12 10-12 10" fill="none" stroke="#0b0d12" stroke-width="6" stroke-linecap="round" stroke-linejoin="round"/><path d="M34 44h12" stroke="#0b0d12" stroke-width="6" stroke-linecap="round"/></svg>`;
 
-// Inline styles are needed by xterm.js (it sizes its rows with style attributes and a <style> element).
-// frame-ancestors cannot be set from a <meta>: the daemon sends it (and this policy) as headers too.
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
-
 const INDEX_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -41,7 +29,7 @@ const INDEX_HTML = `<!doctype html>
 <meta name="theme-color" content="${THEME_COLOR}">
 <meta name="color-scheme" content="dark">
 <meta name="referrer" content="no-referrer">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta http-equiv="Content-Security-Policy" content="${CSP_META}">
 <meta name="format-detection" content="telephone=no">
 <title>Paseo</title>
 <link rel="icon" type="image/svg+xml" href="favicon.svg">

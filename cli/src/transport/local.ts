@@ -8,6 +8,7 @@ import { webAssets } from '../assets.js';
 import type { CloseKind } from '../channel/channel.js';
 import { toBase64Url } from '../channel/encoding.js';
 import { MAX_WIRE_FRAME_BYTES } from '../channel/frame.js';
+import { CSP_HEADER } from '../csp.js';
 import { DeviceConnection, type PeerInfo } from '../daemon/connection.js';
 import type { Daemon } from '../daemon/daemon.js';
 import type { Logger } from '../log.js';
@@ -24,8 +25,7 @@ function wsPingIntervalMs(): number {
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'content-security-policy': CSP_HEADER,
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',

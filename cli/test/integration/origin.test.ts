@@ -3,6 +3,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { CSP_HEADER, CSP_META } from '../../src/csp.js';
 import { startDaemon, type TestDaemon } from './harness.js';
 
 function get(
@@ -46,8 +47,13 @@ describe('Host and Origin checks', () => {
     for (const host of [`127.0.0.1:${d.port}`, `localhost:${d.port}`]) {
       const r = await get(d.port, { host }, '/api/info');
       expect(r.status).toBe(200);
-      expect(r.headers['content-security-policy']).toBeDefined();
+      expect(r.headers['content-security-policy']).toBe(CSP_HEADER);
     }
+    // The page carries the same policy in its <meta> (without frame-ancestors, which only a header can set).
+    const page = await get(d.port, { host: `127.0.0.1:${d.port}` }, '/');
+    expect(page.headers['content-security-policy']).toBe(CSP_HEADER);
+    expect(page.body).toContain(`<meta http-equiv="Content-Security-Policy" content="${CSP_META}">`);
+    expect(CSP_HEADER).toBe(`${CSP_META}; frame-ancestors 'none'`);
     expect(await upgrade(d, { Origin: `http://127.0.0.1:${d.port}` })).toBe('open');
     expect(await upgrade(d, { Origin: `http://localhost:${d.port}` })).toBe('open');
   });
