@@ -1,13 +1,11 @@
 // The contender: the real paseo binary (`paseo up --no-tailnet` in a temp PASEO_HOME), watched by a
 // paired device speaking the encrypted protocol exactly as the browser does: PaseoConnection (noble
 // ChaCha20-Poly1305 in JS, as in the browser), and acks batched by the web UI's own SessionStream.
-import { type ChildProcess, spawnSync } from 'node:child_process';
-import WebSocket from 'ws';
-import { PaseoConnection, type WebSocketConstructor } from '../../cli/src/channel/client.js';
-import { fromBase64Url } from '../../cli/src/channel/encoding.js';
+import { PaseoConnection } from '../../cli/src/channel/client.js';
 import { generateKeyPair } from '../../cli/src/channel/noise.js';
+import { NodeWebSocket, startDaemonProcess, testEnv } from '../../cli/test/fixtures/daemon-process.js';
 import { SessionStream } from '../../web/src/session-stream.js';
-import { Listeners, sleep, spawnTracked, stopChild, type Term, type TermPath, tempDir, withTimeout } from './common.js';
+import { Listeners, spawnTracked, type Term, type TermPath, tempDir, withTimeout } from './common.js';
 
 /** What the terminal echoes for the Enter that opens a session's gate. */
 const GATE_ECHO = [0x0d, 0x0a];
@@ -26,56 +24,25 @@ export interface PaseoDaemon {
   stop(): Promise<void>;
 }
 
-function daemonEnv(home: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    PASEO_HOME: home,
-    PASEO_LOG: 'warn',
-    TS_NO_LOGS_NO_SUPPORT: '1',
-    TS_DISABLE_PORTMAPPER: '1',
-  };
-}
-
 /** Starts `paseo up --no-tailnet --listen 127.0.0.1:0` and waits until it answers. */
 export async function startPaseo(bin: string): Promise<PaseoDaemon> {
   const home = tempDir('paseo-bench-home-');
-  const env = daemonEnv(home);
-  const child: ChildProcess = spawnTracked(bin, ['up', '--no-tailnet', '--listen', '127.0.0.1:0'], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const d = await startDaemonProcess({
+    bin,
+    home,
+    env: testEnv(home, { PASEO_LOG: 'warn' }),
+    spawn: (cmd, args, env) => spawnTracked(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    keepOutputChars: 4000,
   });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
-  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
-  child.once('exit', (code, signal) => (out += `\n[paseo up exited: ${signal ?? `code ${code}`}]`));
-  const cli = (args: string[]) => spawnSync(bin, args, { env, encoding: 'utf8', timeout: 20_000 });
-  const started = Date.now();
-  let listen: string | undefined;
-  while (!listen) {
-    if (child.exitCode !== null) throw new Error(`paseo up exited with ${child.exitCode}:\n${out}`);
-    if (Date.now() - started > 20_000) throw new Error(`paseo up did not start:\n${out}`);
-    const r = cli(['status', '--json']);
-    if (r.status === 0) listen = (JSON.parse(r.stdout) as { listen: string[] }).listen[0];
-    else await sleep(100);
-  }
-  const port = Number(listen!.split(':').pop());
-  const info = (await (await fetch(`http://127.0.0.1:${port}/api/info`)).json()) as { publicKey: string };
   return {
     bin,
     home,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
-    publicKey: fromBase64Url(info.publicKey),
-    pid: child.pid!,
-    log: () => out,
-    pairingCode() {
-      const r = cli(['pair', '--json']);
-      if (r.status !== 0) throw new Error(`paseo pair --json failed: ${r.stderr}`);
-      return (JSON.parse(r.stdout) as { code: string }).code;
-    },
-    async stop() {
-      await stopChild(child);
-    },
+    wsUrl: d.wsUrl,
+    publicKey: d.daemonPublicKey,
+    pid: d.process.pid!,
+    log: d.output,
+    pairingCode: d.pairingCode,
+    stop: d.stop,
   };
 }
 
@@ -91,7 +58,7 @@ export async function pairClient(
     daemonPublicKey: d.publicKey,
     keys,
     clientName: 'paseo-bench/1',
-    WebSocketImpl: WebSocket as unknown as WebSocketConstructor,
+    WebSocketImpl: NodeWebSocket,
   };
   let first: PaseoConnection | undefined = await PaseoConnection.open({
     ...common,
