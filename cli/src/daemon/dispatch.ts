@@ -1,7 +1,6 @@
 // Handles each message a client sends, for devices and the local CLI alike. Requests are answered with
 // `result` or `error` (a sentence for people); nothing a client sends can crash the daemon.
-import type { ClientMessage } from '../channel/messages.js';
-import { OWNER_ONLY_TYPES } from '../channel/messages.js';
+import { type ClientMessage, type ErrorCode, OWNER_ONLY_TYPES } from '../channel/messages.js';
 import { SessionError } from '../session/manager.js';
 import { PASEO_VERSION } from '../version.js';
 import type { Client } from './client.js';
@@ -10,7 +9,7 @@ import type { Daemon } from './daemon.js';
 /** Thrown by a handler to answer a request with an error. */
 class RequestFailure extends Error {
   constructor(
-    readonly code: 'bad-request' | 'not-found' | 'not-allowed' | 'failed',
+    readonly code: Exclude<ErrorCode, 'internal'>,
     message: string,
   ) {
     super(message);
