@@ -1,36 +1,24 @@
 // Pairing this browser with the daemon: its public key from /api/info (or the pairing link), a fresh
 // device key pair, the IKpsk2 handshake with the one-time code, and the stored result.
 import { ConnectionError, PaseoConnection } from '../../cli/src/channel/client.js';
-import { parseKey } from '../../cli/src/channel/encoding.js';
+import { type ApiInfo, apiInfo } from '../../cli/src/channel/messages.js';
 import { generateKeyPair } from '../../cli/src/channel/noise.js';
+import { parseJson } from '../../cli/src/channel/validate.js';
 import { socketUrl } from './connection.js';
 import { type StoredDevice, saveDevice } from './store.js';
 
 /** Names this client in `hello`. */
 export const CLIENT_NAME = 'paseo-web/0.1';
 
-/** What GET /api/info says about the daemon (no secrets). */
-export interface DaemonInfo {
-  daemonId: string;
-  publicKey: Uint8Array;
-  hostname: string;
-  version: string;
-}
-
-let infoCache: Promise<DaemonInfo> | undefined;
+let infoCache: Promise<ApiInfo> | undefined;
 
 /** The daemon's id, public key and hostname from this origin's /api/info (`fresh`: ask again). */
-export function fetchDaemonInfo(fresh = false): Promise<DaemonInfo> {
+export function fetchDaemonInfo(fresh = false): Promise<ApiInfo> {
   if (fresh) infoCache = undefined;
   infoCache ??= (async () => {
     const res = await fetch('/api/info', { cache: 'no-store', credentials: 'omit' });
     if (!res.ok) throw new Error(`/api/info answered ${res.status}`);
-    const v = (await res.json()) as Record<string, unknown>;
-    const publicKey = parseKey(v.publicKey);
-    if (!publicKey || typeof v.daemonId !== 'string' || typeof v.hostname !== 'string') {
-      throw new Error('/api/info has an unexpected shape');
-    }
-    return { daemonId: v.daemonId, publicKey, hostname: v.hostname, version: String(v.version ?? '') };
+    return parseJson(await res.text(), apiInfo);
   })();
   infoCache.catch(() => (infoCache = undefined));
   return infoCache;

@@ -8,11 +8,22 @@
 // Isomorphic: used by the daemon (responder) and the browser (initiator). See docs/protocol.md.
 
 import type { AeadFactory } from './aead.js';
-import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from './encoding.js';
+import { toBase64Url, utf8 } from './encoding.js';
 import { decodeMessage, encodeMessage, encodeWireFrame, FrameType, fragmentMessage, Reassembler } from './frame.js';
+import {
+  type CloseBody,
+  type CloseKind,
+  closeBody,
+  type HandshakeReply,
+  handshakeReply,
+  MAX_NAME_CHARS,
+  pairingRequest,
+  parsePayload,
+} from './messages.js';
 import { type CipherState, generateKeyPair, HandshakeState, type KeyPair } from './noise.js';
-import { PAIRING_TAG_BYTES, pairingPsk, pairingTag } from './pairing-code.js';
-import { isPlainObject } from './validate.js';
+import { pairingPsk, pairingTag } from './pairing-code.js';
+
+export type { CloseKind, HandshakeReply };
 
 /** Noise protocol used when pairing with a one-time code. */
 export const PAIR_PROTOCOL = 'Noise_IKpsk2_25519_ChaChaPoly_SHA256';
@@ -20,19 +31,6 @@ export const PAIR_PROTOCOL = 'Noise_IKpsk2_25519_ChaChaPoly_SHA256';
 export const CONNECT_PROTOCOL = 'Noise_IK_25519_ChaChaPoly_SHA256';
 /** Prologue mixed into every handshake: binds it to this protocol and version. */
 export const PROLOGUE = utf8('paseo/1');
-/** Longest device name accepted in the pairing payload, in characters. */
-export const MAX_DEVICE_NAME_CHARS = 80;
-
-/** Why a connection ended, as both sides understand it. Carried by CLOSE frames. */
-export type CloseKind =
-  | 'needs-pairing' // the device key is not (or no longer) paired
-  | 'revoked' // the device was removed while connected
-  | 'bad-code' // the pairing code was wrong, expired or used
-  | 'rate-limited' // too many attempts; try again later
-  | 'protocol' // a malformed, tampered, replayed or reordered frame
-  | 'timeout' // the handshake did not finish in time
-  | 'shutdown' // the daemon is stopping
-  | 'closed'; // closed for another reason
 
 /** A failure in the channel; `kind` says what the other side should tell the person. */
 export class ChannelError extends Error {
@@ -48,20 +46,16 @@ export class ChannelError extends Error {
 
 /** Encodes a CLOSE wire frame (plaintext, unauthenticated: used only to explain a close to a person). */
 export function closeFrame(kind: CloseKind, message: string): Uint8Array {
-  return encodeWireFrame(FrameType.CLOSE, utf8(JSON.stringify({ kind, message })));
+  return encodeWireFrame(FrameType.CLOSE, utf8(JSON.stringify({ kind, message } satisfies CloseBody)));
 }
 
-/** Reads a CLOSE frame body; tolerant, since it is only advisory. */
-export function parseCloseFrame(body: Uint8Array): { kind: CloseKind; message: string } {
+/** Reads a CLOSE frame body; one that does not validate only loses its reason, since it is advisory. */
+export function parseCloseFrame(body: Uint8Array): CloseBody {
   try {
-    const v: unknown = JSON.parse(fromUtf8(body));
-    if (isPlainObject(v) && typeof v.kind === 'string' && typeof v.message === 'string') {
-      return { kind: v.kind as CloseKind, message: v.message.slice(0, 500) };
-    }
+    return parsePayload(body, closeBody);
   } catch {
-    /* fall through */
+    return { kind: 'closed', message: 'The connection was closed.' };
   }
-  return { kind: 'closed', message: 'The connection was closed.' };
 }
 
 /** An established channel: turns messages into DATA frames and DATA frames back into messages. */
@@ -108,11 +102,6 @@ const EMPTY = new Uint8Array(0);
 
 // ---- Device side (initiator) ----------------------------------------------------------------------
 
-/** What the daemon answers in its handshake reply. */
-export type HandshakeReply =
-  | { ok: true; deviceId: string; deviceName: string }
-  | { ok: false; kind: CloseKind; message: string };
-
 /** The device's half of a handshake in progress. */
 export class InitiatorHandshake {
   private constructor(
@@ -142,7 +131,7 @@ export class InitiatorHandshake {
       ...(opts.aead ? { aead: opts.aead } : {}),
     });
     const tag = pairingTag(psk, e.publicKey, opts.keys.publicKey);
-    const payload = { name: opts.deviceName.slice(0, MAX_DEVICE_NAME_CHARS), tag: toBase64Url(tag) };
+    const payload = { name: opts.deviceName.slice(0, MAX_NAME_CHARS), tag: toBase64Url(tag) };
     const msg1 = hs.writeMessage(utf8(JSON.stringify(payload)));
     return new InitiatorHandshake(hs, encodeWireFrame(FrameType.PAIR_INIT, msg1));
   }
@@ -181,21 +170,11 @@ export class InitiatorHandshake {
 }
 
 function parseReply(payload: Uint8Array): HandshakeReply {
-  let v: unknown;
   try {
-    v = JSON.parse(fromUtf8(payload));
-  } catch {
-    throw new ChannelError('protocol', 'The computer answered in a way this page does not understand.');
+    return parsePayload(payload, handshakeReply);
+  } catch (err) {
+    throw new ChannelError('protocol', 'The computer answered in a way this page does not understand.', String(err));
   }
-  if (!isPlainObject(v))
-    throw new ChannelError('protocol', 'The computer answered in a way this page does not understand.');
-  if (v.ok === true && typeof v.deviceId === 'string' && typeof v.deviceName === 'string') {
-    return { ok: true, deviceId: v.deviceId, deviceName: v.deviceName };
-  }
-  if (v.ok === false && typeof v.kind === 'string' && typeof v.message === 'string') {
-    return { ok: false, kind: v.kind as CloseKind, message: v.message };
-  }
-  throw new ChannelError('protocol', 'The computer answered in a way this page does not understand.');
 }
 
 // ---- Daemon side (responder) ----------------------------------------------------------------------
@@ -242,25 +221,19 @@ export class ResponderHandshake {
       this.request = { kind: 'connect', deviceKey };
       return this.request;
     }
-    const fields = parseJsonObject(payload);
-    const name = fields?.name;
-    const tagText = fields?.tag;
     const deviceEphemeral = hs.remoteEphemeralKey;
-    if (typeof name !== 'string' || typeof tagText !== 'string' || !deviceEphemeral) {
-      throw new ChannelError('protocol', 'The pairing request was malformed.');
-    }
-    let tag: Uint8Array;
+    if (!deviceEphemeral) throw new ChannelError('protocol', 'The handshake carried no ephemeral key.');
+    let fields: ReturnType<typeof pairingRequest>;
     try {
-      tag = fromBase64Url(tagText);
-    } catch {
-      throw new ChannelError('protocol', 'The pairing request was malformed.');
+      fields = parsePayload(payload, pairingRequest);
+    } catch (err) {
+      throw new ChannelError('protocol', 'The pairing request was malformed.', String(err));
     }
-    if (tag.length !== PAIRING_TAG_BYTES) throw new ChannelError('protocol', 'The pairing request was malformed.');
     this.request = {
       kind: 'pair',
       deviceKey,
-      deviceName: cleanDeviceName(name),
-      tag,
+      deviceName: cleanDeviceName(fields.name),
+      tag: fields.tag,
       deviceEphemeral,
     };
     return this.request;
@@ -276,7 +249,7 @@ export class ResponderHandshake {
       if (!psk) throw new Error('pairing needs the PSK of the matched code');
       hs.setPsks([psk]);
     }
-    const msg2 = hs.writeMessage(utf8(JSON.stringify({ ok: true, ...reply })));
+    const msg2 = hs.writeMessage(utf8(JSON.stringify({ ok: true, ...reply } satisfies HandshakeReply)));
     const { send, receive } = hs.split();
     return { frame: encodeWireFrame(FrameType.HANDSHAKE_REPLY, msg2), channel: new SecureChannel(send, receive) };
   }
@@ -290,7 +263,7 @@ export class ResponderHandshake {
     if (this.request?.kind !== 'connect') return closeFrame(kind, message);
     return encodeWireFrame(
       FrameType.HANDSHAKE_REPLY,
-      hs.writeMessage(utf8(JSON.stringify({ ok: false, kind, message }))),
+      hs.writeMessage(utf8(JSON.stringify({ ok: false, kind, message } satisfies HandshakeReply))),
     );
   }
 
@@ -307,14 +280,5 @@ export function cleanDeviceName(name: string): string {
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return clean.slice(0, MAX_DEVICE_NAME_CHARS) || 'Unnamed device';
-}
-
-function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(fromUtf8(bytes));
-    return isPlainObject(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
+  return clean.slice(0, MAX_NAME_CHARS) || 'Unnamed device';
 }

@@ -3,17 +3,23 @@
 // A message travels as a JSON header `{ "t": <type>, ...fields }` plus an optional binary body (frame.ts
 // encodes them). Inside the encrypted channel and on the local control socket the same messages are used.
 // Requests carry a request id `rid`; the daemon answers each with `result` (same rid) or `error` (same rid).
+// The JSON outside that stream (handshake payloads, CLOSE frames, /api/info) is declared here too, at the end.
 // Everything here is validated on arrival: a malformed message is rejected with a clear error, never trusted.
+import { fromUtf8, parseKey } from './encoding.js';
+import { PAIRING_TAG_BYTES } from './pairing-code.js';
 import {
   arr,
   bool,
   dict,
   type Infer,
   int,
+  isPlainObject,
+  literal,
   nullable,
   obj,
   oneOf,
   opt,
+  parseJson,
   str,
   ValidationError,
   type Validator,
@@ -295,6 +301,67 @@ export function parseDaemonMessage(header: Record<string, unknown>, body: Uint8A
 /** Validates the data of a `result` for the request type that was asked. */
 export function parseResult<T extends RequestType>(type: T, data: unknown): ResultOf<T> {
   return (resultData[type] as Validator<ResultOf<T>>)(data, 'data');
+}
+
+// ---- Outside the message stream: handshake payloads, CLOSE frames, /api/info -------------------------
+
+/** Bytes of an X25519 public key. */
+const KEY_BYTES = 32;
+
+/** Unpadded base64url of exactly `bytes` bytes, decoded. */
+function base64urlBytes(bytes: number): Validator<Uint8Array> {
+  return (v, path) => {
+    const decoded = parseKey(v, bytes);
+    if (!decoded) throw new ValidationError(path, `base64url of ${bytes} bytes`);
+    return decoded;
+  };
+}
+
+/** Why a connection ended, as both sides understand it: carried by CLOSE frames and handshake refusals. */
+export const closeKind = oneOf(
+  'needs-pairing', // the device key is not (or no longer) paired
+  'revoked', // the device was removed while connected
+  'bad-code', // the pairing code was wrong, expired or used
+  'rate-limited', // too many attempts; try again later
+  'protocol', // a malformed, tampered, replayed or reordered frame
+  'timeout', // the handshake did not finish in time
+  'shutdown', // the daemon is stopping
+  'closed', // closed for another reason
+);
+export type CloseKind = Infer<typeof closeKind>;
+
+/** Pairing message 1 payload (device → daemon): the device's name and the tag proving it holds the code. */
+export const pairingRequest = obj({ name: str(MAX_NAME_CHARS), tag: base64urlBytes(PAIRING_TAG_BYTES) });
+/** Message 2 payload when the daemon accepts: the device's id and its (cleaned) name. */
+export const handshakeAccepted = obj({ ok: literal(true), deviceId: id, deviceName: name });
+/** Message 2 payload when the daemon refuses a paired device's key (authenticated): why, for people. */
+export const handshakeRefused = obj({ ok: literal(false), kind: closeKind, message: str(2000) });
+/** What message 2 carries: accepted or refused, told apart by `ok`. */
+export type HandshakeReply = Infer<typeof handshakeAccepted> | Infer<typeof handshakeRefused>;
+/** Message 2 payload, either shape. */
+export const handshakeReply: Validator<HandshakeReply> = (v, path) =>
+  isPlainObject(v) && v.ok === false ? handshakeRefused(v, path) : handshakeAccepted(v, path);
+/** CLOSE frame body (plaintext, unauthenticated): why the connection closes next, only to tell a person. */
+export const closeBody = obj({ kind: closeKind, message: str(2000) });
+export type CloseBody = Infer<typeof closeBody>;
+/** GET /api/info (no secrets): the daemon's id, static public key (base64url, decoded here), name, version. */
+export const apiInfo = obj({
+  daemonId: id,
+  publicKey: base64urlBytes(KEY_BYTES),
+  hostname: str(300),
+  version: str(64),
+});
+export type ApiInfo = Infer<typeof apiInfo>;
+
+/** Validates a UTF-8 JSON payload (handshake, CLOSE); throws ValidationError. */
+export function parsePayload<T>(bytes: Uint8Array, validator: Validator<T>): T {
+  let text: string;
+  try {
+    text = fromUtf8(bytes);
+  } catch {
+    throw new ValidationError('', 'UTF-8');
+  }
+  return parseJson(text, validator);
 }
 
 function parse(

@@ -44,6 +44,14 @@ export const bool: Validator<boolean> = (v, path) => {
   return v;
 };
 
+/** Exactly `value`. */
+export function literal<const T extends boolean | number | string>(value: T): Validator<T> {
+  return (v, path) => {
+    if (v !== value) throw new ValidationError(path, JSON.stringify(value));
+    return value;
+  };
+}
+
 /** One of the given string literals. */
 export function oneOf<const T extends readonly string[]>(...values: T): Validator<T[number]> {
   return (v, path) => {
@@ -110,6 +118,17 @@ export function obj<S extends Shape>(shape: S): Validator<InferShape<S>> {
     }
     return out as InferShape<S>;
   };
+}
+
+/** Parses JSON text and checks it with `validator`; throws ValidationError, also for text that is not JSON. */
+export function parseJson<T>(text: string, validator: Validator<T>): T {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new ValidationError('', 'JSON');
+  }
+  return validator(v, '');
 }
 
 /** True for `{…}` objects (not arrays, not null, not class instances). */

@@ -1,9 +1,16 @@
 // The encrypted channel in memory: both handshakes end to end, large messages across fragments,
 // refusals, and the daemon's node:crypto AEAD interoperating with the browser's noble one both ways.
 import { describe, expect, it } from 'vitest';
-import { ChannelError, InitiatorHandshake, ResponderHandshake } from '../../src/channel/channel.js';
-import { decodeWireFrame, FrameType } from '../../src/channel/frame.js';
-import { generateKeyPair } from '../../src/channel/noise.js';
+import {
+  ChannelError,
+  InitiatorHandshake,
+  PAIR_PROTOCOL,
+  PROLOGUE,
+  ResponderHandshake,
+} from '../../src/channel/channel.js';
+import { utf8 } from '../../src/channel/encoding.js';
+import { decodeWireFrame, encodeWireFrame, FrameType } from '../../src/channel/frame.js';
+import { generateKeyPair, HandshakeState } from '../../src/channel/noise.js';
 import { pairingPsk } from '../../src/channel/pairing-code.js';
 import { nodeChaChaPoly } from '../../src/daemon/node-aead.js';
 
@@ -92,6 +99,30 @@ describe('encrypted channel', () => {
     const { reply, channel } = init.readReply(decodeWireFrame(refusal).body);
     expect(reply).toEqual({ ok: false, kind: 'needs-pairing', message: 'This device needs to be paired again.' });
     expect(channel).toBeUndefined();
+  });
+
+  it('refuses a pairing message 1 whose payload is not {name, tag}', () => {
+    const psk = pairingPsk('K3X9-M2B7', daemonKeys.publicKey);
+    for (const payload of ['{"name":"x"}', '{"name":"x","tag":"AAAA"}', 'not json', '[]']) {
+      const hs = new HandshakeState({
+        protocolName: PAIR_PROTOCOL,
+        initiator: true,
+        prologue: PROLOGUE,
+        s: generateKeyPair(),
+        rs: daemonKeys.publicKey,
+        psks: [psk],
+      });
+      const f1 = decodeWireFrame(encodeWireFrame(FrameType.PAIR_INIT, hs.writeMessage(utf8(payload))));
+      const err = (() => {
+        try {
+          new ResponderHandshake(daemonKeys).readInit(f1.type, f1.body);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err, payload).toBeInstanceOf(ChannelError);
+      expect(err).toMatchObject({ kind: 'protocol', message: 'The pairing request was malformed.' });
+    }
   });
 
   it('a device talking to the wrong daemon key fails the handshake', () => {
