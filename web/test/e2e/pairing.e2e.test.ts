@@ -69,6 +69,18 @@ describe('web UI on a phone', () => {
   const pairingLink = (): { url: string; code: string } =>
     daemon.cliJson<{ url: string; code: string }>(['pair', '--json']);
 
+  /** Pairs from a link, then starts the shell preset and waits for its terminal. */
+  async function pairAndStartShell(): Promise<void> {
+    const { page } = phone;
+    await page.goto(pairingLink().url);
+    await page.getByTestId('home').waitFor();
+    await page.getByTestId('new-session').click();
+    await page.locator('[data-testid="preset-item"][data-preset="shell"]').click();
+    await page.getByTestId('start-session').click();
+    await page.getByTestId('terminal-screen').waitFor();
+    await page.locator('[data-testid="terminal"] .xterm-rows').waitFor();
+  }
+
   it('pairs from the pairing link with no input and forgets the code at once', async () => {
     const { url, code } = pairingLink();
     const { page } = phone;
@@ -116,14 +128,7 @@ describe('web UI on a phone', () => {
 
   it('starts a shell session, types into it and sees the output', async () => {
     const { page } = phone;
-    await page.goto(pairingLink().url);
-    await page.getByTestId('home').waitFor();
-
-    await page.getByTestId('new-session').click();
-    await page.locator('[data-testid="preset-item"][data-preset="shell"]').click();
-    await page.getByTestId('start-session').click();
-    await page.getByTestId('terminal-screen').waitFor();
-    await page.locator('[data-testid="terminal"] .xterm-rows').waitFor();
+    await pairAndStartShell();
 
     await page.getByTestId('terminal').click();
     await page.keyboard.type('echo paseo-$((6*7))');
@@ -191,13 +196,7 @@ describe('web UI on a phone', () => {
 
   it("shows another device's size until Fit takes it back, and End shows how the session ended", async () => {
     const { page } = phone;
-    await page.goto(pairingLink().url);
-    await page.getByTestId('home').waitFor();
-    await page.getByTestId('new-session').click();
-    await page.locator('[data-testid="preset-item"][data-preset="shell"]').click();
-    await page.getByTestId('start-session').click();
-    await page.getByTestId('terminal-screen').waitFor();
-    await page.locator('[data-testid="terminal"] .xterm-rows').waitFor();
+    await pairAndStartShell();
     const sessionId = (await page.getByTestId('terminal-screen').getAttribute('data-session-id'))!;
     await expect.poll(() => termSize(page), { timeout: 10_000 }).not.toEqual({ cols: 80, rows: 24 });
 
