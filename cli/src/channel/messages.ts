@@ -59,9 +59,10 @@ export const deviceInfo = obj({
 });
 export type DeviceInfo = Infer<typeof deviceInfo>;
 
-/** A preset: a named command that starts a coding agent. */
+/** A preset: a named command that starts a coding agent, in a terminal (pty) or as an ACP conversation. */
 export const presetInfo = obj({
   name: str(MAX_NAME_CHARS, 1),
+  kind: oneOf('pty', 'acp'),
   command: str(MAX_ARG_CHARS, 1),
   args: arr(str(MAX_ARG_CHARS), MAX_ARGS),
   description: str(200),
@@ -70,25 +71,54 @@ export const presetInfo = obj({
 });
 export type PresetInfo = Infer<typeof presetInfo>;
 
+/** What a session runs: a command in a terminal (`pty`), or an agent speaking ACP on stdio (`acp`). */
+export const sessionKind = oneOf('pty', 'acp');
+export type SessionKind = Infer<typeof sessionKind>;
+
+/** A permission request of an ACP agent waiting for an answer. */
+export const permissionRequestInfo = obj({
+  /** The daemon's id of the request (for `session.permit`). */
+  id,
+  /** What the agent wants to do (the tool call's title). */
+  title: str(500),
+  /** The agent's own answers, in its order. */
+  options: arr(
+    obj({ id: str(200, 1), name: str(500), kind: oneOf('allow_once', 'allow_always', 'reject_once', 'reject_always') }),
+    16,
+  ),
+  /** When it is answered with the safe answer (reject) if nobody answers. */
+  expiresAt: isoTime,
+});
+export type PermissionRequestInfo = Infer<typeof permissionRequestInfo>;
+
 /** An agent session as shown in lists. */
 export const sessionInfo = obj({
   id,
   name,
+  kind: sessionKind,
   command: arr(str(MAX_ARG_CHARS), MAX_ARGS),
   cwd: str(MAX_ARG_CHARS),
   state: oneOf('running', 'exited'),
   exitCode: nullable(int(-1, 255)),
   signal: nullable(str(32)),
   startedAt: isoTime,
+  /** When the session last printed (pty) or the conversation last changed (acp). */
   lastOutputAt: nullable(isoTime),
   /** Number of devices and terminals attached right now. */
   viewers: int(0, 10_000),
-  /** Heuristic: the last output looks like a question or prompt and nothing was printed since. */
+  /** pty: the last output looks like a question or prompt; acp: a permission request waits, or the agent waits for a prompt. */
   waitingForInput: bool,
-  cols,
-  rows,
-  /** Byte offset of the end of the output so far. */
+  /** pty: the terminal size in cells. */
+  cols: opt(cols),
+  rows: opt(rows),
+  /** pty: byte offset of the end of the output so far; acp: number of conversation events so far. */
   seq,
+  /** acp: starting (not ready for a prompt yet), ready (waits for a prompt) or working (answering one). */
+  activity: opt(oneOf('starting', 'ready', 'working')),
+  /** acp: permission requests waiting for an answer, oldest first. */
+  permissions: opt(arr(permissionRequestInfo, 64)),
+  /** acp: the agent's name and version as it reported them. */
+  agent: opt(str(200)),
 });
 export type SessionInfo = Infer<typeof sessionInfo>;
 
@@ -172,8 +202,12 @@ export const clientMessages = {
     env: opt(dict(str(MAX_ARG_CHARS), 256)),
     cols,
     rows,
+    /** `acp`: run the preset or command as an ACP agent (a conversation); default `pty`. */
+    kind: opt(oneOf('pty', 'acp')),
+    /** acp: seconds before an unanswered permission request gets the safe answer (reject). */
+    permissionTimeoutS: opt(int(1, 7 * 24 * 3600)),
   }),
-  /** Watch a session: the daemon sends what was missed after `afterSeq` (or a snapshot), then live output. */
+  /** Watch a session: what was missed after `afterSeq` (pty: byte offset, acp: event number) or a snapshot, then live. */
   'session.attach': obj({ sessionId: id, afterSeq: opt(seq), cols: opt(cols), rows: opt(rows) }),
   /** Stop watching a session; it keeps running. */
   'session.detach': obj({ sessionId: id }),
@@ -181,8 +215,14 @@ export const clientMessages = {
   'session.input': obj({ sessionId: id }),
   /** This client's terminal size changed; the session follows the device that types. */
   'session.resize': obj({ sessionId: id, cols, rows }),
-  /** Flow control: the client's terminal has processed output up to byte offset `seq`. */
+  /** Flow control: the client has processed output up to `seq` (pty: byte offset, acp: event number). */
   'session.ack': obj({ sessionId: id, seq }),
+  /** Send text (body, UTF-8): a prompt to an ACP agent, or typed text and Enter in a terminal; `result` data is null. */
+  'session.send': obj({ rid, sessionId: id }),
+  /** Answer an ACP permission request with one of its options; the first answer wins; `result` data is null. */
+  'session.permit': obj({ rid, sessionId: id, requestId: id, optionId: str(200, 1) }),
+  /** Cancel the ACP agent's current turn (pending permission requests are cancelled too); `result` data is null. */
+  'session.cancel': obj({ rid, sessionId: id }),
   /** End a session (SIGHUP, then SIGKILL if it lingers); `result` data is null. */
   'session.kill': obj({ rid, sessionId: id }),
   /** Owner only (control socket): daemon status; `result` data is StatusInfo. */
@@ -194,7 +234,9 @@ export const clientMessages = {
 } satisfies Record<string, Validator<object>>;
 
 /** Client messages that carry a binary body. */
-export const CLIENT_BODY_TYPES: ReadonlySet<string> = new Set(['session.input']);
+export const CLIENT_BODY_TYPES: ReadonlySet<string> = new Set(['session.input', 'session.send']);
+/** Largest text of one `session.send`, in bytes. */
+export const MAX_SEND_BYTES = 256 * 1024;
 /** Client requests only the local owner (control socket) may send. */
 export const OWNER_ONLY_TYPES: ReadonlySet<string> = new Set(['status', 'pair.create', 'shutdown']);
 
@@ -236,6 +278,10 @@ export const daemonMessages = {
   'session.output': obj({ sessionId: id, seq }),
   /** The session's terminal size changed (another device typed and resized it). */
   'session.resized': obj({ sessionId: id, cols, rows }),
+  /** Conversation events (body: JSON array, see cli/src/conversation/events.ts); the last one is event number `seq`. */
+  'session.events': obj({ sessionId: id, seq }),
+  /** A whole conversation (body: JSON snapshot) as of event `seq`; replaces what is shown. */
+  'session.conversation': obj({ sessionId: id, seq }),
   /** The session's command ended. */
   'session.exit': obj({ sessionId: id, exitCode: nullable(int(-1, 255)), signal: nullable(str(32)) }),
   /** This device was removed: the connection closes next and the device must pair again. */
@@ -243,7 +289,12 @@ export const daemonMessages = {
 } satisfies Record<string, Validator<object>>;
 
 /** Daemon messages that carry a binary body. */
-export const DAEMON_BODY_TYPES: ReadonlySet<string> = new Set(['session.snapshot', 'session.output']);
+export const DAEMON_BODY_TYPES: ReadonlySet<string> = new Set([
+  'session.snapshot',
+  'session.output',
+  'session.events',
+  'session.conversation',
+]);
 
 /** The `result` data of each request, validated by the client that asked. */
 export const resultData = {
@@ -253,6 +304,9 @@ export const resultData = {
   'presets.list': arr(presetInfo, 1000),
   'sessions.list': arr(sessionInfo, 10_000),
   'session.create': sessionInfo,
+  'session.send': (v: unknown) => (v === null ? null : fail('data', 'null')),
+  'session.permit': (v: unknown) => (v === null ? null : fail('data', 'null')),
+  'session.cancel': (v: unknown) => (v === null ? null : fail('data', 'null')),
   'session.kill': (v: unknown) => (v === null ? null : fail('data', 'null')),
   status: statusInfo,
   'pair.create': pairInfo,

@@ -1,6 +1,6 @@
 // Handles each message a client sends, for devices and the local CLI alike. Requests are answered with
 // `result` or `error` (a sentence for people); nothing a client sends can crash the daemon.
-import { type ClientMessage, type ErrorCode, OWNER_ONLY_TYPES } from '../channel/messages.js';
+import { type ClientMessage, type ErrorCode, MAX_SEND_BYTES, OWNER_ONLY_TYPES } from '../channel/messages.js';
 import { SessionError } from '../session/manager.js';
 import { PASEO_VERSION } from '../version.js';
 import type { Client } from './client.js';
@@ -95,6 +95,15 @@ async function handle(daemon: Daemon, client: Client, msg: ClientMessage, body: 
     case 'session.ack':
       s.ack(msg.sessionId, client, msg.seq);
       return undefined;
+    case 'session.send':
+      s.send(msg.sessionId, sentText(body), who(daemon, client));
+      return null;
+    case 'session.permit':
+      s.permit(msg.sessionId, msg.requestId, msg.optionId, who(daemon, client));
+      return null;
+    case 'session.cancel':
+      s.cancel(msg.sessionId, who(daemon, client));
+      return null;
     case 'session.kill':
       await s.kill(msg.sessionId);
       return null;
@@ -109,6 +118,24 @@ async function handle(daemon: Daemon, client: Client, msg: ClientMessage, body: 
       const never: never = msg;
       throw new RequestFailure('bad-request', `Unknown request ${(never as { t: string }).t}.`);
     }
+  }
+}
+
+/** Who sent a prompt or an answer, as shown in the conversation: the device's name, or the computer (CLI). */
+function who(daemon: Daemon, client: Client): string {
+  if (client.deviceId) return daemon.devices.get(client.deviceId)?.name ?? 'a device';
+  return 'the computer';
+}
+
+/** The text of a `session.send` body. */
+function sentText(body: Uint8Array): string {
+  if (body.length > MAX_SEND_BYTES) {
+    throw new RequestFailure('bad-request', `That text is too long (at most ${MAX_SEND_BYTES / 1024} KiB).`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new RequestFailure('bad-request', 'That text is not valid UTF-8.');
   }
 }
 

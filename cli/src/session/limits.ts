@@ -27,6 +27,22 @@ export const RECORDING_MAX_BYTES = 50 * 1024 * 1024;
 export const RECORDING_KEEP_FILES = 3;
 /** Recording data waiting for the disk beyond this is dropped (and the drop logged), never blocking output. */
 export const RECORDING_QUEUE_BYTES = 8 * 1024 * 1024;
+/** Conversation events (as JSON) kept per ACP session for exact resume (older ones are only in snapshots). */
+export const EVENT_BUFFER_BYTES = 2 * 1024 * 1024;
+/** Largest conversation snapshot sent to a viewer (older items are left out; `paseo logs` has them). */
+export const CONVERSATION_SNAPSHOT_BYTES = 4 * 1024 * 1024;
+/** Most conversation events in one `session.events` message. */
+export const EVENTS_CHUNK = 256;
+/** A viewer with this many conversation events unacknowledged is "behind"… */
+export const EVENTS_HIGH_WATERMARK = 2048;
+/** …until fewer than this are. */
+export const EVENTS_LOW_WATERMARK = 512;
+/** An unanswered permission request gets the safe answer (reject) after this long. */
+export const PERMISSION_TIMEOUT_MS = 10 * 60_000;
+/** An ACP agent must answer `initialize` and `session/new` within this long. */
+export const ACP_START_TIMEOUT_MS = 60_000;
+/** Longest line an ACP agent may write (one JSON-RPC message), in bytes. */
+export const ACP_MAX_LINE_BYTES = 32 * 1024 * 1024;
 /** `onChange` listeners are called at most once per this interval. */
 export const CHANGE_THROTTLE_MS = 250;
 /** Output alone (no start, exit or viewer change) triggers `onChange` at most once per this interval. */
@@ -49,6 +65,14 @@ export interface SessionLimits {
   recordingQueueBytes: number;
   changeThrottleMs: number;
   outputChangeIntervalMs: number;
+  eventBufferBytes: number;
+  conversationSnapshotBytes: number;
+  eventsChunk: number;
+  eventsHighWatermark: number;
+  eventsLowWatermark: number;
+  permissionTimeoutMs: number;
+  acpStartTimeoutMs: number;
+  acpMaxLineBytes: number;
 }
 
 /** The defaults above as a SessionLimits. */
@@ -68,4 +92,12 @@ export const DEFAULT_LIMITS: Readonly<SessionLimits> = Object.freeze({
   recordingQueueBytes: RECORDING_QUEUE_BYTES,
   changeThrottleMs: CHANGE_THROTTLE_MS,
   outputChangeIntervalMs: OUTPUT_CHANGE_INTERVAL_MS,
+  eventBufferBytes: EVENT_BUFFER_BYTES,
+  conversationSnapshotBytes: CONVERSATION_SNAPSHOT_BYTES,
+  eventsChunk: EVENTS_CHUNK,
+  eventsHighWatermark: EVENTS_HIGH_WATERMARK,
+  eventsLowWatermark: EVENTS_LOW_WATERMARK,
+  permissionTimeoutMs: PERMISSION_TIMEOUT_MS,
+  acpStartTimeoutMs: ACP_START_TIMEOUT_MS,
+  acpMaxLineBytes: ACP_MAX_LINE_BYTES,
 });

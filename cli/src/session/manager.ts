@@ -1,24 +1,33 @@
-// The sessions of the daemon: create them from presets or command lines, route viewers' attach, input,
-// resize and ack to them, report changes (throttled), kill and remove them. Sessions outlive viewers.
+// The sessions of the daemon: create them from presets or command lines (in a PTY, or as an ACP agent),
+// route viewers' attach, input, resize, ack, prompts and answers to them, report changes (throttled),
+// kill and remove them. Sessions outlive viewers.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import type { PresetInfo, SessionInfo } from '../channel/messages.js';
+import type { PresetInfo, SessionInfo, SessionKind } from '../channel/messages.js';
 import { MAX_NAME_CHARS, MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS } from '../channel/messages.js';
+import { CONVERSATION_SUFFIX } from '../conversation/file.js';
 import { findCommand } from '../pty/which.js';
 import { homePaths } from '../state/home.js';
 import { isRandomId, randomId, SESSION_ID_CHARS } from '../state/ids.js';
+import { AcpEngine } from './acp/acp-engine.js';
+import type { SessionStats } from './engine.js';
 import { SessionError } from './errors.js';
 import { DEFAULT_LIMITS, type SessionLimits } from './limits.js';
 import { PresetStore } from './presets.js';
-import { Session, type SessionChange, type SessionLog, type SessionStats } from './session.js';
+import { PtyEngine } from './pty-engine.js';
+import { Session, type SessionChange, type SessionLog } from './session.js';
 import type { Viewer } from './viewer.js';
 
+export type { SessionStats } from './engine.js';
 export type { SessionErrorCode } from './errors.js';
 export { SessionError } from './errors.js';
-export type { SessionLog, SessionStats } from './session.js';
+export type { SessionLog } from './session.js';
 
-/** How to start a session: a preset or a command line, where, and at which size. */
+/** File name suffixes of the recordings of each kind of session. */
+const RECORDING_SUFFIX: Record<SessionKind, string> = { pty: '.cast', acp: CONVERSATION_SUFFIX };
+
+/** How to start a session: a preset or a command line, where, at which size, in a PTY or as an ACP agent. */
 export interface CreateSessionRequest {
   preset?: string;
   command?: string[];
@@ -27,6 +36,10 @@ export interface CreateSessionRequest {
   env?: Record<string, string>;
   cols: number;
   rows: number;
+  /** Default `pty`. */
+  kind?: SessionKind;
+  /** acp: seconds before an unanswered permission request is rejected (default: limits.permissionTimeoutMs). */
+  permissionTimeoutS?: number;
 }
 
 /** Options of a SessionManager. */
@@ -96,11 +109,12 @@ export class SessionManager {
   /** Starts a session; throws SessionError (unknown preset, command not found, folder missing, …). */
   create(req: CreateSessionRequest): SessionInfo {
     if (this.shuttingDown) throw new SessionError('failed', 'The daemon is shutting down.');
+    const kind = req.kind ?? 'pty';
     const cols = checkSize(req.cols, MAX_TERMINAL_COLS, 'columns');
     const rows = checkSize(req.rows, MAX_TERMINAL_ROWS, 'rows');
-    const { argv, defaultName, what } = this.commandLine(req);
+    const { argv, defaultName, what } = this.commandLine(req, kind);
     const cwd = this.folder(req.cwd);
-    const env = this.sessionEnv(req.env);
+    const env = this.sessionEnv(req.env, kind);
     const file = findCommand(argv[0] as string, env.PATH, cwd);
     if (!file) {
       throw new SessionError(
@@ -111,22 +125,24 @@ export class SessionManager {
     const id = this.newId();
     env.PASEO_SESSION_ID = id;
     const name = this.uniqueName(req.name?.trim() || defaultName);
+    const identity = { id, name, command: argv, cwd };
+    const run = { ...identity, file, args: argv.slice(1), env, recordingPath: this.recordingFile(id, kind) };
     let session: Session;
     try {
       session = new Session(
-        {
-          id,
-          name,
-          command: argv,
-          file,
-          args: argv.slice(1),
-          cwd,
-          env,
-          cols,
-          rows,
-          recordingPath: join(this.recordingsDir, `${id}.cast`),
-        },
-        this.limits,
+        identity,
+        (hooks) =>
+          kind === 'acp'
+            ? new AcpEngine(
+                {
+                  ...run,
+                  permissionTimeoutMs: (req.permissionTimeoutS ?? 0) * 1000 || this.limits.permissionTimeoutMs,
+                },
+                this.limits,
+                this.log,
+                hooks,
+              )
+            : new PtyEngine({ ...run, cols, rows }, this.limits, this.log, hooks),
         this.log,
         (change) => this.changed(change),
       );
@@ -134,7 +150,9 @@ export class SessionManager {
       throw new SessionError('failed', `Could not start "${argv.join(' ')}": ${(err as Error).message}`);
     }
     this.sessions.set(id, session);
-    this.log.info(`Session ${id} (${name}) started: ${argv.join(' ')} in ${cwd}.`);
+    this.log.info(
+      `Session ${id} (${name}) started${kind === 'acp' ? ' as an ACP agent' : ''}: ${argv.join(' ')} in ${cwd}.`,
+    );
     this.changed('state');
     return session.info();
   }
@@ -172,9 +190,24 @@ export class SessionManager {
     this.session(sessionId).resize(viewer, c, r);
   }
 
-  /** Flow control: `viewer` processed the session's output up to byte offset `seq`. */
+  /** Flow control: `viewer` processed the session's output up to `seq` (bytes or events). */
   ack(sessionId: string, viewer: Viewer, seq: number): void {
     this.sessions.get(sessionId)?.ack(viewer, seq);
+  }
+
+  /** Text from someone (`by` names them): a prompt to an ACP agent, or typed text and Enter in a terminal. */
+  send(sessionId: string, text: string, by: string): void {
+    this.session(sessionId).send(text, by);
+  }
+
+  /** Answers a permission request of an ACP agent; the first answer wins. */
+  permit(sessionId: string, requestId: string, optionId: string, by: string): void {
+    this.session(sessionId).permit(requestId, optionId, by);
+  }
+
+  /** Cancels the current turn of an ACP agent. */
+  cancel(sessionId: string, by: string): void {
+    this.session(sessionId).cancel(by);
   }
 
   /**
@@ -201,8 +234,7 @@ export class SessionManager {
     const session = this.sessions.get(sessionId);
     if (session) return existsSync(session.recordingPath) ? session.recordingPath : undefined;
     if (!isRandomId(sessionId, SESSION_ID_CHARS)) return undefined;
-    const path = join(this.recordingsDir, `${sessionId}.cast`);
-    return existsSync(path) ? path : undefined;
+    return (['pty', 'acp'] as const).map((kind) => this.recordingFile(sessionId, kind)).find((p) => existsSync(p));
   }
 
   /** Calls `listener` with all sessions when they change (throttled); returns the unsubscribe function. */
@@ -225,7 +257,14 @@ export class SessionManager {
     return session;
   }
 
-  private commandLine(req: CreateSessionRequest): { argv: string[]; defaultName: string; what: string } {
+  private recordingFile(id: string, kind: SessionKind): string {
+    return join(this.recordingsDir, `${id}${RECORDING_SUFFIX[kind]}`);
+  }
+
+  private commandLine(
+    req: CreateSessionRequest,
+    kind: SessionKind,
+  ): { argv: string[]; defaultName: string; what: string } {
     const hasCommand = req.command !== undefined && req.command.length > 0;
     if (hasCommand && req.preset) throw new SessionError('bad-request', 'Give either a preset or a command, not both.');
     if (hasCommand) {
@@ -234,13 +273,15 @@ export class SessionManager {
       return { argv, defaultName: basename(argv[0]) || 'session', what: 'The command' };
     }
     if (!req.preset) throw new SessionError('bad-request', 'Give a preset or a command to run.');
-    const preset = this.presetStore.find(req.preset);
+    const preset = this.presetStore.find(req.preset, kind);
     if (!preset) {
       const known = this.presetStore
         .list()
+        .filter((p) => p.kind === kind)
         .map((p) => p.name)
         .join(', ');
-      throw new SessionError('not-found', `There is no preset "${req.preset}". Known presets: ${known}.`);
+      const what = kind === 'acp' ? 'ACP preset' : 'preset';
+      throw new SessionError('not-found', `There is no ${what} "${req.preset}". Known ${what}s: ${known}.`);
     }
     return {
       argv: [preset.command, ...preset.args],
@@ -264,11 +305,13 @@ export class SessionManager {
     return cwd;
   }
 
-  private sessionEnv(extra: Record<string, string> | undefined): Record<string, string> {
+  private sessionEnv(extra: Record<string, string> | undefined, kind: SessionKind): Record<string, string> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.env)) if (v !== undefined) env[k] = v;
-    env.TERM = 'xterm-256color';
-    env.COLORTERM = 'truecolor';
+    if (kind === 'pty') {
+      env.TERM = 'xterm-256color';
+      env.COLORTERM = 'truecolor';
+    }
     for (const [k, v] of Object.entries(extra ?? {})) {
       if (k === '' || /[=\0]/.test(k) || typeof v !== 'string' || v.includes('\0')) {
         throw new SessionError('bad-request', `The environment variable "${k}" has an invalid name or value.`);
@@ -281,7 +324,7 @@ export class SessionManager {
   private newId(): string {
     for (;;) {
       const id = randomId(SESSION_ID_CHARS);
-      if (!this.sessions.has(id) && !existsSync(join(this.recordingsDir, `${id}.cast`))) return id;
+      if (!this.sessions.has(id) && this.recordingPath(id) === undefined) return id;
     }
   }
 

@@ -1,11 +1,13 @@
-// Presets: named commands that start coding agents. Built-ins below; the user adds or overrides them in
+// Presets: named commands that start coding agents, in a terminal (kind "pty") or as an ACP agent
+// (kind "acp", `paseo run --acp`). Built-ins below; the user adds or overrides them in
 // PASEO_HOME/presets.json, either a list or an object keyed by name:
 //   [{ "name": "claude", "command": "claude", "args": ["--model", "opus"], "description": "…" }]
 //   { "claude-opus": { "command": "claude", "args": ["--model", "opus"] } }
+//   [{ "name": "my-agent", "kind": "acp", "command": "my-agent", "args": ["--acp"] }]
 // A broken file is reported (naming the file) and ignored as a whole: the built-ins stay usable.
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import type { PresetInfo } from '../channel/messages.js';
+import type { PresetInfo, SessionKind } from '../channel/messages.js';
 import { MAX_ARG_CHARS, MAX_ARGS, MAX_NAME_CHARS } from '../channel/messages.js';
 import { findCommand } from '../pty/which.js';
 import { homePaths } from '../state/home.js';
@@ -13,6 +15,8 @@ import { homePaths } from '../state/home.js';
 /** A named command line. */
 export interface Preset {
   name: string;
+  /** pty: runs in a terminal; acp: an agent speaking ACP on stdio. */
+  kind: SessionKind;
   command: string;
   args: string[];
   description: string;
@@ -21,18 +25,38 @@ export interface Preset {
 /** Name of the user's presets file inside PASEO_HOME. */
 const MAX_DESCRIPTION_CHARS = 200;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const PRESET_KEYS = new Set(['name', 'command', 'args', 'description']);
+const PRESET_KEYS = new Set(['name', 'kind', 'command', 'args', 'description']);
 
 /** The presets every installation has; `shell` is the user's $SHELL (or /bin/bash). */
 export function builtinPresets(env: NodeJS.ProcessEnv): Preset[] {
+  const pty = (name: string, command: string, args: string[], description: string): Preset => ({
+    name,
+    kind: 'pty',
+    command,
+    args,
+    description,
+  });
+  const acp = (name: string, command: string, args: string[], description: string): Preset => ({
+    name,
+    kind: 'acp',
+    command,
+    args,
+    description,
+  });
   return [
-    { name: 'claude', command: 'claude', args: [], description: 'Claude Code, by Anthropic' },
-    { name: 'codex', command: 'codex', args: [], description: 'Codex CLI, by OpenAI' },
-    { name: 'gemini', command: 'gemini', args: [], description: 'Gemini CLI, by Google' },
-    { name: 'opencode', command: 'opencode', args: [], description: 'opencode, by SST' },
-    { name: 'aider', command: 'aider', args: [], description: 'Aider, AI pair programming' },
-    { name: 'goose', command: 'goose', args: ['session'], description: 'Goose, by Block' },
-    { name: 'shell', command: env.SHELL?.trim() || '/bin/bash', args: [], description: 'Your shell' },
+    pty('claude', 'claude', [], 'Claude Code, by Anthropic'),
+    pty('codex', 'codex', [], 'Codex CLI, by OpenAI'),
+    pty('gemini', 'gemini', [], 'Gemini CLI, by Google'),
+    pty('opencode', 'opencode', [], 'opencode, by SST'),
+    pty('aider', 'aider', [], 'Aider, AI pair programming'),
+    pty('goose', 'goose', ['session'], 'Goose, by Block'),
+    pty('shell', env.SHELL?.trim() || '/bin/bash', [], 'Your shell'),
+    acp('gemini', 'gemini', ['--acp'], 'Gemini CLI, by Google'),
+    acp('opencode', 'opencode', ['acp'], 'opencode, by SST'),
+    acp('goose', 'goose', ['acp'], 'Goose, by Block'),
+    acp('copilot', 'copilot', ['--acp'], 'GitHub Copilot CLI'),
+    acp('claude', 'claude-agent-acp', [], 'Claude Code, through its ACP adapter (claude-agent-acp)'),
+    acp('codex', 'codex-acp', [], 'Codex, through its ACP adapter (codex-acp)'),
   ];
 }
 
@@ -62,9 +86,9 @@ export class PresetStore {
     return this.cached;
   }
 
-  /** The preset called `name`, if any. */
-  find(name: string): Preset | undefined {
-    return this.list().find((p) => p.name === name);
+  /** The preset of `kind` called `name`, if any. */
+  find(name: string, kind: SessionKind): Preset | undefined {
+    return this.list().find((p) => p.name === name && p.kind === kind);
   }
 
   /** The presets as sent to clients, with `available` = the command is found on PATH. */
@@ -98,7 +122,7 @@ export class PresetStore {
       const user = parsePresetsFile(readFileSync(this.file, 'utf8'));
       const merged = [...builtins];
       for (const preset of user) {
-        const i = merged.findIndex((p) => p.name === preset.name);
+        const i = merged.findIndex((p) => p.name === preset.name && p.kind === preset.kind);
         if (i >= 0) merged[i] = preset;
         else merged.push(preset);
       }
@@ -127,8 +151,9 @@ export function parsePresetsFile(text: string): Preset[] {
   return entries.map(([key, value], i) => {
     const where = key === undefined ? `preset ${i + 1}` : `preset "${key}"`;
     const preset = parsePreset(key, value, where);
-    if (seen.has(preset.name)) throw new Error(`${where}: the name "${preset.name}" is used twice.`);
-    seen.add(preset.name);
+    const seenKey = `${preset.kind} ${preset.name}`;
+    if (seen.has(seenKey)) throw new Error(`${where}: the name "${preset.name}" is used twice.`);
+    seen.add(seenKey);
     return preset;
   });
 }
@@ -137,7 +162,7 @@ function parsePreset(key: string | undefined, value: unknown, where: string): Pr
   if (!isRecord(value)) throw new Error(`${where}: expected an object with "command".`);
   for (const k of Object.keys(value)) {
     if (!PRESET_KEYS.has(k))
-      throw new Error(`${where}: unknown field "${k}" (known: name, command, args, description).`);
+      throw new Error(`${where}: unknown field "${k}" (known: name, kind, command, args, description).`);
   }
   const name = value.name ?? key;
   if (typeof name !== 'string' || name.length > MAX_NAME_CHARS || !NAME_PATTERN.test(name)) {
@@ -162,7 +187,11 @@ function parsePreset(key: string | undefined, value: unknown, where: string): Pr
   if (typeof description !== 'string' || description.length > MAX_DESCRIPTION_CHARS) {
     throw new Error(`${where}: "description" must be a string of at most ${MAX_DESCRIPTION_CHARS} characters.`);
   }
-  return { name, command, args: [...args], description };
+  const kind = value.kind ?? 'pty';
+  if (kind !== 'pty' && kind !== 'acp') {
+    throw new Error(`${where}: "kind" must be "pty" (a terminal, the default) or "acp" (an ACP agent).`);
+  }
+  return { name, kind, command, args: [...args], description };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

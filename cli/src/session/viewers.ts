@@ -1,44 +1,26 @@
-// The viewers of one session and the flow control towards each of them. Every viewer reads the shared
-// output buffer at its own position (sentSeq); nothing is queued per viewer. A viewer with too many
-// unacknowledged bytes is "behind" and gets nothing more until it acks below the low watermark; then it
-// gets what it missed from the buffer, or a fresh snapshot if that fell out.
+// The viewers of one session and the flow control towards each of them, whatever the session runs.
+// Every viewer reads the session's feed at its own position (sentSeq); nothing is queued per viewer. A
+// viewer with too many unacknowledged units (bytes or events) is "behind" and gets nothing more until it
+// acks below the low watermark; then it gets what it missed from the feed, or a fresh snapshot if that
+// fell out.
 import type { DaemonMessage } from '../channel/messages.js';
-import type { PtyExit } from '../pty/spawn.js';
-import type { OutputBuffer } from './output-buffer.js';
-import type { ScreenSnapshot } from './screen.js';
+import type { Feed, FlowLimits, Outgoing, SessionExit } from './engine.js';
 import type { Viewer } from './viewer.js';
 
 /** What the viewers of a session read from. */
 export interface ViewerSource {
   readonly sessionId: string;
-  readonly buffer: OutputBuffer;
-  /** The screen now, or undefined if it lags the buffer too much to be followed by buffered output. */
-  snapshot(): ScreenSnapshot | undefined;
-  /** Runs `fn` once the screen caught up with the output so far. */
-  whenScreenParsed(fn: () => void): void;
-  /** The size of the PTY now. */
-  size(): { cols: number; rows: number };
+  readonly feed: Feed;
   /** How the command ended, once it has. */
-  exit(): PtyExit | undefined;
+  exit(): SessionExit | undefined;
 }
 
-/** Flow control settings, in bytes and milliseconds. */
-export interface FlowLimits {
-  outputChunkBytes: number;
-  highWatermarkBytes: number;
-  lowWatermarkBytes: number;
-  stalledViewerMs: number;
-}
-
-/** One attached viewer and where it is in the output. */
+/** One attached viewer and where it is in the feed. */
 export interface ViewerState {
   readonly viewer: Viewer;
-  /** The viewer's terminal size as it last reported it. */
-  cols: number | undefined;
-  rows: number | undefined;
-  /** Output sent up to here. */
+  /** Events sent up to here (-1: it needs a snapshot first). */
   sentSeq: number;
-  /** Output the viewer has processed up to here. */
+  /** Events the viewer has processed up to here. */
   ackedSeq: number;
   behind: boolean;
   /** When the viewer last made progress (an ack that moved ackedSeq, or its attach). */
@@ -51,7 +33,7 @@ export interface ViewerState {
 export class ViewerSet {
   private readonly states = new Map<string, ViewerState>();
 
-  /** `onFlowChange` runs when a viewer became behind or caught up (the PTY may need pausing). */
+  /** `onFlowChange` runs when a viewer became behind or caught up (the engine may need pausing). */
   constructor(
     private readonly source: ViewerSource,
     private readonly limits: FlowLimits,
@@ -74,17 +56,14 @@ export class ViewerSet {
   }
 
   /**
-   * Attaches (or re-attaches) a viewer: it gets the output after `afterSeq` if that is still buffered,
-   * else a snapshot, then live output.
+   * Attaches (or re-attaches) a viewer: it gets the events after `afterSeq` if those are still kept,
+   * else a snapshot, then live events.
    */
-  attach(viewer: Viewer, afterSeq: number | undefined, cols?: number, rows?: number): void {
-    const { buffer } = this.source;
-    const resumable = afterSeq !== undefined && buffer.has(afterSeq);
+  attach(viewer: Viewer, afterSeq: number | undefined): void {
+    const resumable = afterSeq !== undefined && this.source.feed.has(afterSeq);
     const start = resumable ? afterSeq : -1;
     const state: ViewerState = {
       viewer,
-      cols,
-      rows,
       sentSeq: start,
       ackedSeq: start,
       behind: false,
@@ -117,7 +96,7 @@ export class ViewerSet {
     this.states.clear();
   }
 
-  /** Records that the viewer processed output up to `seq`, and sends more if it caught up. */
+  /** Records that the viewer processed events up to `seq`, and sends more if it caught up. */
   ack(viewer: Viewer, seq: number): void {
     const state = this.states.get(viewer.id);
     if (!state || !Number.isSafeInteger(seq)) return;
@@ -126,14 +105,14 @@ export class ViewerSet {
       state.ackedSeq = acked;
       state.lastProgressMs = Date.now();
     }
-    if (state.behind && state.sentSeq - state.ackedSeq <= this.limits.lowWatermarkBytes) {
+    if (state.behind && state.sentSeq - state.ackedSeq <= this.limits.lowWatermark) {
       state.behind = false;
       this.pump(state);
       this.onFlowChange();
     }
   }
 
-  /** Sends new output (and the exit, once all output is out) to every viewer that is not behind. */
+  /** Sends new events (and the exit, once all events are out) to every viewer that is not behind. */
   pumpAll(): void {
     let changed = false;
     for (const state of this.states.values()) {
@@ -152,10 +131,10 @@ export class ViewerSet {
   }
 
   /**
-   * True if every viewer that still holds the PTY is behind (stalled viewers — behind without progress
-   * for stalledViewerMs — do not hold it). Also returns when that answer may change by itself.
+   * True if every viewer that still holds the engine is behind (stalled viewers — behind without
+   * progress for stalledViewerMs — do not hold it). Also returns when that answer may change by itself.
    */
-  holdsPty(nowMs: number): { hold: boolean; recheckInMs: number | undefined } {
+  holds(nowMs: number): { hold: boolean; recheckInMs: number | undefined } {
     let holding = 0;
     let recheckInMs: number | undefined;
     for (const state of this.states.values()) {
@@ -170,49 +149,48 @@ export class ViewerSet {
   }
 
   private pump(state: ViewerState): void {
-    const { buffer, sessionId } = this.source;
-    while (!state.behind && state.sentSeq < buffer.endSeq) {
-      if (state.sentSeq - state.ackedSeq >= this.limits.highWatermarkBytes) {
+    const { feed, sessionId } = this.source;
+    while (!state.behind && state.sentSeq < feed.endSeq) {
+      if (state.sentSeq - state.ackedSeq >= this.limits.highWatermark) {
         state.behind = true;
         break;
       }
-      const bytes = state.sentSeq < 0 ? undefined : buffer.read(state.sentSeq, this.limits.outputChunkBytes);
-      if (!bytes) {
+      const delivery = state.sentSeq < 0 ? undefined : feed.read(state.sentSeq, this.limits.chunkUnits);
+      if (!delivery || delivery.seq <= state.sentSeq) {
         if (!this.sendSnapshot(state)) return;
         continue;
       }
-      state.sentSeq += bytes.length;
-      state.viewer.send({ t: 'session.output', sessionId, seq: state.sentSeq }, bytes);
+      state.sentSeq = delivery.seq;
+      send(state.viewer, delivery.messages);
     }
     const exit = this.source.exit();
-    if (exit && !state.exitSent && !state.behind && state.sentSeq >= buffer.endSeq) {
+    if (exit && !state.exitSent && !state.behind && state.sentSeq >= feed.endSeq) {
       state.exitSent = true;
       state.viewer.send({ t: 'session.exit', sessionId, exitCode: exit.exitCode, signal: exit.signal });
     }
   }
 
-  /** Sends a snapshot; false if the screen lags too far behind (retried once it caught up). */
+  /** Sends a snapshot; false if it is not ready yet (retried once it may be). */
   private sendSnapshot(state: ViewerState): boolean {
-    const snap = this.source.snapshot();
+    const snap = this.source.feed.snapshot();
     if (!snap) {
       if (!state.snapshotPending) {
         state.snapshotPending = true;
-        this.source.whenScreenParsed(() => {
+        this.source.feed.whenSnapshotReady(() => {
           state.snapshotPending = false;
           if (this.states.get(state.viewer.id) === state) this.pump(state);
         });
       }
       return false;
     }
-    const { sessionId } = this.source;
     state.sentSeq = snap.seq;
     state.ackedSeq = snap.seq;
     state.lastProgressMs = Date.now();
-    state.viewer.send({ t: 'session.snapshot', sessionId, seq: snap.seq, cols: snap.cols, rows: snap.rows }, snap.body);
-    const size = this.source.size();
-    if (size.cols !== snap.cols || size.rows !== snap.rows) {
-      state.viewer.send({ t: 'session.resized', sessionId, cols: size.cols, rows: size.rows });
-    }
+    send(state.viewer, snap.messages);
     return true;
   }
+}
+
+function send(viewer: Viewer, messages: Outgoing[]): void {
+  for (const m of messages) viewer.send(m.msg, m.body);
 }

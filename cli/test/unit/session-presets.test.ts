@@ -27,12 +27,33 @@ afterEach(async () => {
 describe('presets', () => {
   it('lists the built-ins with availability from PATH', () => {
     env = makeManager({}, home, pathEnv);
-    const presets = env.manager.presets();
+    const all = env.manager.presets();
+    const presets = all.filter((p) => p.kind === 'pty');
     expect(presets.map((p) => p.name)).toEqual(['claude', 'codex', 'gemini', 'opencode', 'aider', 'goose', 'shell']);
     expect(presets.find((p) => p.name === 'claude')).toMatchObject({ command: 'claude', available: true });
     expect(presets.find((p) => p.name === 'codex')).toMatchObject({ available: false });
     expect(presets.find((p) => p.name === 'shell')).toMatchObject({ command: '/bin/sh', available: true });
     expect(env.manager.warnings()).toEqual([]);
+  });
+
+  it('lists the ACP presets, each "not installed" while its command is missing', () => {
+    env = makeManager({}, home, pathEnv);
+    const acp = env.manager.presets().filter((p) => p.kind === 'acp');
+    expect(acp.map((p) => [p.name, [p.command, ...p.args].join(' ')])).toEqual([
+      ['gemini', 'gemini --acp'],
+      ['opencode', 'opencode acp'],
+      ['goose', 'goose acp'],
+      ['copilot', 'copilot --acp'],
+      ['claude', 'claude-agent-acp'],
+      ['codex', 'codex-acp'],
+    ]);
+    expect(acp.every((p) => !p.available)).toBe(true);
+    expect(() => env.manager.create({ preset: 'gemini', kind: 'acp', cols: 80, rows: 24 })).toThrow(
+      /"gemini" was not found on this computer/,
+    );
+    expect(() => env.manager.create({ preset: 'aider', kind: 'acp', cols: 80, rows: 24 })).toThrow(
+      /There is no ACP preset "aider"\. Known ACP presets: gemini, opencode, goose, copilot, claude, codex\./,
+    );
   });
 
   it('takes overrides and new presets from presets.json and starts sessions from them', async () => {
@@ -74,6 +95,19 @@ describe('presets', () => {
     expect(manager.warnings()).toEqual([]);
   });
 
+  it('takes ACP presets from presets.json beside a terminal preset of the same name', () => {
+    const presets = parsePresetsFile(
+      JSON.stringify([
+        { name: 'mine', command: 'mine' },
+        { name: 'mine', kind: 'acp', command: 'mine', args: ['--acp'] },
+      ]),
+    );
+    expect(presets.map((p) => [p.kind, p.name, p.args])).toEqual([
+      ['pty', 'mine', []],
+      ['acp', 'mine', ['--acp']],
+    ]);
+  });
+
   it.each([
     ['[1]', /preset 1: expected an object/],
     ['[{"name": "a b", "command": "x"}]', /preset 1: "name" must be/],
@@ -82,6 +116,7 @@ describe('presets', () => {
     ['{"x": {"command": "x", "arguments": []}}', /preset "x": unknown field "arguments"/],
     ['[{"name": "x", "command": "a"}, {"name": "x", "command": "b"}]', /used twice/],
     ['"claude"', /expected a list of presets/],
+    ['{"x": {"command": "x", "kind": "tty"}}', /preset "x": "kind" must be "pty".*or "acp"/],
   ])('rejects %s', (text, message) => {
     expect(() => parsePresetsFile(text)).toThrow(message);
   });

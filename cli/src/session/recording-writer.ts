@@ -1,0 +1,175 @@
+// Writes a recording file line by line, for every kind of session (asciicast for terminals, JSON lines
+// for conversations). Lines are queued in memory and written by one async loop, so the session never
+// waits for the disk; a file over the size cap is rotated to `<path>.1` (older ones shift up, the oldest
+// is deleted) and the new file starts with a fresh header line. Files are created with mode 0600.
+import { renameSync, writeFileSync } from 'node:fs';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
+
+/** Size limits of one recording. */
+export interface RecordingLimits {
+  maxBytes: number;
+  keepFiles: number;
+  queueBytes: number;
+}
+
+/** Where problems go (a failing disk never stops a session). */
+export interface RecordingLog {
+  warn(...args: unknown[]): void;
+}
+
+/** One line to write. */
+export interface RecordingEntry {
+  /** When it happened (times in a line may be relative to the start of its file). */
+  atMs: number;
+  /** Its size in characters, about (for the queue limit). */
+  chars: number;
+  /** The line, with its newline, given the start time of the file it goes into. */
+  line(fileStartMs: number): string;
+  /** Runs once the line is placed in a file (before any later line is). */
+  placed?(): void;
+}
+
+/** A recording being written to `path`. */
+export class RecordingWriter {
+  private queue: RecordingEntry[] = [];
+  private pendingChars = 0;
+  private draining: Promise<void> | undefined;
+  private file: FileHandle | undefined;
+  private fileBytes = 0;
+  private headerBytes = 0;
+  private fileStartMs: number;
+  private dropped = 0;
+  private failed = false;
+  private closed = false;
+
+  /** Creates the file with its header now (so it exists as soon as the session does); lines follow asynchronously. */
+  constructor(
+    readonly path: string,
+    private readonly header: (fileStartMs: number) => string,
+    private readonly limits: RecordingLimits,
+    private readonly log: RecordingLog,
+  ) {
+    this.fileStartMs = Date.now();
+    try {
+      const line = header(this.fileStartMs);
+      writeFileSync(path, line, { mode: 0o600 });
+      this.fileBytes = this.headerBytes = Buffer.byteLength(line);
+    } catch (err) {
+      this.failed = true;
+      log.warn(`Recording ${path} could not be created: ${(err as Error).message}`);
+    }
+  }
+
+  /** Characters of lines waiting for the disk. */
+  get queuedBytes(): number {
+    return this.pendingChars;
+  }
+
+  /** True once `close()` was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Queues a line; dropped (and the drop logged once) while the queue is over its limit. */
+  append(entry: RecordingEntry): void {
+    if (this.closed || this.failed) return;
+    if (this.pendingChars + entry.chars > this.limits.queueBytes) {
+      if (this.dropped++ === 0) {
+        this.log.warn(`Recording ${this.path} is behind; dropping lines until the disk catches up.`);
+      }
+      return;
+    }
+    this.queue.push(entry);
+    this.pendingChars += entry.chars;
+    this.kick();
+  }
+
+  /** Writes everything queued and closes the file. */
+  async close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.kick();
+    }
+    while (this.draining) await this.draining;
+  }
+
+  private kick(): void {
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+      if ((this.queue.length > 0 || (this.closed && this.file)) && !this.failed) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.failed) return;
+    try {
+      this.file ??= await open(this.path, 'a');
+      while (this.queue.length > 0) {
+        const entries = this.queue;
+        this.queue = [];
+        this.pendingChars = 0;
+        let text = '';
+        let textBytes = 0;
+        for (const entry of entries) {
+          let line = entry.line(this.fileStartMs);
+          if (this.fileBytes + textBytes + Buffer.byteLength(line) > this.limits.maxBytes && this.fileHasLines(text)) {
+            await this.write(text);
+            text = '';
+            textBytes = 0;
+            await this.rotate(entry.atMs);
+            line = entry.line(this.fileStartMs); // relative to the new file's start
+          }
+          text += line;
+          textBytes += Buffer.byteLength(line);
+          entry.placed?.();
+        }
+        await this.write(text);
+      }
+      if (this.closed && this.file) {
+        await this.file.close();
+        this.file = undefined;
+      }
+    } catch (err) {
+      this.failed = true;
+      this.queue = [];
+      this.log.warn(`Recording ${this.path} stopped: ${(err as Error).message}`);
+      await this.file?.close().catch(() => {});
+      this.file = undefined;
+    }
+  }
+
+  private fileHasLines(pending: string): boolean {
+    return pending !== '' || this.fileBytes > this.headerBytes;
+  }
+
+  private async openFile(path: string, startMs: number): Promise<void> {
+    this.fileStartMs = startMs;
+    this.file = await open(path, 'w', 0o600);
+    this.fileBytes = 0;
+    await this.write(this.header(startMs));
+    this.headerBytes = this.fileBytes;
+  }
+
+  private async write(text: string): Promise<void> {
+    if (text === '' || !this.file) return;
+    const bytes = Buffer.from(text, 'utf8');
+    await this.file.write(bytes);
+    this.fileBytes += bytes.length;
+  }
+
+  private async rotate(startMs: number): Promise<void> {
+    await this.file?.close();
+    this.file = undefined;
+    const keep = Math.max(1, this.limits.keepFiles);
+    await rm(`${this.path}.${keep}`, { force: true });
+    for (let i = keep - 1; i >= 1; i--) {
+      await rename(`${this.path}.${i}`, `${this.path}.${i + 1}`).catch(() => {});
+    }
+    // The new file is prepared aside and swapped in with two synchronous renames, so `path` never
+    // goes missing for anyone in this process (e.g. SessionManager.recordingPath).
+    const next = `${this.path}.new`;
+    await this.openFile(next, startMs);
+    renameSync(this.path, `${this.path}.1`);
+    renameSync(next, this.path);
+  }
+}
