@@ -21,6 +21,9 @@ const main = defineCommand({
     attach: () => import('./commands/attach.js').then((m) => m.default),
     kill: () => import('./commands/kill.js').then((m) => m.default),
     logs: () => import('./commands/logs.js').then((m) => m.default),
+    send: () => import('./commands/send.js').then((m) => m.default),
+    permit: () => import('./commands/permit.js').then((m) => m.default),
+    cancel: () => import('./commands/cancel.js').then((m) => m.default),
   },
 });
 

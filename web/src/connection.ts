@@ -154,9 +154,9 @@ export class Link {
   }
 
   /** A request; waits a little for a connection when there is none. Rejects with a sentence for people. */
-  async request<T extends RequestType>(msg: RequestMessage<T>): Promise<ResultOf<T>> {
+  async request<T extends RequestType>(msg: RequestMessage<T>, body?: Uint8Array): Promise<ResultOf<T>> {
     const conn = this.conn ?? (await this.waitForConnection());
-    return conn.request<T>(msg);
+    return conn.request<T>(msg, body);
   }
 
   private waitForConnection(): Promise<PaseoConnection> {

@@ -78,7 +78,7 @@ const WS_OPEN = 1;
 
 /** An open, authenticated connection to the daemon. */
 export class PaseoConnection {
-  private readonly requests = new PendingRequests((msg) => this.send(msg), {
+  private readonly requests = new PendingRequests((msg, body) => this.send(msg, body), {
     timeoutMs: REQUEST_TIMEOUT_MS,
     timeoutMessage: 'The computer did not answer in time.',
     badResponseMessage: 'The computer sent an answer this page does not understand.',
@@ -124,9 +124,9 @@ export class PaseoConnection {
     });
   }
 
-  /** Sends a request and resolves with its validated result; rejects with RequestError or ConnectionError. */
-  request<T extends RequestType>(msg: RequestMessage<T>): Promise<ResultOf<T>> {
-    return this.requests.request(msg);
+  /** Sends a request (with its body, if the type has one); resolves with its validated result, rejects with RequestError or ConnectionError. */
+  request<T extends RequestType>(msg: RequestMessage<T>, body?: Uint8Array): Promise<ResultOf<T>> {
+    return this.requests.request(msg, body);
   }
 
   /** Sends a message without waiting for an answer. Dropped silently once closed. */

@@ -62,13 +62,13 @@ export class PendingRequests {
   private closedWith: Error | undefined;
 
   constructor(
-    /** Sends a message on the connection (the request, with its `rid`). */
-    private readonly send: (msg: ClientMessage) => void,
+    /** Sends a message on the connection (the request, with its `rid`, and its body if it has one). */
+    private readonly send: (msg: ClientMessage, body?: Uint8Array) => void,
     private readonly options: RequestOptions,
   ) {}
 
-  /** Sends a request and resolves with its validated result; rejects with RequestError or the close error. */
-  request<T extends RequestType>(msg: RequestMessage<T>): Promise<ResultOf<T>> {
+  /** Sends a request (with its body, if the type has one); resolves with its validated result, rejects with RequestError or the close error. */
+  request<T extends RequestType>(msg: RequestMessage<T>, body?: Uint8Array): Promise<ResultOf<T>> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const rid = this.nextRid++;
     return new Promise<ResultOf<T>>((resolve, reject) => {
@@ -77,7 +77,7 @@ export class PendingRequests {
         reject(new RequestError('timeout', this.options.timeoutMessage));
       }, this.options.timeoutMs);
       this.pending.set(rid, { type: msg.t, resolve: resolve as (data: unknown) => void, reject, timer });
-      this.send({ ...msg, rid } as unknown as ClientMessage);
+      this.send({ ...msg, rid } as unknown as ClientMessage, body);
     });
   }
 

@@ -22,7 +22,7 @@ export class DaemonNotRunningError extends Error {
 
 /** A connection to the local daemon. */
 export class ControlClient {
-  private readonly requests = new PendingRequests((msg) => this.send(msg), {
+  private readonly requests = new PendingRequests((msg, body) => this.send(msg, body), {
     timeoutMs: REQUEST_TIMEOUT_MS,
     timeoutMessage: 'The paseo daemon did not answer in time.',
     badResponseMessage:
@@ -47,9 +47,9 @@ export class ControlClient {
     });
   }
 
-  /** Sends a request; resolves with its validated result or rejects with RequestError. */
-  request<T extends RequestType>(msg: RequestMessage<T>): Promise<ResultOf<T>> {
-    return this.requests.request(msg);
+  /** Sends a request (with its body, if the type has one); resolves with its validated result or rejects with RequestError. */
+  request<T extends RequestType>(msg: RequestMessage<T>, body?: Uint8Array): Promise<ResultOf<T>> {
+    return this.requests.request(msg, body);
   }
 
   /** Sends a message without waiting. */

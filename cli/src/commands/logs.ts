@@ -1,17 +1,22 @@
-// `paseo logs <id>`: print a session's recorded output (from its asciicast recording).
+// `paseo logs <id>`: print a session's recorded output (its asciicast recording), or for an ACP session
+// its conversation as readable text. Read from PASEO_HOME/recordings, so it works for sessions that
+// were killed, and after the daemon restarted.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineCommand } from 'citty';
+import { CONVERSATION_SUFFIX, parseConversation } from '../conversation/file.js';
+import { Conversation } from '../conversation/fold.js';
 import { homePaths, paseoHome } from '../state/home.js';
 import { fail } from '../ui/output.js';
+import { conversationText } from './conversation-text.js';
 import { findSession } from './listing.js';
 import { withDaemon } from './shared.js';
 
-/** Recording files of a session, oldest first (rotated parts `.cast.N` before the current one). */
-export function recordingFiles(home: string, sessionId: string): string[] {
+/** Recording files of a session, oldest first (rotated parts `<name>.N` before the current one). */
+export function recordingFiles(home: string, sessionId: string, suffix = '.cast'): string[] {
   if (!/^[a-z0-9]{1,64}$/.test(sessionId)) return [];
-  const base = join(homePaths(home).recordings, `${sessionId}.cast`);
+  const base = join(homePaths(home).recordings, `${sessionId}${suffix}`);
   const rotated: string[] = [];
   for (let i = 1; i < 100 && existsSync(`${base}.${i}`); i++) rotated.push(`${base}.${i}`);
   return [...rotated.reverse(), ...(existsSync(base) ? [base] : [])];
@@ -32,30 +37,49 @@ export function castOutput(text: string): string {
   return out;
 }
 
+/** A recorded conversation as text, with how the agent ended. */
+export function recordedConversation(files: string[]): string {
+  const file = parseConversation(files.map((f) => readFileSync(f, 'utf8')));
+  const c = Conversation.of(file.events);
+  let text = conversationText(c.items, c.omitted);
+  if (file.exit) {
+    const how = file.exit.signal ? `was ended by ${file.exit.signal}` : `exited with code ${file.exit.exitCode}`;
+    text += `${text ? '\n' : ''}[the agent ${how}]\n`;
+  }
+  return text || '(nothing was said yet)\n';
+}
+
 export default defineCommand({
-  meta: { name: 'logs', description: "Print a session's recorded output." },
+  meta: { name: 'logs', description: "Print a session's recorded output, or an ACP session's conversation." },
   args: {
     session: { type: 'positional', required: true, description: 'The session id or name, from `paseo ls`' },
     cast: {
       type: 'boolean',
-      description: 'Print the paths of the asciicast recordings instead (play them with asciinema)',
+      description: 'Print the paths of the recording files instead (asciicast: play them with asciinema)',
     },
   },
   async run({ args }) {
     const wanted = String(args.session);
+    const find = (id: string) => {
+      const conversation = recordingFiles(paseoHome(), id, CONVERSATION_SUFFIX);
+      return conversation.length
+        ? { files: conversation, acp: true }
+        : { files: recordingFiles(paseoHome(), id), acp: false };
+    };
     // A killed session is no longer listed, but its recording stays: find it by id first.
-    let files = recordingFiles(paseoHome(), wanted);
+    let found = find(wanted);
     let label = wanted;
-    if (files.length === 0) {
+    if (found.files.length === 0) {
       const s = await withDaemon((client) => findSession(client, wanted));
-      files = recordingFiles(paseoHome(), s.id);
+      found = find(s.id);
       label = `${s.name} (${s.id})`;
     }
-    if (files.length === 0) fail(`No recording of ${label} was found.`);
+    if (found.files.length === 0) fail(`No recording of ${label} was found.`);
     if (args.cast) {
-      process.stdout.write(`${files.join('\n')}\n`);
+      process.stdout.write(`${found.files.join('\n')}\n`);
       return;
     }
-    for (const f of files) process.stdout.write(castOutput(readFileSync(f, 'utf8')));
+    if (found.acp) process.stdout.write(recordedConversation(found.files));
+    else for (const f of found.files) process.stdout.write(castOutput(readFileSync(f, 'utf8')));
   },
 });

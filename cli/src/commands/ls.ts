@@ -5,10 +5,16 @@ import { ago } from '../ui/output.js';
 import { type Columns, jsonFlag, printList } from './listing.js';
 import { withDaemon } from './shared.js';
 
-/** What a session's state column says. */
+/** What a session is doing, in a few words. */
 function stateText(s: SessionInfo): string {
-  if (s.state === 'running') return s.waitingForInput ? 'waiting for input' : 'running';
-  return s.signal ? `ended (${s.signal})` : `exited (${s.exitCode ?? '?'})`;
+  if (s.state === 'exited') return s.signal ? `ended (${s.signal})` : `exited (${s.exitCode ?? '?'})`;
+  if (s.kind === 'acp') {
+    if (s.permissions?.length) return 'needs approval';
+    if (s.activity === 'starting') return 'starting';
+    if (s.activity === 'working') return 'working';
+    return 'waiting for a prompt';
+  }
+  return s.waitingForInput ? 'waiting for input' : 'running';
 }
 
 /** A folder under the home folder as `~/…`. */
@@ -19,6 +25,7 @@ function folderText(cwd: string, home = process.env.HOME ?? ''): string {
 const COLUMNS: Columns<SessionInfo> = {
   ID: (s) => s.id,
   NAME: (s) => s.name,
+  KIND: (s) => s.kind,
   COMMAND: (s) => s.command.join(' ').slice(0, 40),
   FOLDER: (s) => folderText(s.cwd),
   STATE: stateText,

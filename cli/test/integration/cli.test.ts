@@ -13,7 +13,22 @@ const paseo = (...args: string[]) => {
   const r = spawnSync(paseoBin(), args, { env: testEnv(home), encoding: 'utf8', timeout: 20_000 });
   return { status: r.status, stdout: plain(r.stdout), stderr: plain(r.stderr) };
 };
-const COMMANDS = ['up', 'down', 'status', 'pair', 'devices', 'revoke', 'run', 'ls', 'attach', 'kill', 'logs'];
+const COMMANDS = [
+  'up',
+  'down',
+  'status',
+  'pair',
+  'devices',
+  'revoke',
+  'run',
+  'ls',
+  'attach',
+  'kill',
+  'logs',
+  'send',
+  'permit',
+  'cancel',
+];
 
 describe('paseo command line', () => {
   afterAll(() => rmSync(home, { recursive: true, force: true }));
