@@ -286,7 +286,7 @@ export class SessionManager {
     return {
       argv: [preset.command, ...preset.args],
       defaultName: preset.name,
-      what: `The command of preset "${preset.name}",`,
+      what: `The command of ${kind === 'acp' ? 'ACP preset' : 'preset'} "${preset.name}",`,
     };
   }
 

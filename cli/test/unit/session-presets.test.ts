@@ -49,7 +49,7 @@ describe('presets', () => {
     ]);
     expect(acp.every((p) => !p.available)).toBe(true);
     expect(() => env.manager.create({ preset: 'gemini', kind: 'acp', cols: 80, rows: 24 })).toThrow(
-      /"gemini" was not found on this computer/,
+      /ACP preset "gemini", "gemini" was not found on this computer/,
     );
     expect(() => env.manager.create({ preset: 'aider', kind: 'acp', cols: 80, rows: 24 })).toThrow(
       /There is no ACP preset "aider"\. Known ACP presets: gemini, opencode, goose, copilot, claude, codex\./,
