@@ -44,7 +44,7 @@ export function itemText(item: ConversationItem): string {
     case 'permission':
       return permissionLine(item);
     case 'turn':
-      return STOP[item.stopReason];
+      return item.stopReason === 'cancelled' && item.by ? `(turn cancelled by ${item.by})` : STOP[item.stopReason];
     case 'notice':
       return `! ${item.text}`;
   }

@@ -114,8 +114,8 @@ export const conversationEvent = union('t', {
   }),
   /** A permission request was settled: an option chosen (`by` whom), timed out (rejected), or cancelled. */
   answer: obj({ t: oneOf('answer'), at, id: shortId, outcome: answerOutcome, optionId: nullable(shortId), by: who }),
-  /** The agent finished its turn. */
-  turn: obj({ t: oneOf('turn'), at, stopReason }),
+  /** The agent finished its turn; `by` names who cancelled it. */
+  turn: obj({ t: oneOf('turn'), at, stopReason, by: who }),
   /** Something people should know that the agent did not say (it stopped, it needs a login, …). */
   notice: obj({ t: oneOf('notice'), at, level: oneOf('info', 'error'), text: str(4000) }),
 });

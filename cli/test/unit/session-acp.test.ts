@@ -128,9 +128,8 @@ describe('ACP sessions', () => {
     manager.cancel(id, 'Pixel 8');
     await waitFor('turn cancelled', () => info().activity === 'ready');
     let c = phone.conversation();
-    expect(c.items.at(-1)).toMatchObject({ t: 'turn', stopReason: 'cancelled' });
+    expect(c.items.at(-1)).toMatchObject({ t: 'turn', stopReason: 'cancelled', by: 'Pixel 8' });
     expect(tool(c, 'tests-1')?.status).toBe('cancelled');
-    expect(text(c.items, 'notice')).toContain('Cancelled by Pixel 8.');
     expect(text(c.items, 'agent')).not.toContain('This is never said.');
 
     manager.send(id, 'clean up', 'Pixel 8');

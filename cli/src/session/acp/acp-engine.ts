@@ -51,6 +51,7 @@ export interface AcpSpec {
 }
 
 type Activity = 'starting' | 'ready' | 'working';
+type Turn = { cancelled: boolean; by?: string };
 
 /** An ACP agent and its conversation. */
 export class AcpEngine implements Engine {
@@ -67,8 +68,8 @@ export class AcpEngine implements Engine {
   private activity: Activity = 'starting';
   private acpSessionId: string | undefined;
   private agentName: string | undefined;
-  /** The current turn (a prompt sent or waiting for the agent to be ready). */
-  private turn: { cancelled: boolean } | undefined;
+  /** The current turn (a prompt sent or waiting for the agent to be ready), and who cancelled it. */
+  private turn: Turn | undefined;
   private stopRequested = false;
   /** The handshake failed and said why (the exit that follows needs no second explanation). */
   private startFailed = false;
@@ -161,7 +162,7 @@ export class AcpEngine implements Engine {
     if (this.turn) {
       throw new SessionError('failed', 'The agent is still answering the last prompt. Wait for it, or cancel it.');
     }
-    const turn = { cancelled: false };
+    const turn: Turn = { cancelled: false };
     this.turn = turn;
     this.append({ t: 'user', at: now(), text: prompt, by });
     this.setActivity('working');
@@ -179,7 +180,7 @@ export class AcpEngine implements Engine {
     if (!turn || this.ended) throw new SessionError('failed', 'The agent is not working on a prompt right now.');
     if (turn.cancelled) return;
     turn.cancelled = true;
-    this.append({ t: 'notice', at: now(), level: 'info', text: `Cancelled by ${by}.` });
+    turn.by = by;
     this.permissions.cancelAll(by);
     if (this.acpSessionId) {
       this.connection.agent
@@ -246,7 +247,7 @@ export class AcpEngine implements Engine {
     }
   }
 
-  private async runTurn(turn: { cancelled: boolean }, prompt: string): Promise<void> {
+  private async runTurn(turn: Turn, prompt: string): Promise<void> {
     if (!(await this.ready) || this.ended) return;
     if (turn.cancelled) {
       this.endTurn(turn, 'cancelled');
@@ -274,11 +275,12 @@ export class AcpEngine implements Engine {
     }
   }
 
-  private endTurn(turn: { cancelled: boolean }, stopReason: StopReason | 'error'): void {
+  private endTurn(turn: Turn, stopReason: StopReason | 'error'): void {
     if (this.ended || this.turn !== turn) return;
     this.permissions.cancelAll(undefined);
     this.turn = undefined;
-    this.append({ t: 'turn', at: now(), stopReason });
+    const by = stopReason === 'cancelled' && turn.by ? { by: turn.by } : {};
+    this.append({ t: 'turn', at: now(), stopReason, ...by });
     this.setActivity('ready');
   }
 
