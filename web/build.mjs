@@ -1,8 +1,10 @@
-// Builds the web UI into web/dist/: app.js (esbuild bundle of web/src/main.ts, minified, external
-// source map), app.css (xterm's css + web/src/styles/*.css), index.html and favicon.svg. No fonts, no
-// CDNs: the daemon serves these files offline. Usage: node web/build.mjs [--dev] (dev: not minified, inline source map).
+// Builds the web UI into web/dist/: app.js (esbuild bundle of web/src/main.ts as an ES module, minified,
+// external source map) and the chunks it loads when needed (the conversation view of ACP sessions is one:
+// the first screen does not pay for it), app.css (xterm's css + web/src/styles/*.css), index.html and
+// favicon.svg. No fonts, no CDNs: the daemon serves these files offline.
+// Usage: node web/build.mjs [--dev] (dev: not minified, inline source map).
 
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -18,7 +20,7 @@ const target = ['es2020', 'safari14.1'];
 
 const THEME_COLOR = '#0b0d12';
 /** Our stylesheets, in cascade order (after xterm's). */
-const CSS_FILES = ['base.css', 'layout.css', 'pair-devices.css', 'terminal.css'];
+const CSS_FILES = ['base.css', 'layout.css', 'pair-devices.css', 'terminal.css', 'conversation.css'];
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#7c9cff"/><stop offset="1" stop-color="#56c8d8"/></linearGradient></defs><rect width="64" height="64" rx="14" fill="url(#g)"/><path d="M18 22l12 10-12 10" fill="none" stroke="#0b0d12" stroke-width="6" stroke-linecap="round" stroke-linejoin="round"/><path d="M34 44h12" stroke="#0b0d12" stroke-width="6" stroke-linecap="round"/></svg>`;
 
 const INDEX_HTML = `<!doctype html>
@@ -34,7 +36,7 @@ const INDEX_HTML = `<!doctype html>
 <title>Paseo</title>
 <link rel="icon" type="image/svg+xml" href="favicon.svg">
 <link rel="stylesheet" href="app.css">
-<script defer src="app.js"></script>
+<script type="module" src="app.js"></script>
 </head>
 <body>
 <div id="app"><noscript>Paseo needs JavaScript to connect to your computer.</noscript></div>
@@ -48,10 +50,12 @@ async function main() {
   await mkdir(dist, { recursive: true });
 
   await build({
-    entryPoints: [join(webDir, 'src/main.ts')],
-    outfile: join(dist, 'app.js'),
+    entryPoints: { app: join(webDir, 'src/main.ts') },
+    outdir: dist,
+    chunkNames: '[name]-[hash]',
+    splitting: true,
     bundle: true,
-    format: 'iife',
+    format: 'esm',
     platform: 'browser',
     target,
     minify: !dev,
@@ -68,7 +72,8 @@ async function main() {
   await writeFile(join(dist, 'index.html'), INDEX_HTML);
   await writeFile(join(dist, 'favicon.svg'), FAVICON);
 
-  const files = ['index.html', 'app.js', 'app.css', 'favicon.svg'];
+  const chunks = (await readdir(dist)).filter((f) => f.endsWith('.js') && f !== 'app.js').sort();
+  const files = ['index.html', 'app.js', ...chunks, 'app.css', 'favicon.svg'];
   let total = 0;
   let totalGz = 0;
   const kib = (n) => `${(n / 1024).toFixed(1).padStart(7)} KiB`;

@@ -11,7 +11,7 @@ import { devicesScreen } from './screens/devices.js';
 import { homeScreen } from './screens/home.js';
 import { pairScreen } from './screens/pair.js';
 import { repairScreen } from './screens/repair.js';
-import { terminalScreen } from './screens/terminal.js';
+import { sessionScreen } from './screens/session.js';
 import { forgetDevice, loadDevice, type StoredDevice, storageIsPersistent, updateDevice } from './store.js';
 import { toast } from './ui.js';
 import { installViewport } from './viewport.js';
@@ -122,7 +122,7 @@ function startApp(device: StoredDevice, conn?: PaseoConnection): void {
     const key = routeKey(route);
     if (key === screenKey) return;
     if (route.name === 'devices') show(devicesScreen(ctx), key);
-    else if (route.name === 'session') show(terminalScreen(ctx, route.sessionId), key);
+    else if (route.name === 'session') show(sessionScreen(ctx, route.sessionId), key);
     else show(homeScreen(ctx), key);
   };
   const offWelcome = link.onConnected((w) => {

@@ -1,5 +1,6 @@
-// Home: the machine's agent sessions (tap one to open its terminal), a New session button and the way
-// to My devices. Times like "printed 5 s ago" tick without re-rendering the list.
+// Home: the machine's agent sessions (tap one to open its terminal or conversation; the ones whose agent
+// waits for an approval first, marked), a New session button and the way to My devices. Times like
+// "printed 5 s ago" tick without re-rendering the list.
 import type { SessionInfo } from '../../../cli/src/channel/messages.js';
 import { ago, commandLine, exitText, shortenPath } from '../format.js';
 import { header } from '../header.js';
@@ -7,14 +8,19 @@ import type { AppContext, Screen } from '../model.js';
 import { h } from '../ui.js';
 import { openNewSession } from './new-session.js';
 
+/** Permission requests an ACP agent waits on. */
+const approvals = (s: SessionInfo): number => (s.state === 'running' ? (s.permissions?.length ?? 0) : 0);
+
 function order(a: SessionInfo, b: SessionInfo): number {
   if (a.state !== b.state) return a.state === 'running' ? -1 : 1;
+  if (approvals(a) > 0 !== approvals(b) > 0) return approvals(a) > 0 ? -1 : 1;
   if (a.waitingForInput !== b.waitingForInput) return a.waitingForInput ? -1 : 1;
   return Date.parse(b.lastOutputAt ?? b.startedAt) - Date.parse(a.lastOutputAt ?? a.startedAt);
 }
 
 function timeLabel(s: SessionInfo): { prefix: string; iso: string } {
-  return s.lastOutputAt ? { prefix: 'printed ', iso: s.lastOutputAt } : { prefix: 'started ', iso: s.startedAt };
+  if (!s.lastOutputAt) return { prefix: 'started ', iso: s.startedAt };
+  return { prefix: s.kind === 'acp' ? 'active ' : 'printed ', iso: s.lastOutputAt };
 }
 
 function sessionItem(ctx: AppContext, s: SessionInfo): HTMLElement {
@@ -28,22 +34,30 @@ function sessionItem(ctx: AppContext, s: SessionInfo): HTMLElement {
     {
       class: 'session',
       testid: 'session-item',
-      attrs: { 'data-session-id': s.id, 'data-state': s.state },
+      attrs: { 'data-session-id': s.id, 'data-state': s.state, 'data-kind': s.kind },
       on: { click: () => ctx.navigate({ name: 'session', sessionId: s.id }) },
     },
     h(
       'span',
       { class: 'session-top' },
       h('span', { class: 'session-name', text: s.name }),
-      s.waitingForInput && s.state === 'running'
-        ? h('span', { class: 'badge waiting', testid: 'waiting-badge', text: 'waiting for input' })
-        : null,
+      approvals(s) > 0
+        ? h('span', {
+            class: 'badge approval',
+            testid: 'approval-badge',
+            text: approvals(s) === 1 ? 'needs approval' : `${approvals(s)} approvals`,
+          })
+        : s.waitingForInput && s.state === 'running'
+          ? h('span', { class: 'badge waiting', testid: 'waiting-badge', text: 'waiting for input' })
+          : null,
     ),
     h('span', { class: 'session-cmd mono', text: commandLine(s.command) }),
     h('span', { class: 'session-cwd mono', text: shortenPath(s.cwd || '~') }),
     h(
       'span',
       { class: 'session-meta' },
+      s.kind === 'acp' ? h('span', { class: 'kind-tag', text: 'conversation' }) : null,
+      s.kind === 'acp' ? h('span', { class: 'sep', text: '·' }) : null,
       state,
       h('span', { class: 'sep', text: '·' }),
       h('span', { attrs: { 'data-ago': t.iso, 'data-prefix': t.prefix }, text: t.prefix + ago(t.iso) }),

@@ -1,5 +1,6 @@
-// The New session sheet: pick a preset (unavailable ones greyed, "not installed"), optionally a folder,
-// Start → session.create at the phone's size → open its terminal.
+// The New session sheet: pick a preset — in a terminal, or as a conversation with an ACP agent
+// (unavailable ones greyed, "not installed") — optionally a folder, Start → session.create at the
+// phone's size → open its terminal or conversation.
 import type { PresetInfo } from '../../../cli/src/channel/messages.js';
 import { commandLine } from '../format.js';
 import type { AppContext } from '../model.js';
@@ -7,7 +8,7 @@ import { estimateTerminalSize } from '../terminal-size.js';
 import { errorMessage, h, openSheet, sentence } from '../ui.js';
 
 export function openNewSession(ctx: AppContext): void {
-  let chosen: string | undefined;
+  let chosen: PresetInfo | undefined;
   let busy = false;
   const list = h('div', {
     class: 'presets',
@@ -51,22 +52,23 @@ export function openNewSession(ctx: AppContext): void {
   };
 
   const presetRow = (p: PresetInfo): HTMLElement => {
-    const id = `preset-${p.name.replace(/[^\w-]/g, '_')}`;
+    const id = `preset-${p.kind}-${p.name.replace(/[^\w-]/g, '_')}`;
     const radio = h('input', {
       attrs: { type: 'radio', name: 'preset', id, value: p.name, disabled: !p.available },
       on: {
         change: () => {
-          chosen = p.name;
+          chosen = p;
           start.disabled = busy;
         },
       },
     });
+    radio.dataset.kind = p.kind;
     return h(
       'label',
       {
         class: `preset${p.available ? '' : ' unavailable'}`,
         testid: 'preset-item',
-        attrs: { for: id, 'data-preset': p.name },
+        attrs: { for: id, 'data-preset': p.name, 'data-kind': p.kind },
       },
       radio,
       h(
@@ -88,14 +90,21 @@ export function openNewSession(ctx: AppContext): void {
   ctx.model.presets().then(
     (presets) => {
       // Installed agents first; the others stay visible (greyed) so people know they exist.
-      const sorted = [...presets].sort((a, b) => Number(b.available) - Number(a.available));
-      list.replaceChildren(...sorted.map(presetRow));
+      const sorted = (kind: PresetInfo['kind']) =>
+        presets.filter((p) => p.kind === kind).sort((a, b) => Number(b.available) - Number(a.available));
+      const conversations = sorted('acp');
+      list.replaceChildren(
+        ...sorted('pty').map(presetRow),
+        ...(conversations.length
+          ? [h('p', { class: 'preset-group', text: 'As a conversation (ACP)' }), ...conversations.map(presetRow)]
+          : []),
+      );
       if (presets.length === 0)
         list.append(h('p', { class: 'muted', text: 'No presets are set up on your computer.' }));
       const first = list.querySelector<HTMLInputElement>('input[type="radio"]:not([disabled])');
       if (first) {
         first.checked = true;
-        chosen = first.value;
+        chosen = presets.find((p) => p.name === first.value && p.kind === first.dataset.kind);
         start.disabled = false;
       }
     },
@@ -114,18 +123,21 @@ export function openNewSession(ctx: AppContext): void {
     error.hidden = true;
     const { cols, rows } = estimateTerminalSize();
     const cwd = folder.value.trim();
-    ctx.link.request({ t: 'session.create', preset: chosen, ...(cwd ? { cwd } : {}), cols, rows }).then(
-      (session) => {
-        ctx.model.putSession(session);
-        sheet.close();
-        ctx.navigate({ name: 'session', sessionId: session.id });
-      },
-      (err: unknown) => {
-        busy = false;
-        start.disabled = false;
-        start.textContent = 'Start';
-        showError(errorMessage(err, 'The session could not be started.'));
-      },
-    );
+    const preset = chosen;
+    ctx.link
+      .request({ t: 'session.create', preset: preset.name, kind: preset.kind, ...(cwd ? { cwd } : {}), cols, rows })
+      .then(
+        (session) => {
+          ctx.model.putSession(session);
+          sheet.close();
+          ctx.navigate({ name: 'session', sessionId: session.id });
+        },
+        (err: unknown) => {
+          busy = false;
+          start.disabled = false;
+          start.textContent = 'Start';
+          showError(errorMessage(err, 'The session could not be started.'));
+        },
+      );
   });
 }
