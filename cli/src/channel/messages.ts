@@ -115,7 +115,7 @@ export const sessionInfo = obj({
   seq,
   /** acp: starting (not ready for a prompt yet), ready (waits for a prompt) or working (answering one). */
   activity: opt(oneOf('starting', 'ready', 'working')),
-  /** acp: permission requests waiting for an answer, oldest first. */
+  /** acp: permission requests waiting for an answer, the oldest few (the conversation has them all). */
   permissions: opt(arr(permissionRequestInfo, 64)),
   /** acp: the agent's name and version as it reported them. */
   agent: opt(str(200)),

@@ -42,11 +42,7 @@ function sessionItem(ctx: AppContext, s: SessionInfo): HTMLElement {
       { class: 'session-top' },
       h('span', { class: 'session-name', text: s.name }),
       approvals(s) > 0
-        ? h('span', {
-            class: 'badge approval',
-            testid: 'approval-badge',
-            text: approvals(s) === 1 ? 'needs approval' : `${approvals(s)} approvals`,
-          })
+        ? h('span', { class: 'badge approval', testid: 'approval-badge', text: 'needs approval' })
         : s.waitingForInput && s.state === 'running'
           ? h('span', { class: 'badge waiting', testid: 'waiting-badge', text: 'waiting for input' })
           : null,

@@ -355,7 +355,7 @@ export class AcpEngine implements Engine {
 
   /** The list fields changed: waiting = a permission request waits, or the agent waits for a prompt. */
   private refresh(): void {
-    this.hooks.setWaiting(!this.ended && (this.permissions.pending().length > 0 || this.activity === 'ready'));
+    this.hooks.setWaiting(!this.ended && (this.permissions.count > 0 || this.activity === 'ready'));
     this.hooks.changed();
   }
 

@@ -5,11 +5,14 @@
 // `answer` event in the conversation.
 import type { RequestPermissionResponse } from '@agentclientprotocol/sdk';
 import type { PermissionRequestInfo } from '../../channel/messages.js';
-import type { AnswerOutcome, EventOf, PermissionOption } from '../../conversation/events.js';
+import { type AnswerOutcome, clip, type EventOf, type PermissionOption } from '../../conversation/events.js';
 import { SessionError } from '../errors.js';
 
 /** Answered requests remembered to tell a late second answer what happened. */
 const REMEMBERED_ANSWERS = 100;
+/** Waiting requests listed with a session (the oldest), and the length of their texts there. */
+const LISTED_REQUESTS = 3;
+const LISTED_TEXT_CHARS = 200;
 
 interface Pending {
   event: EventOf<'permission'>;
@@ -32,12 +35,20 @@ export class PermissionBroker {
     private readonly changed: () => void,
   ) {}
 
-  /** Requests waiting for an answer, oldest first. */
+  /** Number of requests waiting for an answer. */
+  get count(): number {
+    return this.pendingById.size;
+  }
+
+  /**
+   * The oldest requests waiting for an answer, as listed with the session: at most LISTED_REQUESTS,
+   * with short texts (session lists travel in one message header; the conversation has them whole).
+   */
   pending(): PermissionRequestInfo[] {
-    return [...this.pendingById.values()].map((p) => ({
+    return [...this.pendingById.values()].slice(0, LISTED_REQUESTS).map((p) => ({
       id: p.event.id,
-      title: p.event.title,
-      options: p.event.options,
+      title: clip(p.event.title, LISTED_TEXT_CHARS),
+      options: p.event.options.map((o) => ({ ...o, name: clip(o.name, LISTED_TEXT_CHARS) })),
       expiresAt: new Date(p.expiresAtMs).toISOString(),
     }));
   }
