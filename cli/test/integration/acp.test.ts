@@ -1,7 +1,7 @@
 // ACP sessions through the real binary: the CLI verbs (run --acp, ls --json, send, permit, cancel, logs,
 // attach from a pipe), two devices answering one permission request over the encrypted channel, and a
 // conversation that outlives a daemon restart as history. The agent is the fake ACP agent.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +174,36 @@ describe('ACP sessions through the binary', () => {
     expect(err).toContain(`[attached to the conversation with piped (${id}).`);
     expect(err).toContain('[detached from piped; it keeps running.');
     expect(session('piped')?.state).toBe('running');
+  });
+
+  it('attaches a real terminal (tmux) to a conversation: prompts, /allow, and Ctrl-D detaches', async () => {
+    const id = run('tmuxed', 'edit');
+    await expect.poll(() => session('tmuxed')?.activity, { timeout: 10_000 }).toBe('ready');
+    const tmux = (...args: string[]) =>
+      spawnSync('tmux', ['-L', `paseo-acp-${process.pid}`, ...args], {
+        encoding: 'utf8',
+        env: testEnv(home, { TERM: 'xterm-256color' }),
+      });
+    const envArgs = Object.entries(testEnv(home)).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    const command = `'${paseoBin()}' attach ${id}; echo "EXIT=$?"; sleep 60`;
+    expect(tmux('new-session', '-d', '-x', '100', '-y', '40', ...envArgs, 'sh', '-c', command).status).toBe(0);
+    const screen = () => tmux('capture-pane', '-p', '-J').stdout;
+    const shows = async (text: string) =>
+      expect.poll(screen, { timeout: 10_000, message: `tmux never showed "${text}"` }).toContain(text);
+    try {
+      await shows('› ');
+      tmux('send-keys', 'Make the greeting friendlier', 'Enter');
+      await shows('? Permission: Edit src/greet.ts — waiting for an answer: /1 Allow once  /2 Allow always  /3 Reject');
+      tmux('send-keys', '/allow', 'Enter');
+      await shows('Done: `greet` now says *hello* warmly.');
+      await shows('? Permission: Edit src/greet.ts — answered “Allow once” by the computer');
+      tmux('send-keys', 'C-d');
+      await shows('detached from tmuxed');
+      await shows('EXIT=0');
+    } finally {
+      tmux('kill-server');
+    }
+    expect(session('tmuxed')?.state).toBe('running');
   });
 
   it('lets the first of two devices answer a permission request; the other sees it answered', async () => {
