@@ -13,6 +13,10 @@ import { CHROMIUM_PATH, launchPhone, type Phone } from './browser.js';
 
 const AGENT = join(REPO_ROOT, 'cli', 'test', 'fixtures', 'fake-acp-agent.mjs');
 
+/** The new line of the edited file (TypeScript source holding a template literal). */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: this is the agent's code, not ours
+const HELLO_LINE = '  return `Hello, ${name}! Nice to see you.`;';
+
 /** A scenario for the phone: a turn with a plan, Markdown, an edit to approve and a long diff; a slow turn. */
 function scenario(): string {
   const longOld = Array.from({ length: 60 }, (_, i) => `export const value${i} = ${i}; // unchanged line ${i}`);
@@ -50,7 +54,7 @@ function scenario(): string {
       diff: {
         path: 'src/greet.ts',
         old: "export function greet(name: string): string {\n  return 'Hi ' + name;\n}\n",
-        new: 'export function greet(name: string): string {\n  return `Hello, ${name}! Nice to see you.`;\n}\n',
+        new: `export function greet(name: string): string {\n${HELLO_LINE}\n}\n`,
       },
     },
     { do: 'update', id: 'edit-1', status: 'completed', if: 'allowed' },
@@ -161,7 +165,7 @@ describe('an ACP session on a phone', () => {
       'Allow always',
       'Reject',
     ]);
-    expect(await prompt.getByTestId('diff').innerText()).toContain('+  return `Hello, ${name}! Nice to see you.`;');
+    expect(await prompt.getByTestId('diff').innerText()).toContain(`+${HELLO_LINE}`);
     expect(await pageFits(phone)).toBe(true);
     // Markdown is rendered; the agent's HTML is only text.
     const answer = page.getByTestId('agent-message').first();
