@@ -12,7 +12,8 @@ import {
 import { Conversation } from '../../../cli/src/conversation/fold.js';
 import { permissionPrompt, renderItem } from '../conversation-items.js';
 import type { AppContext, Screen } from '../model.js';
-import { confirmDialog, errorMessage, h, keepFocus, toast } from '../ui.js';
+import { endSession, sessionChrome, showConnection } from '../session-chrome.js';
+import { errorMessage, h, keepFocus, toast } from '../ui.js';
 
 /** Within this many pixels of the end, the list follows new content. */
 const FOLLOW_SLACK_PX = 48;
@@ -35,27 +36,12 @@ export function conversationScreen(ctx: AppContext, sessionId: string): Screen {
   let follow = true;
 
   // ---- Layout ----------------------------------------------------------------------------------
-  const title = h('span', {
-    class: 'term-title',
-    testid: 'session-title',
-    text: model.session(sessionId)?.name ?? 'Agent',
+  const chrome = sessionChrome(model.session(sessionId)?.name ?? 'Agent', {
+    back: () => ctx.back(),
+    end: () => void endSession(link, sessionId, 'The conversation stays readable with `paseo logs`.'),
   });
+  const { title, dot, endButton, exitBar, exitText, missing } = chrome;
   const subtitle = h('span', { class: 'conv-sub', testid: 'agent-activity' });
-  const dot = h(
-    'span',
-    { class: 'conn compact', testid: 'conn-state' },
-    h('span', { class: 'dot' }),
-    h('span', { class: 'conn-label' }),
-  );
-  const endButton = keepFocus(
-    h('button', {
-      class: 'danger-outline small',
-      testid: 'end-session',
-      text: 'End',
-      attrs: { 'aria-label': 'End session' },
-      on: { click: () => void endSession() },
-    }),
-  );
   const list = h('div', { class: 'conv-items', testid: 'conversation', attrs: { role: 'log', 'aria-live': 'polite' } });
   const working = h(
     'div',
@@ -89,39 +75,13 @@ export function conversationScreen(ctx: AppContext, sessionId: string): Screen {
     }),
   );
   const composer = h('form', { class: 'composer', testid: 'composer' }, input, stopButton, sendButton);
-  const exitText = h('span', { testid: 'exit-text' });
-  const exitBar = h(
-    'div',
-    { class: 'exit-bar', testid: 'exit-bar', attrs: { hidden: true, role: 'status' } },
-    exitText,
-    h('button', {
-      class: 'primary small',
-      testid: 'exit-back',
-      text: 'Back to sessions',
-      on: { click: () => ctx.back() },
-    }),
-  );
-  const missing = h(
-    'div',
-    { class: 'overlay', testid: 'session-missing', attrs: { hidden: true } },
-    h('p', { text: 'This session no longer exists.' }),
-    h('button', { class: 'primary', text: 'Back to sessions', on: { click: () => ctx.back() } }),
-  );
   const el = h(
     'div',
     { class: 'screen conversation-screen', testid: 'conversation-screen', attrs: { 'data-session-id': sessionId } },
     h(
       'header',
       { class: 'bar term-bar' },
-      keepFocus(
-        h('button', {
-          class: 'icon-button',
-          testid: 'back',
-          text: '←',
-          attrs: { 'aria-label': 'Back to sessions' },
-          on: { click: () => ctx.back() },
-        }),
-      ),
+      chrome.back,
       h('div', { class: 'bar-title' }, title, h('span', { class: 'conv-status' }, dot, subtitle)),
       endButton,
     ),
@@ -310,21 +270,6 @@ export function conversationScreen(ctx: AppContext, sessionId: string): Screen {
     }
   }
 
-  async function endSession(): Promise<void> {
-    const ok = await confirmDialog({
-      title: 'End this session?',
-      message: 'This stops the agent. The conversation stays readable with `paseo logs`.',
-      confirm: 'End session',
-      danger: true,
-    });
-    if (!ok) return;
-    try {
-      await link.request({ t: 'session.kill', sessionId });
-    } catch (err) {
-      toast(errorMessage(err, 'The session could not be ended.'), 'error');
-    }
-  }
-
   // ---- Session info and connection state ------------------------------------------------------------
   const renderInfo = (): void => {
     const info = model.session(sessionId);
@@ -333,11 +278,7 @@ export function conversationScreen(ctx: AppContext, sessionId: string): Screen {
     missing.hidden = !(model.sessions && !info && !exited);
     renderState();
   };
-  const renderConn = (): void => {
-    dot.dataset.state = link.state;
-    (dot.lastElementChild as HTMLElement).textContent =
-      link.state === 'connected' ? '' : link.state === 'stopped' ? 'Disconnected' : 'Reconnecting…';
-  };
+  const renderConn = (): void => showConnection(dot, link.state);
   const offModel = model.onChange(renderInfo);
   const offState = link.onState(renderConn);
   const offConnected = link.onConnected(attach);

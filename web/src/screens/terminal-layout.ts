@@ -2,6 +2,7 @@
 // opens in, the "session no longer exists" overlay, the exit bar and the key bar. Behaviour lives in
 // terminal.ts; this file only builds the elements and calls back.
 import { type Keybar, keybar } from '../keybar.js';
+import { sessionChrome } from '../session-chrome.js';
 import { h, keepFocus } from '../ui.js';
 
 /** What the screen's controls do. */
@@ -40,22 +41,7 @@ export interface TerminalLayout {
 }
 
 export function terminalLayout(sessionId: string, title: string, actions: TerminalActions): TerminalLayout {
-  const back = keepFocus(
-    h('button', {
-      class: 'icon-button',
-      testid: 'back',
-      text: '←',
-      attrs: { 'aria-label': 'Back to sessions' },
-      on: { click: () => actions.back() },
-    }),
-  );
-  const titleEl = h('span', { class: 'term-title', testid: 'session-title', text: title });
-  const dot = h(
-    'span',
-    { class: 'conn compact', testid: 'conn-state' },
-    h('span', { class: 'dot' }),
-    h('span', { class: 'conn-label' }),
-  );
+  const { back, title: titleEl, dot, endButton, missing, exitBar, exitText } = sessionChrome(title, actions);
   const fitButton = keepFocus(
     h('button', {
       class: 'chip',
@@ -65,35 +51,8 @@ export function terminalLayout(sessionId: string, title: string, actions: Termin
       on: { click: () => actions.fit() },
     }),
   );
-  const endButton = keepFocus(
-    h('button', {
-      class: 'danger-outline small',
-      testid: 'end-session',
-      text: 'End',
-      attrs: { 'aria-label': 'End session' },
-      on: { click: () => actions.end() },
-    }),
-  );
   const host = h('div', { class: 'term-host', testid: 'terminal' });
   const wrap = h('div', { class: 'term-wrap' }, host);
-  const exitText = h('span', { testid: 'exit-text' });
-  const exitBar = h(
-    'div',
-    { class: 'exit-bar', testid: 'exit-bar', attrs: { hidden: true, role: 'status' } },
-    exitText,
-    h('button', {
-      class: 'primary small',
-      testid: 'exit-back',
-      text: 'Back to sessions',
-      on: { click: () => actions.back() },
-    }),
-  );
-  const missing = h(
-    'div',
-    { class: 'overlay', testid: 'session-missing', attrs: { hidden: true } },
-    h('p', { text: 'This session no longer exists.' }),
-    h('button', { class: 'primary', text: 'Back to sessions', on: { click: () => actions.back() } }),
-  );
   const keys = keybar({ send: (data) => actions.type(data), applicationCursor: () => actions.applicationCursor() });
   const pasteButton = keepFocus(
     h('button', {

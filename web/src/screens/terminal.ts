@@ -11,11 +11,12 @@ import { exitSentence } from '../format.js';
 import { binaryStringToBytes, withCtrl } from '../keys.js';
 import type { AppContext, Model, Screen } from '../model.js';
 import { askForPaste } from '../paste.js';
+import { endSession, showConnection } from '../session-chrome.js';
 import { SessionStream } from '../session-stream.js';
 import { TERMINAL_FONT, terminalFontSize } from '../terminal-size.js';
 import { TERMINAL_THEME } from '../terminal-theme.js';
 import { touchScroll } from '../touch-scroll.js';
-import { confirmDialog, errorMessage, toast } from '../ui.js';
+import { toast } from '../ui.js';
 import { type TerminalLayout, terminalLayout } from './terminal-layout.js';
 
 /** Wait this long after the last size change before telling the daemon, in milliseconds. */
@@ -74,7 +75,7 @@ class TerminalScreen {
     this.ui = terminalLayout(sessionId, this.model.session(sessionId)?.name ?? 'Session', {
       back: () => ctx.back(),
       fit: () => this.claimSize(),
-      end: () => void this.endSession(),
+      end: () => void endSession(this.link, this.sessionId, 'What it printed stays visible here.'),
       paste: () => void this.paste(),
       type: (data) => this.typeInput(data, false),
       applicationCursor: () => this.term.modes.applicationCursorKeysMode,
@@ -294,21 +295,6 @@ class TerminalScreen {
     if (!this.disposed && !matchMedia('(pointer: coarse)').matches) this.term.focus();
   }
 
-  private async endSession(): Promise<void> {
-    const ok = await confirmDialog({
-      title: 'End this session?',
-      message: 'This stops the agent. What it printed stays visible here.',
-      confirm: 'End session',
-      danger: true,
-    });
-    if (!ok) return;
-    try {
-      await this.link.request({ t: 'session.kill', sessionId: this.sessionId });
-    } catch (err) {
-      toast(errorMessage(err, 'The session could not be ended.'), 'error');
-    }
-  }
-
   // ---- Session info and connection state -------------------------------------------------------------
 
   private renderInfo(): void {
@@ -319,11 +305,7 @@ class TerminalScreen {
   }
 
   private renderState(): void {
-    const { dot } = this.ui;
-    const state = this.link.state;
-    dot.dataset.state = state;
-    (dot.lastElementChild as HTMLElement).textContent =
-      state === 'connected' ? '' : state === 'stopped' ? 'Disconnected' : 'Reconnecting…';
+    showConnection(this.ui.dot, this.link.state);
   }
 
   dispose(): void {
