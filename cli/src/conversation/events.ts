@@ -82,13 +82,24 @@ export type StopReason = Infer<typeof stopReason>;
 export const answerOutcome = oneOf('selected', 'timeout', 'cancelled');
 export type AnswerOutcome = Infer<typeof answerOutcome>;
 
+const contentList = arr(toolContent, MAX_PARTS);
+/** Files a tool touches (absolute paths, maybe with ":line"). */
+const locationList = arr(str(MAX_PATH_CHARS, 1), MAX_PARTS);
 const toolFields = {
   title: opt(title),
   kind: opt(toolKind),
   status: opt(toolStatus),
-  content: opt(arr(toolContent, MAX_PARTS)),
-  /** Files the tool touches (absolute paths). */
-  locations: opt(arr(str(MAX_PATH_CHARS, 1), MAX_PARTS)),
+  content: opt(contentList),
+  locations: opt(locationList),
+};
+/** What a permission request and its item have in common. */
+const permissionFields = {
+  t: oneOf('permission'),
+  at,
+  id: shortId,
+  toolCallId: shortId,
+  title,
+  options: arr(permissionOption, MAX_OPTIONS),
 };
 
 /** Every event, by its tag `t`. */
@@ -104,14 +115,7 @@ export const conversationEvent = union('t', {
   /** The agent's plan, complete each time (it replaces the previous one of the turn). */
   plan: obj({ t: oneOf('plan'), at, entries: arr(planEntry, MAX_PARTS) }),
   /** The agent asks before running a tool call: `id` is the daemon's id of the request. */
-  permission: obj({
-    t: oneOf('permission'),
-    at,
-    id: shortId,
-    toolCallId: shortId,
-    title,
-    options: arr(permissionOption, MAX_OPTIONS),
-  }),
+  permission: obj(permissionFields),
   /** A permission request was settled: an option chosen (`by` whom), timed out (rejected), or cancelled. */
   answer: obj({ t: oneOf('answer'), at, id: shortId, outcome: answerOutcome, optionId: nullable(shortId), by: who }),
   /** The agent finished its turn; `by` names who cancelled it. */
@@ -130,19 +134,14 @@ export const toolItem = obj({
   title,
   kind: toolKind,
   status: toolStatus,
-  content: arr(toolContent, MAX_PARTS),
-  locations: arr(str(MAX_PATH_CHARS, 1), MAX_PARTS),
+  content: contentList,
+  locations: locationList,
 });
 export type ToolItem = Infer<typeof toolItem>;
 
 /** A permission request as shown, with how (and whether) it was settled. */
 export const permissionItem = obj({
-  t: oneOf('permission'),
-  at,
-  id: shortId,
-  toolCallId: shortId,
-  title,
-  options: arr(permissionOption, MAX_OPTIONS),
+  ...permissionFields,
   state: oneOf('pending', 'selected', 'timeout', 'cancelled'),
   optionId: nullable(shortId),
   by: nullable(str(120)),

@@ -5,6 +5,21 @@
 import type { DaemonMessage, SessionInfo, SessionKind } from '../channel/messages.js';
 import type { Viewer } from './viewer.js';
 
+/** The process an engine runs (already validated by the manager). */
+export interface RunSpec {
+  id: string;
+  name: string;
+  /** The command line as shown to people. */
+  command: string[];
+  /** The executable to run (resolved), and its arguments. */
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Where its recording goes. */
+  recordingPath: string;
+}
+
 /** How a session's process ended: an exit code, or the name of the signal that ended it. */
 export interface SessionExit {
   exitCode: number | null;

@@ -5,7 +5,7 @@
 import type { SessionInfo } from '../channel/messages.js';
 import { type PtyExit, PtyProcess } from '../pty/spawn.js';
 import { Coalescer } from './coalescer.js';
-import type { Delivery, Engine, EngineHooks, Feed, FlowLimits, SessionStats } from './engine.js';
+import type { Delivery, Engine, EngineHooks, Feed, FlowLimits, RunSpec, SessionStats } from './engine.js';
 import { SessionError } from './errors.js';
 import type { SessionLimits } from './limits.js';
 import { OutputBuffer } from './output-buffer.js';
@@ -17,20 +17,10 @@ import type { Viewer } from './viewer.js';
 /** After typing the text of a `send`, wait this long before Enter, so the app does not take it for a paste. */
 export const SEND_ENTER_DELAY_MS = 30;
 
-/** What a PTY engine runs (already validated by the manager). */
-export interface PtySpec {
-  id: string;
-  name: string;
-  /** The command line as shown to people. */
-  command: string[];
-  /** The executable to run (resolved), and its arguments. */
-  file: string;
-  args: string[];
-  cwd: string;
-  env: Record<string, string>;
+/** What a PTY engine runs, at which terminal size. */
+export interface PtySpec extends RunSpec {
   cols: number;
   rows: number;
-  recordingPath: string;
 }
 
 /** A command running in a PTY, seen as numbered output bytes. */

@@ -10,11 +10,10 @@ import type { PaseoConnection } from '../../src/channel/client.js';
 import type { SessionInfo } from '../../src/channel/messages.js';
 import { parseEventsBody, parseSnapshotBody } from '../../src/conversation/events.js';
 import { Conversation } from '../../src/conversation/fold.js';
+import { acpScenario, runFakeAcpAgent } from '../fixtures/fake-acp.js';
 import { pairDevice, paseoBin, REPO_ROOT, startDaemon, type TestDaemon, testEnv } from './harness.js';
 
 const FIXTURES = join(REPO_ROOT, 'cli', 'test', 'fixtures');
-const AGENT = join(FIXTURES, 'fake-acp-agent.mjs');
-const scenario = (name: string) => join(FIXTURES, 'acp-scenarios', `${name}.jsonl`);
 const NODE = process.execPath;
 
 /** The conversation one device sees, folded from what the daemon pushes. */
@@ -37,20 +36,7 @@ describe('ACP sessions through the binary', () => {
   const ls = () => d.cliJson<SessionInfo[]>(['ls', '--json']);
   const session = (name: string) => ls().find((s) => s.name === name);
   const run = (name: string, scenarioName: string, extra: string[] = []) => {
-    const r = d.cli([
-      'run',
-      '--acp',
-      '-d',
-      '--name',
-      name,
-      '--cwd',
-      home,
-      ...extra,
-      '--',
-      NODE,
-      AGENT,
-      scenario(scenarioName),
-    ]);
+    const r = runFakeAcpAgent(d, { name, cwd: home, scenarioFile: acpScenario(scenarioName), extra });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     return r.stdout.trim();

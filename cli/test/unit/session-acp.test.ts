@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ConversationItem, PermissionItem, ToolItem } from '../../src/conversation/events.js';
 import { parseConversation } from '../../src/conversation/file.js';
 import { Conversation } from '../../src/conversation/fold.js';
-import { acpAgent, makeManager, TestViewer, waitFor } from '../fixtures/session-harness.js';
+import { acpAgent, acpScenario } from '../fixtures/fake-acp.js';
+import { makeManager, TestViewer, waitFor } from '../fixtures/session-harness.js';
 
 let env: ReturnType<typeof makeManager>;
 afterEach(async () => {
@@ -24,7 +25,13 @@ const permission = (c: Conversation): PermissionItem | undefined =>
 async function start(scenario: string | undefined, limits: Parameters<typeof makeManager>[0] = {}) {
   env = makeManager(limits);
   const { manager } = env;
-  const info = manager.create({ kind: 'acp', command: acpAgent(scenario), cols: 80, rows: 24, cwd: '/tmp' });
+  const info = manager.create({
+    kind: 'acp',
+    command: acpAgent(scenario && acpScenario(scenario)),
+    cols: 80,
+    rows: 24,
+    cwd: '/tmp',
+  });
   const phone = new TestViewer(manager, true);
   manager.attach(info.id, phone, {});
   await waitFor('agent ready', () => manager.get(info.id)!.activity === 'ready');
@@ -226,7 +233,13 @@ describe('ACP sessions', () => {
   it('explains an agent that needs a login, and a command that is not an ACP agent', async () => {
     env = makeManager({ acpStartTimeoutMs: 5000 });
     const { manager } = env;
-    const auth = manager.create({ kind: 'acp', command: acpAgent('auth'), cols: 80, rows: 24, cwd: '/tmp' });
+    const auth = manager.create({
+      kind: 'acp',
+      command: acpAgent(acpScenario('auth')),
+      cols: 80,
+      rows: 24,
+      cwd: '/tmp',
+    });
     const a = new TestViewer(manager, true);
     manager.attach(auth.id, a, {});
     await waitFor('exit', () => a.of('session.exit').length === 1);

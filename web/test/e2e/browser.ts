@@ -1,10 +1,11 @@
 // A phone-sized headless Chromium for the e2e tests: Debian's /usr/bin/chromium driven by playwright-core
 // (never a downloaded browser). Each launch gets a fresh temporary profile (playwright creates and deletes
 // its own --user-data-dir), so IndexedDB starts empty: every test pairs from scratch.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterEach, beforeEach } from 'vitest';
 
 /** Where Debian installs Chromium (`apt-get install -y chromium`). */
 export const CHROMIUM_PATH = process.env.PASEO_CHROMIUM ?? '/usr/bin/chromium';
@@ -83,4 +84,31 @@ export async function launchPhone(opts: LaunchOptions = {}): Promise<Phone> {
       await browser.close().catch(() => undefined);
     },
   };
+}
+
+/** Fails with what to install when Debian's chromium is missing. */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium (.ci/run does).`);
+}
+
+/**
+ * A fresh phone for each test of the calling file, handed to `use`; after a failed test, a screenshot
+ * named after it and its page log; closed after each test.
+ */
+export function phonePerTest(use: (phone: Phone) => void, opts: LaunchOptions = {}): void {
+  let phone: Phone | undefined;
+  beforeEach(async () => {
+    phone = await launchPhone(opts);
+    use(phone);
+  });
+  afterEach(async (ctx) => {
+    if (!phone) return;
+    if (ctx.task.result?.state === 'fail') {
+      await phone.screenshot(`failed-${ctx.task.name}`).catch(() => undefined);
+      console.log(`page log of "${ctx.task.name}":\n${phone.logs.join('\n')}`);
+    }
+    await phone.close();
+    phone = undefined;
+  });
 }

@@ -3,15 +3,14 @@
 // Markdown (never the agent's HTML), a tool call whose diff is approved from the phone and completes,
 // long diffs that scroll inside their box, a cancelled turn, and both orientations (screenshots kept in
 // test-artifacts/screenshots/).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../../../cli/src/channel/messages.js';
-import { REPO_ROOT, startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
-import { CHROMIUM_PATH, launchPhone, type Phone } from './browser.js';
-
-const AGENT = join(REPO_ROOT, 'cli', 'test', 'fixtures', 'fake-acp-agent.mjs');
+import { runFakeAcpAgent } from '../../../cli/test/fixtures/fake-acp.js';
+import { startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
+import { type Phone, phonePerTest, requireChromium } from './browser.js';
 
 /** The new line of the edited file (TypeScript source holding a template literal). */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: this is the agent's code, not ours
@@ -103,8 +102,7 @@ describe('an ACP session on a phone', () => {
   let dir: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH))
-      throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium (.ci/run does).`);
+    requireChromium();
     daemon = await startDaemon();
     dir = mkdtempSync(join(tmpdir(), 'paseo-e2e-acp-'));
     writeFileSync(join(dir, 'scenario.jsonl'), scenario());
@@ -113,32 +111,16 @@ describe('an ACP session on a phone', () => {
     await daemon?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
-  beforeEach(async () => {
-    phone = await launchPhone();
+  phonePerTest((p) => {
+    phone = p;
   });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      await phone.screenshot(`failed-${ctx.task.name}`).catch(() => undefined);
-      console.log(`page log of "${ctx.task.name}":\n${phone.logs.join('\n')}`);
-    }
-    await phone.close();
-  });
+  /** `paseo run --acp -d` with the fake agent and the scenario. */
+  const startAgent = (name: string) =>
+    runFakeAcpAgent(daemon, { name, cwd: dir, scenarioFile: join(dir, 'scenario.jsonl') });
 
   it('sends a prompt, approves an edit from the phone and sees it complete with its diff', async () => {
     const { page } = phone;
-    const run = daemon.cli([
-      'run',
-      '--acp',
-      '-d',
-      '--name',
-      'greeter',
-      '--cwd',
-      dir,
-      '--',
-      process.execPath,
-      AGENT,
-      join(dir, 'scenario.jsonl'),
-    ]);
+    const run = startAgent('greeter');
     expect(run.status).toBe(0);
     const id = run.stdout.trim();
     await page.goto(daemon.cliJson<{ url: string }>(['pair', '--json']).url);
@@ -241,19 +223,7 @@ describe('an ACP session on a phone', () => {
   it('shows a pending approval in landscape, answered from the phone after a reload', async () => {
     const { page } = phone;
     await page.setViewportSize({ width: 844, height: 390 });
-    const run = daemon.cli([
-      'run',
-      '--acp',
-      '-d',
-      '--name',
-      'sideways',
-      '--cwd',
-      dir,
-      '--',
-      process.execPath,
-      AGENT,
-      join(dir, 'scenario.jsonl'),
-    ]);
+    const run = startAgent('sideways');
     const id = run.stdout.trim();
     await expect
       .poll(() => daemon.cliJson<SessionInfo[]>(['ls', '--json']).find((s) => s.id === id)?.activity, {

@@ -1,10 +1,6 @@
-// The web UI in a real headless Chromium (phone sized) against a real daemon (`dist/paseo up`):
-// pairing from a link and by typing a code, a terminal round trip, and re-pairing after a revoke.
-// Needs Debian's chromium (`apt-get install -y chromium`) and `make` (the binary embeds web/dist).
-import { existsSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pairDevice, startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
-import { CHROMIUM_PATH, launchPhone, type Phone } from './browser.js';
+import { type Phone, phonePerTest, requireChromium } from './browser.js';
 
 interface DeviceJson {
   id: string;
@@ -48,22 +44,14 @@ describe('web UI on a phone', () => {
   let phone: Phone;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH))
-      throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium (.ci/run does).`);
+    requireChromium();
     daemon = await startDaemon();
   });
   afterAll(async () => {
     await daemon?.stop();
   });
-  beforeEach(async () => {
-    phone = await launchPhone();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      await phone.screenshot(`failed-${ctx.task.name}`).catch(() => undefined);
-      console.log(`page log of "${ctx.task.name}":\n${phone.logs.join('\n')}`);
-    }
-    await phone.close();
+  phonePerTest((p) => {
+    phone = p;
   });
 
   const pairingLink = (): { url: string; code: string } =>

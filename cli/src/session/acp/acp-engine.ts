@@ -21,7 +21,7 @@ import type { SessionInfo } from '../../channel/messages.js';
 import { type ConversationEvent, clip, MAX_EVENT_TEXT_CHARS } from '../../conversation/events.js';
 import { randomId } from '../../state/ids.js';
 import { PASEO_VERSION } from '../../version.js';
-import type { Engine, EngineHooks, Feed, FlowLimits, SessionExit, SessionStats } from '../engine.js';
+import type { Engine, EngineHooks, Feed, FlowLimits, RunSpec, SessionExit, SessionStats } from '../engine.js';
 import { SessionError } from '../errors.js';
 import type { SessionLimits } from '../limits.js';
 import type { SessionLog } from '../session.js';
@@ -37,16 +37,9 @@ export const CLIENT_CAPABILITIES: ClientCapabilities = {};
 /** ACP's error code for "authentication required". */
 const AUTH_REQUIRED = -32000;
 
-/** What an ACP engine runs (already validated by the manager). */
-export interface AcpSpec {
-  id: string;
-  name: string;
-  command: string[];
-  file: string;
-  args: string[];
-  cwd: string;
-  env: Record<string, string>;
-  recordingPath: string;
+/** What an ACP engine runs. */
+export interface AcpSpec extends RunSpec {
+  /** An unanswered permission request gets the safe answer after this long. */
   permissionTimeoutMs: number;
 }
 
