@@ -289,7 +289,8 @@ export class AcpEngine implements Engine {
   ): Promise<RequestPermissionResponse> {
     // Updates the agent sent before this request are applied first (the SDK hands them over concurrently).
     await afterQueuedMessages();
-    if (this.ended || this.turn?.cancelled) return { outcome: { outcome: 'cancelled' } };
+    const otherSession = this.acpSessionId !== undefined && params.sessionId !== this.acpSessionId;
+    if (this.ended || this.turn?.cancelled || otherSession) return { outcome: { outcome: 'cancelled' } };
     const known = this.events.conversation.items.findLast(
       (i) => i.t === 'tool' && i.id === toolCallId(params.toolCall.toolCallId),
     );
