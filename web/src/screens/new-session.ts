@@ -94,6 +94,7 @@ export function openNewSession(ctx: AppContext): void {
         presets.filter((p) => p.kind === kind).sort((a, b) => Number(b.available) - Number(a.available));
       const conversations = sorted('acp');
       list.replaceChildren(
+        ...(conversations.length ? [h('p', { class: 'preset-group', text: 'In a terminal' })] : []),
         ...sorted('pty').map(presetRow),
         ...(conversations.length
           ? [h('p', { class: 'preset-group', text: 'As a conversation (ACP)' }), ...conversations.map(presetRow)]

@@ -125,6 +125,14 @@ describe('an ACP session on a phone', () => {
     const id = run.stdout.trim();
     await page.goto(daemon.cliJson<{ url: string }>(['pair', '--json']).url);
     await page.getByTestId('home').waitFor();
+    // New session offers the ACP presets as conversations (each "not installed" here).
+    await page.getByTestId('new-session').click();
+    const acpPresets = page.locator('[data-testid="preset-item"][data-kind="acp"]');
+    await expect.poll(() => acpPresets.count()).toBe(6);
+    expect(await acpPresets.first().innerText()).toMatch(/not installed/);
+    await page.getByText('As a conversation (ACP)').scrollIntoViewIfNeeded();
+    await phone.screenshot('new-session-acp-presets-390x844');
+    await page.getByTestId('new-session-sheet-close').click();
     const item = page.locator(`[data-testid="session-item"][data-session-id="${id}"]`);
     await expect.poll(() => item.innerText()).toContain('conversation');
 
