@@ -2,7 +2,7 @@
 // child process with its log in PASEO_HOME/daemon.log and its pid in PASEO_HOME/paseo.pid.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
-import * as sea from 'node:sea';
+import { selfCommand } from '../self.js';
 import { homePaths } from '../state/home.js';
 import { ControlClient, isDaemonRunning } from './control-client.js';
 
@@ -13,12 +13,6 @@ export const STOP_TIMEOUT_MS = 15_000;
 
 /** Set in the detached child: it writes the pid file and keeps secrets out of its log. */
 export const DETACHED_ENV = 'PASEO_DETACHED';
-
-/** The command line that runs this same program again with `args`. */
-function selfCommand(args: string[]): [string, string[]] {
-  if (sea.isSea()) return [process.execPath, args];
-  return [process.execPath, [...process.execArgv, process.argv[1]!, ...args]];
-}
 
 /** Starts the daemon detached; resolves once it answers on its socket, or rejects with a sentence. */
 export async function startDetached(
