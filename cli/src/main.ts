@@ -24,6 +24,7 @@ const main = defineCommand({
     send: () => import('./commands/send.js').then((m) => m.default),
     permit: () => import('./commands/permit.js').then((m) => m.default),
     cancel: () => import('./commands/cancel.js').then((m) => m.default),
+    service: () => import('./commands/service.js').then((m) => m.default),
   },
 });
 

@@ -28,6 +28,7 @@ const COMMANDS = [
   'send',
   'permit',
   'cancel',
+  'service',
 ];
 
 describe('paseo command line', () => {

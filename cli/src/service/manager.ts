@@ -1,0 +1,108 @@
+// The login service behind `paseo service`: one interface over the platform's service manager
+// (systemd user units on Linux, launchd agents on macOS).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../state/state-file.js';
+import { launchdManager } from './launchd.js';
+import type { ServiceSpec } from './spec.js';
+import { systemdManager } from './systemd.js';
+
+/** How long one service-manager command may take, in milliseconds. */
+export const SERVICE_COMMAND_TIMEOUT_MS = 30_000;
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+export type Run = (command: string, args: string[]) => RunResult;
+
+/** What a service manager needs to know about this machine and user. */
+export interface ServicePlatform {
+  homeDir: string;
+  user: string;
+  uid: number;
+  env: NodeJS.ProcessEnv;
+  /** The daemon's log file. */
+  log: string;
+  run: Run;
+}
+
+export interface ServiceState {
+  /** Starts at login (systemd: enabled; launchd: loaded). */
+  enabled: boolean;
+  /** Running now. */
+  active: boolean;
+  pid?: number;
+  /** The manager's words, e.g. "enabled, active (running)". */
+  detail: string;
+}
+
+export interface ServiceManager {
+  kind: 'systemd' | 'launchd';
+  /** The unit or plist file. */
+  file: string;
+  render(spec: ServiceSpec): string;
+  /** The command line recorded in a file written by render(). */
+  parseArgv(text: string): string[] | undefined;
+  /** A sentence saying why the manager cannot be used here, or undefined when it can. */
+  unavailable(): string | undefined;
+  /** Enables the written file and (re)starts the service; throws with the manager's error. */
+  activate(): void;
+  /** Stops the service and disables it (before the file is removed). */
+  deactivate(): void;
+  /** Tells the manager the file is gone. */
+  forget(): void;
+  state(): ServiceState;
+  /** The command that shows the service's log. */
+  logs: string;
+  /** Lines worth telling after an install (e.g. lingering on systemd). */
+  notes(): string[];
+}
+
+/** Runs a command; a missing program is a failed run (status null), not an exception. */
+export const runCommand: Run = (command, args) => {
+  const r = spawnSync(command, args, { encoding: 'utf8', timeout: SERVICE_COMMAND_TIMEOUT_MS });
+  return { status: r.error ? null : r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? r.error?.message ?? '' };
+};
+
+/** The manager for this platform, or undefined where paseo has none (not Linux or macOS). */
+export function serviceManager(
+  log: string,
+  platform: NodeJS.Platform = process.platform,
+  overrides: Partial<ServicePlatform> = {},
+): ServiceManager | undefined {
+  const info = userInfo();
+  const p: ServicePlatform = {
+    homeDir: homedir(),
+    user: info.username,
+    uid: info.uid,
+    env: process.env,
+    log,
+    run: runCommand,
+    ...overrides,
+  };
+  if (platform === 'linux') return systemdManager(p);
+  if (platform === 'darwin') return launchdManager(p);
+  return undefined;
+}
+
+/** Writes the service file for `spec` (mode 0644: it holds no secret). */
+export function writeServiceFile(manager: ServiceManager, spec: ServiceSpec): void {
+  mkdirSync(dirname(manager.file), { recursive: true });
+  writeFileAtomic(manager.file, manager.render(spec), 0o644);
+}
+
+/**
+ * Stops and disables the service where the manager runs, then removes its file.
+ * False when there was no file (nothing installed).
+ */
+export function removeService(manager: ServiceManager, managerRuns: boolean): boolean {
+  if (!existsSync(manager.file)) return false;
+  if (managerRuns) manager.deactivate();
+  unlinkSync(manager.file);
+  if (managerRuns) manager.forget();
+  return true;
+}
