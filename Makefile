@@ -6,6 +6,7 @@
 #   make fmt      format everything (biome, gofmt)
 #   make run      build, then ./dist/paseo up $(ARGS), e.g. make run ARGS="--no-tailnet"
 #   make bench    benchmarks against raw node-pty, ttyd and a bare ws pipe (not a test)
+#   make release  dist/release: the single binary for linux-x64 and linux-arm64, install.sh, SHA256SUMS
 # scripts/build.mjs decides itself whether dist/paseo is up to date (same bundle, assets and runtime).
 
 SHELL := /bin/bash
@@ -18,7 +19,7 @@ NODE24 = $(eval NODE24 := $$(shell scripts/node-runtime.sh))$(NODE24)
 VITEST = $(NODE24) node_modules/vitest/vitest.mjs
 ARGS ?=
 
-.PHONY: all web sidecar bundle smoke test check typecheck lint fmt unit run clean headscale bench bench-deps FORCE
+.PHONY: all web sidecar bundle smoke test check typecheck lint fmt unit run clean headscale bench bench-deps release FORCE
 
 all: dist/paseo
 
@@ -41,8 +42,9 @@ node_modules/.package-lock.json: package-lock.json
 web: node_modules/.package-lock.json
 	$(NODE24) web/build.mjs
 
+# Static (CGO off), like the release targets' (scripts/build/targets.mjs): it runs on any Linux.
 sidecar:
-	cd sidecar && go build -trimpath -ldflags "-s -w" -o paseo-sidecar .
+	cd sidecar && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o paseo-sidecar .
 
 # headscale for the tailnet end-to-end test (pinned; installed into .cache/bin once).
 headscale:
@@ -65,7 +67,12 @@ fmt: node_modules/.package-lock.json
 unit: node_modules/.package-lock.json
 	$(VITEST) run cli/test/unit web/test/unit
 
-test: check dist/paseo dist/paseo-smoke headscale
+# The single binary for each target into dist/release/ with install.sh and SHA256SUMS (README: Platforms).
+# RELEASE_URL=https://… becomes the published install.sh's default address.
+release: node_modules/.package-lock.json web sidecar FORCE
+	$(NODE24) scripts/release.mjs $(if $(RELEASE_URL),--url $(RELEASE_URL))
+
+test: check dist/paseo dist/paseo-smoke headscale release
 	$(VITEST) run
 	cd sidecar && go test ./...
 

@@ -8,9 +8,10 @@ const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 /**
  * Writes the asset files into `outDir` (the web archive and the manifest; the addon and the sidecar are
  * referenced where they are) and returns { assets: { key: absolutePath }, summary: [lines] } for the
- * SEA config. `modules` is the pinned runtime's process.versions.modules (the addon ABI).
+ * SEA config. `modules` is the pinned runtime's process.versions.modules (the addon ABI); platform/arch
+ * pick node-pty's prebuild; `sidecar` is the tailnet sidecar built for that platform.
  */
-export function prepareAssets({ root, outDir, version, modules, platform = 'linux', arch = 'x64' }) {
+export function prepareAssets({ root, outDir, version, modules, platform, arch, sidecar }) {
   mkdirSync(outDir, { recursive: true });
   const files = {};
   const summary = [];
@@ -31,9 +32,8 @@ export function prepareAssets({ root, outDir, version, modules, platform = 'linu
   }
   files['pty-addon'] = { path: addon, executable: true };
 
-  const sidecar = join(root, 'sidecar', 'paseo-sidecar');
   if (existsSync(sidecar)) files.sidecar = { path: sidecar, executable: true };
-  else summary.push('sidecar: sidecar/paseo-sidecar not built, the binary will have no tailnet sidecar');
+  else summary.push(`sidecar: ${relative(root, sidecar)} not built, the binary will have no tailnet sidecar`);
 
   const web = packWebDir(join(root, 'web', 'dist'));
   if (web.count > 0) {

@@ -37,14 +37,14 @@ export function makeBlob({ node, root, workDir, main, assets, useCodeCache = tru
 }
 
 /**
- * Copies the runtime to a temporary file next to `out` (stripping its debug info and symbols with
- * `strip` when available: -18 MB), injects the blob, then renames it to `out`, so `out` is never a
- * half-written binary. Returns { stripped }.
+ * Copies the runtime to a temporary file next to `out` (stripping its debug info and symbols with the
+ * binutils program `strip` names, when it is installed: -18 MB), injects the blob, then renames it to
+ * `out`, so `out` is never a half-written binary. Returns { stripped }.
  */
-export async function injectBlob({ node, blob, out, strip = true }) {
+export async function injectBlob({ node, blob, out, strip }) {
   const tmp = join(dirname(out), `.${Date.now()}-${process.pid}.tmp`);
   try {
-    const stripped = strip && spawnSync('strip', ['-o', tmp, node], { stdio: 'ignore' }).status === 0;
+    const stripped = !!strip && spawnSync(strip, ['-o', tmp, node], { stdio: 'ignore' }).status === 0;
     if (!stripped) copyFileSync(node, tmp);
     chmodSync(tmp, 0o755);
     const run = spawnSync(process.execPath, [POSTJECT_CLI, tmp, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], {
