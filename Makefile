@@ -7,6 +7,7 @@
 #   make run      build, then ./dist/paseo up $(ARGS), e.g. make run ARGS="--no-tailnet"
 #   make bench    benchmarks against raw node-pty, ttyd and a bare ws pipe (not a test)
 #   make release  dist/release: the single binary for linux-x64 and linux-arm64, install.sh, SHA256SUMS
+#   make npm      dist/npm/paseo-<version>.tgz: the CLI as an npm package (Node >= 20, Deno 2)
 # scripts/build.mjs decides itself whether dist/paseo is up to date (same bundle, assets and runtime).
 
 SHELL := /bin/bash
@@ -19,7 +20,7 @@ NODE24 = $(eval NODE24 := $$(shell scripts/node-runtime.sh))$(NODE24)
 VITEST = $(NODE24) node_modules/vitest/vitest.mjs
 ARGS ?=
 
-.PHONY: all web sidecar bundle smoke test check typecheck lint fmt unit run clean headscale bench bench-deps release FORCE
+.PHONY: all web sidecar bundle smoke test check typecheck lint fmt unit run clean headscale bench bench-deps release npm deno FORCE
 
 all: dist/paseo
 
@@ -72,7 +73,15 @@ unit: node_modules/.package-lock.json
 release: node_modules/.package-lock.json web sidecar FORCE
 	$(NODE24) scripts/release.mjs $(if $(RELEASE_URL),--url $(RELEASE_URL))
 
-test: check dist/paseo dist/paseo-smoke headscale release
+# The npm package: dist/npm/paseo-<version>.tgz (scripts/npm-package.mjs).
+npm: node_modules/.package-lock.json web sidecar FORCE
+	$(NODE24) scripts/npm-package.mjs
+
+# Deno 2 from the npm registry, for the npm package's test (pinned; into .cache/release once).
+deno:
+	scripts/install-deno.sh >/dev/null
+
+test: check dist/paseo dist/paseo-smoke headscale release npm deno
 	$(VITEST) run
 	cd sidecar && go test ./...
 

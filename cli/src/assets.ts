@@ -2,6 +2,8 @@
 // In the single binary (a Node SEA) they are SEA assets written by scripts/build.mjs; file assets are
 // extracted once to PASEO_HOME/cache/<sha256 prefix>/<name> (content addressed, atomic, reused).
 // In development (plain node on the repo, or `node dist/sea/paseo/main.cjs`) they are the files in the repo.
+// In the npm package (scripts/npm-package.mjs, run by Node or Deno) they are files next to paseo.mjs:
+// web/, sidecar/<platform>-<arch>/paseo-sidecar; node-pty is the package's dependency.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
@@ -63,11 +65,11 @@ export function hasAsset(name: AssetName): boolean {
 export function assetPath(name: FileAssetName): string {
   if (!isEmbedded()) {
     const file = devPath(name);
-    if (!existsSync(file)) throw new AssetMissingError(name, `${file} does not exist (${DEV_HINTS[name]})`);
+    if (!existsSync(file)) throw new AssetMissingError(name, `${file} does not exist (${hint(name)})`);
     return file;
   }
   const entry = Object.hasOwn(manifest().assets, name) ? manifest().assets[name] : undefined;
-  if (!entry) throw new AssetMissingError(name, `this paseo binary was built without it (${DEV_HINTS[name]})`);
+  if (!entry) throw new AssetMissingError(name, `this paseo binary was built without it (${hint(name)})`);
   const file = join(homePaths(paseoHome()).cache, entry.sha256.slice(0, 16), name);
   if (statSync(file, { throwIfNoEntry: false })?.size !== entry.size) extract(name, entry, file);
   return file;
@@ -84,6 +86,10 @@ export function webAssets(): Map<string, WebAsset> {
   cachedWeb ??= Object.hasOwn(manifest().assets, 'web') ? parseWebArchive(Buffer.from(sea.getAsset('web'))) : new Map();
   return cachedWeb;
 }
+
+/** Set to true by the npm package's build (scripts/npm-package.mjs); undefined elsewhere. */
+declare const __PASEO_PACKAGE__: boolean | undefined;
+const IN_PACKAGE = typeof __PASEO_PACKAGE__ === 'boolean' && __PASEO_PACKAGE__;
 
 let cachedManifest: AssetManifest | undefined;
 let cachedWeb: Map<string, WebAsset> | undefined;
@@ -169,19 +175,34 @@ function contentType(urlPath: string): string {
   return CONTENT_TYPES[extname(urlPath).toLowerCase()] ?? 'application/octet-stream';
 }
 
-const DEV_HINTS: Record<AssetName, string> = {
-  web: 'build it with `make web`',
-  sidecar: 'build it with `make sidecar`',
-  'pty-addon': 'run `npm ci`',
-};
+/** What to do about a missing asset. */
+function hint(name: AssetName): string {
+  if (!IN_PACKAGE) {
+    return { web: 'build it with `make web`', sidecar: 'build it with `make sidecar`', 'pty-addon': 'run `npm ci`' }[
+      name
+    ];
+  }
+  if (name === 'sidecar') {
+    return `this npm package carries the tailnet node for ${packagedSidecars()} only, not ${process.platform}-${process.arch}: start paseo with --no-tailnet, or use a release binary`;
+  }
+  return 'the npm package is incomplete: install it again';
+}
+
+/** The platforms whose sidecar the npm package carries, e.g. "linux-x64, linux-arm64". */
+function packagedSidecars(): string {
+  const dir = join(repoRoot(), 'sidecar');
+  return existsSync(dir) ? readdirSync(dir).sort().join(', ') : 'no platform';
+}
 
 function devPath(name: AssetName): string {
   const root = repoRoot();
   switch (name) {
     case 'web':
-      return join(root, 'web', 'dist');
+      return IN_PACKAGE ? join(root, 'web') : join(root, 'web', 'dist');
     case 'sidecar':
-      return join(root, 'sidecar', 'paseo-sidecar');
+      return IN_PACKAGE
+        ? join(root, 'sidecar', `${process.platform}-${process.arch}`, 'paseo-sidecar')
+        : join(root, 'sidecar', 'paseo-sidecar');
     case 'pty-addon': {
       const dir = `${process.platform}-${process.arch}`;
       const pkg = join(root, 'node_modules', '@homebridge', 'node-pty-prebuilt-multiarch');
@@ -192,10 +213,14 @@ function devPath(name: AssetName): string {
   }
 }
 
-/** The repo: the nearest folder above this module whose package.json is named "paseo". */
+/** The repo: the nearest folder above this module whose package.json is named "paseo"; in the npm package, its folder. */
 function repoRoot(): string {
   if (cachedRoot) return cachedRoot;
   const start = dirname(fileURLToPath(import.meta.url));
+  if (IN_PACKAGE) {
+    cachedRoot = start;
+    return start;
+  }
   for (let dir = start; ; dir = dirname(dir)) {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'paseo') {
