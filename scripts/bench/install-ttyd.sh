@@ -3,7 +3,8 @@
 # (`apt-get install -y ttyd`). Debian 12 (bookworm, this project's machines) and 13 have no ttyd package,
 # only unstable does: then it builds Debian's ttyd source (the upstream tarball from unstable, checked
 # against the archive's SHA256) against this release's libwebsockets, into .cache/bench/ttyd/bin/ttyd,
-# where the benchmark looks for it. Idempotent; does nothing when a ttyd is already there.
+# where the benchmark looks for it. The source comes from the Debian mirror this machine's own apt
+# sources already use. Idempotent; does nothing when a ttyd is already there.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="$root/.cache/bench/ttyd"
@@ -22,11 +23,18 @@ echo "No ttyd package for this Debian release: building Debian unstable's ttyd s
 apt-get install -y -qq --no-install-recommends ca-certificates curl xz-utils cmake make gcc libc6-dev \
   libjson-c-dev libwebsockets-dev libuv1-dev zlib1g-dev libssl-dev >/dev/null
 
+# The mirror of this machine's Debian release (its main archive, not security or other origins), as apt
+# itself resolved the sources: the same mirror serves unstable.
+codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+mirror="$(apt-get indextargets --format '$(ORIGIN)|$(LABEL)|$(CODENAME)|$(REPO_URI)' 'Created-By: Packages' |
+  awk -F'|' -v c="$codename" '$1 == "Debian" && $2 == "Debian" && $3 == c { print $4; exit }')"
+[ -n "$mirror" ] || { echo "no Debian $codename mirror in this machine's apt sources" >&2; exit 1; }
+
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 # A private apt state (only deb-src of unstable), so the machine's own sources are left untouched.
 mkdir -p "$tmp/lists/partial"
-echo 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main' >"$tmp/sources.list"
+echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror%/} sid main" >"$tmp/sources.list"
 apto=(-o APT::Sandbox::User=root -o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$tmp/lists" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=)
 apt-get "${apto[@]}" update -qq
 line="$(apt-get "${apto[@]}" source --print-uris ttyd 2>/dev/null | grep -E "^'[^']*\.orig\.tar\.[a-z0-9]+'")"
