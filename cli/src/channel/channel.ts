@@ -20,7 +20,7 @@ import {
   pairingRequest,
   parsePayload,
 } from './messages.js';
-import { type CipherState, generateKeyPair, HandshakeState, type KeyPair } from './noise.js';
+import { type CipherState, HandshakeState, type KeyPair, nobleX25519, type X25519 } from './noise.js';
 import { pairingPsk, pairingTag } from './pairing-code.js';
 
 export type { CloseKind, HandshakeReply };
@@ -117,9 +117,10 @@ export class InitiatorHandshake {
     code: string;
     deviceName: string;
     aead?: AeadFactory;
+    dh?: X25519;
   }): InitiatorHandshake {
     const psk = pairingPsk(opts.code, opts.daemonPublicKey);
-    const e = generateKeyPair();
+    const e = (opts.dh ?? nobleX25519).generateKeyPair();
     const hs = new HandshakeState({
       protocolName: PAIR_PROTOCOL,
       initiator: true,
@@ -129,6 +130,7 @@ export class InitiatorHandshake {
       rs: opts.daemonPublicKey,
       psks: [psk],
       ...(opts.aead ? { aead: opts.aead } : {}),
+      ...(opts.dh ? { dh: opts.dh } : {}),
     });
     const tag = pairingTag(psk, e.publicKey, opts.keys.publicKey);
     const payload = { name: opts.deviceName.slice(0, MAX_NAME_CHARS), tag: toBase64Url(tag) };
@@ -137,7 +139,12 @@ export class InitiatorHandshake {
   }
 
   /** Starts a connection as an already paired device. */
-  static connect(opts: { keys: KeyPair; daemonPublicKey: Uint8Array; aead?: AeadFactory }): InitiatorHandshake {
+  static connect(opts: {
+    keys: KeyPair;
+    daemonPublicKey: Uint8Array;
+    aead?: AeadFactory;
+    dh?: X25519;
+  }): InitiatorHandshake {
     const hs = new HandshakeState({
       protocolName: CONNECT_PROTOCOL,
       initiator: true,
@@ -145,6 +152,7 @@ export class InitiatorHandshake {
       s: opts.keys,
       rs: opts.daemonPublicKey,
       ...(opts.aead ? { aead: opts.aead } : {}),
+      ...(opts.dh ? { dh: opts.dh } : {}),
     });
     const msg1 = hs.writeMessage(utf8('{}'));
     return new InitiatorHandshake(hs, encodeWireFrame(FrameType.CONNECT_INIT, msg1));
@@ -191,7 +199,8 @@ export class ResponderHandshake {
 
   constructor(
     private readonly staticKeys: KeyPair,
-    private readonly aead?: AeadFactory,
+    /** Implementations to use (the daemon passes node:crypto's); default @noble. */
+    private readonly impl: { aead?: AeadFactory; dh?: X25519 } = {},
   ) {}
 
   /** Reads the first wire frame (already split into type and body). Throws ChannelError('protocol'). */
@@ -206,7 +215,7 @@ export class ResponderHandshake {
       initiator: false,
       prologue: PROLOGUE,
       s: this.staticKeys,
-      ...(this.aead ? { aead: this.aead } : {}),
+      ...this.impl,
     });
     let payload: Uint8Array;
     try {

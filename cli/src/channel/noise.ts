@@ -1,11 +1,11 @@
 // Noise Protocol Framework (revision 34): HandshakeState over 25519 + ChaChaPoly + SHA256/SHA512/BLAKE2s/BLAKE2b,
 // every pattern of sections 7.4-7.6 with psk modifiers (section 9). Paseo uses Noise_IK_25519_ChaChaPoly_SHA256
 // (reconnect) and Noise_IKpsk2_25519_ChaChaPoly_SHA256 (pairing). Isomorphic: no Node or DOM APIs.
-import { x25519 } from '@noble/curves/ed25519.js';
 import { AEAD_TAG_BYTES, type AeadFactory, nobleChaChaPoly } from './aead.js';
 import { CipherState, MAX_NOISE_MESSAGE_BYTES, NoiseError } from './noise-cipher.js';
 import { type HandshakePattern, type NoiseToken, parseProtocolName } from './noise-patterns.js';
 import { SymmetricState } from './noise-symmetric.js';
+import { DH_KEY_BYTES, type KeyPair, nobleX25519, publicKeyOf, type X25519 } from './x25519.js';
 
 export {
   CipherState,
@@ -16,19 +16,10 @@ export {
 } from './noise-cipher.js';
 export { parseProtocolName, SUPPORTED_BASE_PATTERNS } from './noise-patterns.js';
 export type { NoiseHash } from './noise-symmetric.js';
+export { DH_KEY_BYTES, type KeyPair, nobleX25519, type X25519 } from './x25519.js';
 
-/** X25519 key and shared-secret size (DHLEN). */
-export const DH_KEY_BYTES = 32;
 /** Size of a Noise pre-shared key. */
 export const PSK_BYTES = 32;
-
-/** An X25519 key pair. */
-export interface KeyPair {
-  /** 32-byte X25519 public key. */
-  publicKey: Uint8Array;
-  /** 32-byte X25519 private key. */
-  privateKey: Uint8Array;
-}
 
 function checkKey(what: string, key: unknown, lengthBytes: number): asserts key is Uint8Array {
   if (!(key instanceof Uint8Array) || key.length !== lengthBytes) {
@@ -38,17 +29,14 @@ function checkKey(what: string, key: unknown, lengthBytes: number): asserts key 
 
 /** Generates a random X25519 key pair from crypto.getRandomValues. */
 export function generateKeyPair(): KeyPair {
-  const random = globalThis.crypto.getRandomValues(new Uint8Array(DH_KEY_BYTES));
-  const pair = keyPairFromPrivate(random);
-  random.fill(0);
-  return pair;
+  return nobleX25519.generateKeyPair();
 }
 
 /** Derives the key pair of a 32-byte X25519 private key (the private key is copied). */
 export function keyPairFromPrivate(privateKey: Uint8Array): KeyPair {
   checkKey('private key', privateKey, DH_KEY_BYTES);
   const priv = Uint8Array.from(privateKey);
-  return { publicKey: x25519.getPublicKey(priv), privateKey: priv };
+  return { publicKey: publicKeyOf(priv), privateKey: priv };
 }
 
 function copyKeyPair(what: string, pair: KeyPair | undefined): KeyPair | undefined {
@@ -59,11 +47,11 @@ function copyKeyPair(what: string, pair: KeyPair | undefined): KeyPair | undefin
 }
 
 /** X25519 with the all-zero (low-order input) result rejected as bad-key. */
-function dh(pair: KeyPair | undefined, publicKey: Uint8Array | undefined): Uint8Array {
+function dh(impl: X25519, pair: KeyPair | undefined, publicKey: Uint8Array | undefined): Uint8Array {
   if (pair === undefined || publicKey === undefined) throw new NoiseError('bad-state', 'DH with a missing key');
   let shared: Uint8Array;
   try {
-    shared = x25519.getSharedSecret(pair.privateKey, publicKey);
+    shared = impl.sharedSecret(pair.privateKey, publicKey);
   } catch (cause) {
     throw new NoiseError('bad-key', 'X25519 rejected the key (low-order point)', { cause });
   }
@@ -93,6 +81,8 @@ export interface HandshakeOptions {
   psks?: Uint8Array[];
   /** AEAD implementation; defaults to nobleChaChaPoly. */
   aead?: AeadFactory;
+  /** X25519 implementation (key generation and DH); defaults to nobleX25519. */
+  dh?: X25519;
 }
 
 /** Transport CipherStates after the handshake, oriented for this side. */
@@ -126,6 +116,7 @@ export class HandshakeState {
   readonly #pattern: HandshakePattern;
   readonly #initiator: boolean;
   readonly #symmetric: SymmetricState;
+  readonly #dh: X25519;
   #s: KeyPair | undefined;
   #e: KeyPair | undefined;
   #rs: Uint8Array | undefined;
@@ -142,6 +133,7 @@ export class HandshakeState {
     const pattern = parsed.pattern;
     this.#pattern = pattern;
     this.#initiator = opts.initiator;
+    this.#dh = opts.dh ?? nobleX25519;
     this.#s = copyKeyPair('s', opts.s);
     this.#e = copyKeyPair('e', opts.e);
     if (opts.rs !== undefined) checkKey('rs', opts.rs, DH_KEY_BYTES);
@@ -279,18 +271,19 @@ export class HandshakeState {
 
   #mixDh(token: 'ee' | 'es' | 'se' | 'ss'): void {
     const i = this.#initiator;
+    const d = this.#dh;
     const shared =
       token === 'ee'
-        ? dh(this.#e, this.#re)
+        ? dh(d, this.#e, this.#re)
         : token === 'ss'
-          ? dh(this.#s, this.#rs)
+          ? dh(d, this.#s, this.#rs)
           : token === 'es'
             ? i
-              ? dh(this.#e, this.#rs)
-              : dh(this.#s, this.#re)
+              ? dh(d, this.#e, this.#rs)
+              : dh(d, this.#s, this.#re)
             : i
-              ? dh(this.#s, this.#re)
-              : dh(this.#e, this.#rs);
+              ? dh(d, this.#s, this.#re)
+              : dh(d, this.#e, this.#rs);
     this.#symmetric.mixKey(shared);
     shared.fill(0);
   }
@@ -319,7 +312,7 @@ export class HandshakeState {
       };
       for (const token of tokens) {
         if (token === 'e') {
-          this.#e ??= generateKeyPair();
+          this.#e ??= this.#dh.generateKeyPair();
           put(this.#e.publicKey);
           this.#symmetric.mixHash(this.#e.publicKey);
           if (this.#pattern.hasPsk) this.#symmetric.mixKey(this.#e.publicKey);

@@ -16,6 +16,7 @@ import type { Client } from './client.js';
 import type { Daemon } from './daemon.js';
 import { dispatch } from './dispatch.js';
 import { nodeChaChaPoly } from './node-aead.js';
+import { nodeX25519 } from './node-x25519.js';
 
 /** How long a device has to finish the handshake and say hello, in milliseconds. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -55,7 +56,7 @@ export class DeviceConnection implements Client {
     private readonly peer: PeerInfo,
     private readonly log: Logger,
   ) {
-    this.responder = new ResponderHandshake(daemon.identity.keys, nodeChaChaPoly);
+    this.responder = new ResponderHandshake(daemon.identity.keys, { aead: nodeChaChaPoly, dh: nodeX25519 });
     this.timer = setTimeout(() => {
       if (this.state === 'handshake' || this.state === 'hello') {
         this.fail(new ChannelError('timeout', 'The secure connection took too long to set up. Try again.'));

@@ -13,13 +13,14 @@ import { decodeWireFrame, encodeWireFrame, FrameType } from '../../src/channel/f
 import { generateKeyPair, HandshakeState } from '../../src/channel/noise.js';
 import { pairingPsk } from '../../src/channel/pairing-code.js';
 import { nodeChaChaPoly } from '../../src/daemon/node-aead.js';
+import { nodeX25519 } from '../../src/daemon/node-x25519.js';
 
 const daemonKeys = generateKeyPair();
 
-function connectPair(responderAead?: typeof nodeChaChaPoly) {
+function connectPair(daemonImpl: ConstructorParameters<typeof ResponderHandshake>[1] = {}) {
   const device = generateKeyPair();
   const init = InitiatorHandshake.connect({ keys: device, daemonPublicKey: daemonKeys.publicKey });
-  const responder = new ResponderHandshake(daemonKeys, responderAead);
+  const responder = new ResponderHandshake(daemonKeys, daemonImpl);
   const f1 = decodeWireFrame(init.firstFrame);
   expect(f1.type).toBe(FrameType.CONNECT_INIT);
   const req = responder.readInit(f1.type, f1.body);
@@ -75,7 +76,7 @@ describe('encrypted channel', () => {
   });
 
   it('carries a 3 MB message across fragments, with node:crypto on the daemon side', () => {
-    const { daemonSide, deviceSide } = connectPair(nodeChaChaPoly);
+    const { daemonSide, deviceSide } = connectPair({ aead: nodeChaChaPoly, dh: nodeX25519 });
     const body = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
     const frames = daemonSide.seal({ t: 'session.snapshot', sessionId: 's', seq: 1, cols: 80, rows: 24 }, body);
     expect(frames.length).toBeGreaterThan(40);

@@ -12,8 +12,17 @@ import {
   MAX_NOISE_MESSAGE_BYTES,
   MAX_NOISE_PLAINTEXT_BYTES,
   NoiseError,
+  nobleX25519,
   parseProtocolName,
+  type X25519,
 } from '../../src/channel/noise.js';
+import { nodeX25519 } from '../../src/daemon/node-x25519.js';
+
+/** Both X25519 implementations: @noble (browser) and node:crypto (daemon) must give the same bytes. */
+const DH_IMPLS: [string, X25519][] = [
+  ['noble', nobleX25519],
+  ['node:crypto', nodeX25519],
+];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const vectorDir = path.resolve(repoRoot, '..', 'shared', 'test-vectors', 'noise');
@@ -63,7 +72,7 @@ const allVectors = vectorFiles.flatMap((file) => {
 const supported = allVectors.filter(({ vector }) => parseProtocolName(vector.protocol_name) !== undefined);
 const unsupported = allVectors.filter(({ vector }) => parseProtocolName(vector.protocol_name) === undefined);
 
-function sideOptions(v: Vector, initiator: boolean): HandshakeOptions {
+function sideOptions(v: Vector, initiator: boolean, dh: X25519): HandshakeOptions {
   const side = initiator ? 'init' : 'resp';
   const pick = (k: 'static' | 'ephemeral' | 'remote_static'): string | undefined => v[`${side}_${k}`];
   const s = pick('static');
@@ -78,13 +87,14 @@ function sideOptions(v: Vector, initiator: boolean): HandshakeOptions {
     ...(e !== undefined ? { e: keyPairFromPrivate(hex(e)) } : {}),
     ...(rs !== undefined ? { rs: hex(rs) } : {}),
     ...(psks !== undefined ? { psks: psks.map(hex) } : {}),
+    dh,
   };
 }
 
-function runVector(v: Vector): void {
+function runVector(v: Vector, dh: X25519): void {
   const oneWay = parseProtocolName(v.protocol_name)?.pattern.oneWay === true;
-  const init = new HandshakeState(sideOptions(v, true));
-  const resp = new HandshakeState(sideOptions(v, false));
+  const init = new HandshakeState(sideOptions(v, true, dh));
+  const resp = new HandshakeState(sideOptions(v, false, dh));
   let i = 0;
   for (; i < v.messages.length && !(init.isComplete && resp.isComplete); i++) {
     const m = v.messages[i]!;
@@ -131,12 +141,24 @@ describe('Noise test vectors', () => {
     for (const p of ['IK', 'IKpsk1', 'IKpsk2', 'IKpsk0+psk2']) expect(names.has(p), p).toBe(true);
   });
 
-  it.each(supported.map((x) => [`${x.file} #${x.index} ${x.vector.protocol_name}`, x.vector] as const))(
-    '%s',
-    (_name, vector) => {
-      runVector(vector);
-    },
-  );
+  it.each(
+    DH_IMPLS.flatMap(([implName, dh]) =>
+      supported.map((x) => [`${implName}: ${x.file} #${x.index} ${x.vector.protocol_name}`, x.vector, dh] as const),
+    ),
+  )('%s', (_name, vector, dh) => {
+    runVector(vector, dh);
+  });
+
+  it('node:crypto and noble X25519 agree on random keys, both ways', () => {
+    for (let i = 0; i < 20; i++) {
+      const a = nodeX25519.generateKeyPair();
+      const b = nobleX25519.generateKeyPair();
+      expect(toHex(keyPairFromPrivate(a.privateKey).publicKey)).toBe(toHex(a.publicKey));
+      const ab = nodeX25519.sharedSecret(a.privateKey, b.publicKey);
+      expect(toHex(nobleX25519.sharedSecret(b.privateKey, a.publicKey))).toBe(toHex(ab));
+      expect(toHex(nodeX25519.sharedSecret(b.privateKey, a.publicKey))).toBe(toHex(ab));
+    }
+  });
 });
 
 // ---- Behaviour beyond the vectors ----------------------------------------------------------------------
@@ -293,19 +315,19 @@ describe('HandshakeState', () => {
     }
   });
 
-  it('rejects low-order and all-zero public keys (bad-key)', () => {
+  it.each(DH_IMPLS)('rejects low-order and all-zero public keys (bad-key), %s', (_name, dh) => {
     const zero = new Uint8Array(32);
-    const { init } = ikPair(IK, { initiator: { rs: zero } });
+    const { init } = ikPair(IK, { initiator: { rs: zero, dh } });
     expectNoiseError(() => init.writeMessage(), 'bad-key');
     // responder receives an all-zero ephemeral
-    const { init: i2, resp } = ikPair();
+    const { init: i2, resp } = ikPair(IK, { responder: { dh } });
     const msg1 = i2.writeMessage();
     msg1.fill(0, 0, 32);
     expectNoiseError(() => resp.readMessage(msg1), 'bad-key');
     // u = 1 is a low-order point too
     const one = new Uint8Array(32);
     one[0] = 1;
-    expectNoiseError(() => ikPair(IK, { initiator: { rs: one } }).init.writeMessage(), 'bad-key');
+    expectNoiseError(() => ikPair(IK, { initiator: { rs: one, dh } }).init.writeMessage(), 'bad-key');
   });
 
   it('enforces turns, completion and the 65535-byte message limit', () => {
