@@ -12,6 +12,7 @@ import { type DaemonMessage, parseClientMessage } from '../channel/messages.js';
 import { ValidationError } from '../channel/validate.js';
 import type { Logger } from '../log.js';
 import { randomId } from '../state/ids.js';
+import type { Admitted } from './admission.js';
 import type { Client } from './client.js';
 import type { Daemon } from './daemon.js';
 import { dispatch } from './dispatch.js';
@@ -39,10 +40,12 @@ export interface PeerInfo {
 type State = 'handshake' | 'hello' | 'open' | 'closed';
 
 /** A device connection: feed it frames with `receive`, call `closed` when the carrier ends. */
-export class DeviceConnection implements Client {
+export class DeviceConnection implements Client, Admitted {
   readonly id = randomId(8);
   readonly owner = false;
   deviceId: string | undefined;
+  /** The device's static key, once the handshake proved the device holds it. */
+  deviceKey: Uint8Array | undefined;
   private state: State = 'handshake';
   private readonly responder: ResponderHandshake;
   private channel: SecureChannel | undefined;
@@ -62,6 +65,15 @@ export class DeviceConnection implements Client {
         this.fail(new ChannelError('timeout', 'The secure connection took too long to set up. Try again.'));
       }
     }, HANDSHAKE_TIMEOUT_MS);
+    if (!daemon.connections.admit(this)) {
+      this.log.warn(`refused a connection from ${peer.remote}: it already holds too many`);
+      this.close('rate-limited', 'This device has too many connections open to this computer. Close some, then try again.');
+    }
+  }
+
+  /** Where the connection comes from: the unit of the per-source limits. */
+  get source(): string {
+    return this.peer.remote;
   }
 
   /** Handles one frame from the carrier. Never throws. */
@@ -97,6 +109,7 @@ export class DeviceConnection implements Client {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.timer);
+    this.daemon.connections.remove(this);
     this.daemon.removeClient(this);
   }
 
@@ -118,6 +131,7 @@ export class DeviceConnection implements Client {
       }
       const { frame, channel } = this.responder.accept({ deviceId: device.id, deviceName: device.name });
       this.deviceId = device.id;
+      this.deviceKey = init.deviceKey;
       this.channel = channel;
       this.state = 'hello';
       this.pipe.send(frame);
@@ -189,7 +203,8 @@ export class DeviceConnection implements Client {
 
   private completeHello(): void {
     if (this.pendingPairing) {
-      const record = this.daemon.devices.add({
+      this.deviceKey = this.pendingPairing.key;
+      const record = this.daemon.pairDevice(this, {
         id: this.pendingPairing.id,
         name: this.pendingPairing.name,
         publicKey: this.pendingPairing.key,
@@ -198,18 +213,21 @@ export class DeviceConnection implements Client {
       this.deviceId = record.id;
       this.pendingPairing = undefined;
       this.log.info(`paired a new device ${record.id} ("${record.name}") from ${this.peer.remote}`);
-    } else if (this.deviceId) {
-      // The device may have been removed between the handshake and its hello.
-      if (!this.daemon.devices.get(this.deviceId)) {
+    } else if (this.deviceKey) {
+      // The device may have been removed (or paired again) between the handshake and its hello.
+      const record = this.daemon.devices.byKey(this.deviceKey);
+      if (!record) {
         throw new ChannelError(
           'needs-pairing',
           'This device needs to be paired again. It is not (or no longer) paired with this computer.',
         );
       }
-      this.daemon.devices.touch(this.deviceId, this.peer.tailnetIdentity);
+      this.deviceId = record.id;
+      this.daemon.devices.touch(record.id, this.peer.tailnetIdentity);
     }
     clearTimeout(this.timer);
     this.state = 'open';
+    this.daemon.connections.established(this);
   }
 
   private fail(err: unknown): void {

@@ -10,9 +10,11 @@ import { ensureHome, homePaths } from '../state/home.js';
 import { LocalServer } from '../transport/local.js';
 import { TailnetNode, type TailnetOptions } from '../transport/tailnet.js';
 import { PASEO_VERSION } from '../version.js';
+import { ConnectionTable } from './admission.js';
 import type { Client } from './client.js';
+import type { DeviceConnection } from './connection.js';
 import { ControlServer } from './control.js';
-import { DeviceStore } from './devices.js';
+import { type DeviceRecord, DeviceStore, type NewDevice } from './devices.js';
 import { type Identity, loadOrCreateIdentity } from './identity.js';
 import { PairingCodes } from './pairing.js';
 
@@ -38,6 +40,8 @@ export class Daemon {
   readonly pairing: PairingCodes;
   readonly sessions: SessionManager;
   readonly clients = new Set<Client>();
+  /** Every device connection, from its first frame to its close (caps, revocation by key). */
+  readonly connections = new ConnectionTable<DeviceConnection>();
   readonly startedAt = new Date();
   readonly paths: ReturnType<typeof homePaths>;
   readonly log: Logger;
@@ -144,17 +148,37 @@ export class Daemon {
     for (const c of this.clients) c.send({ t: 'devices.changed', devices: this.deviceInfos(c.deviceId) });
   }
 
-  /** Removes a device: its connections get `revoked` and close at once; its key never works again. */
+  /**
+   * Removes a device: every connection authenticated with its key (listed or not, established or still
+   * in its handshake) gets `revoked` and closes at once; the key never works again.
+   */
   revokeDevice(deviceId: string): boolean {
-    if (!this.devices.remove(deviceId)) return false;
+    const record = this.devices.get(deviceId);
+    if (!record || !this.devices.remove(deviceId)) return false;
     this.log.info(`device ${deviceId} removed`);
-    for (const c of [...this.clients]) {
-      if (c.deviceId !== deviceId) continue;
-      c.send({ t: 'revoked', message: 'This device was removed from paseo. Pair it again to use it.' });
-      c.close('revoked', 'This device was removed from paseo. Pair it again to use it.');
+    const message = 'This device was removed from paseo. Pair it again to use it.';
+    for (const c of this.connections.withKey(record.publicKey)) {
+      c.send({ t: 'revoked', message });
+      c.close('revoked', message);
     }
     this.broadcastDevices();
     return true;
+  }
+
+  /**
+   * Stores a device that just paired. A key that was already paired gets the new record, and the
+   * connections of its old record end (they may reconnect: the key is still paired, under the new id).
+   */
+  pairDevice(by: DeviceConnection, input: NewDevice): DeviceRecord {
+    const old = this.devices.byKey(input.publicKey);
+    const record = this.devices.add(input);
+    if (old) {
+      this.log.info(`device ${old.id} paired again as ${record.id}; closing the old record's connections`);
+      for (const c of this.connections.withKey(input.publicKey)) {
+        if (c !== by) c.close('closed', 'This device was paired again. Reconnect to use the new pairing.');
+      }
+    }
+    return record;
   }
 
   /** Registers a connected client (after its handshake). */

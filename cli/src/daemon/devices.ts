@@ -21,6 +21,14 @@ export interface DeviceRecord {
   tailnetIdentity?: string;
 }
 
+/** What pairing stores about a new device. */
+export interface NewDevice {
+  id?: string;
+  name: string;
+  publicKey: Uint8Array;
+  tailnetIdentity?: string;
+}
+
 /** The paired devices, loaded from and written through to their files. */
 export class DeviceStore {
   private readonly devices = new Map<string, DeviceRecord>();
@@ -59,7 +67,7 @@ export class DeviceStore {
   }
 
   /** Stores a newly paired device (a key paired again replaces its old record). */
-  add(input: { id?: string; name: string; publicKey: Uint8Array; tailnetIdentity?: string }): DeviceRecord {
+  add(input: NewDevice): DeviceRecord {
     const old = this.byKey(input.publicKey);
     if (old) this.remove(old.id);
     const now = new Date().toISOString();

@@ -62,13 +62,13 @@ export async function startDaemon(opts: { env?: Record<string, string>; home?: s
   };
 }
 
-/** Pairs a new device with a fresh code; returns its keys and the open connection. */
+/** Pairs a device (new keys unless given) with a fresh code; returns its keys and the open connection. */
 export async function pairDevice(
   d: TestDaemon,
   name = 'Test phone',
+  keys: KeyPair = generateKeyPair(),
 ): Promise<{ keys: KeyPair; conn: PaseoConnection }> {
   const code = d.pairingCode();
-  const keys = generateKeyPair();
   const conn = await PaseoConnection.open({
     url: d.wsUrl,
     daemonPublicKey: d.daemonPublicKey,

@@ -84,6 +84,30 @@ describe('pairing and devices', () => {
     expect(d.cliJson<DeviceJson[]>(['devices', '--json']).find((x) => x.id === conn.welcome.deviceId)).toBeUndefined();
   });
 
+  it('revokes by key: pairing a key again ends the old connections, revoking ends every one', async () => {
+    const keys = generateKeyPair();
+    const first = (await pairDevice(d, 'Tablet', keys)).conn;
+    const firstAgain = await connectDevice(d, keys);
+    const endOf = (c: PaseoConnection) => new Promise<ConnectionError>((res) => c.onClose(res));
+    const oldEnds = Promise.all([endOf(first), endOf(firstAgain)]);
+
+    // The same key pairs again (a second code) while the first record's connections are open.
+    const second = (await pairDevice(d, 'Tablet again', keys)).conn;
+    expect(second.welcome.deviceId).not.toBe(first.welcome.deviceId);
+    for (const reason of await oldEnds) expect(reason.needsPairing).toBe(false); // the key is still paired
+    const listed = d.cliJson<DeviceJson[]>(['devices', '--json']);
+    expect(listed.map((x) => x.id)).toContain(second.welcome.deviceId);
+    expect(listed.map((x) => x.id)).not.toContain(first.welcome.deviceId);
+
+    // A reconnect with the key gets the new record; revoking it closes every connection of the key.
+    const third = await connectDevice(d, keys);
+    expect(third.welcome.deviceId).toBe(second.welcome.deviceId);
+    const revoked = Promise.all([endOf(second), endOf(third)]);
+    expect(d.cli(['revoke', second.welcome.deviceId!]).status).toBe(0);
+    for (const reason of await revoked) expect(reason.kind).toBe('revoked');
+    await expectRefused(connectDevice(d, keys), 'needs-pairing', /needs to be paired again/);
+  });
+
   it('refuses a reused code', async () => {
     const { code } = d.cliJson<{ code: string }>(['pair', '--json']);
     const first = await PaseoConnection.open({
