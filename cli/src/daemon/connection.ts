@@ -67,7 +67,10 @@ export class DeviceConnection implements Client, Admitted {
     }, HANDSHAKE_TIMEOUT_MS);
     if (!daemon.connections.admit(this)) {
       this.log.warn(`refused a connection from ${peer.remote}: it already holds too many`);
-      this.close('rate-limited', 'This device has too many connections open to this computer. Close some, then try again.');
+      this.close(
+        'rate-limited',
+        'This device has too many connections open to this computer. Close some, then try again.',
+      );
     }
   }
 
@@ -140,9 +143,8 @@ export class DeviceConnection implements Client, Admitted {
     const attempt = this.daemon.pairing.attempt(init.tag, init.deviceEphemeral, init.deviceKey);
     if (!attempt.ok) {
       this.log.warn(`pairing attempt from ${this.peer.remote} refused: ${attempt.reason}`);
-      const kind: CloseKind = attempt.reason === 'rate-limited' ? 'rate-limited' : 'bad-code';
-      this.pipe.send(closeFrame(kind, attempt.message));
-      this.pipe.close(kind);
+      this.pipe.send(closeFrame('bad-code', attempt.message));
+      this.pipe.close('bad-code');
       this.closed();
       return;
     }

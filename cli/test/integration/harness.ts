@@ -62,13 +62,13 @@ export async function startDaemon(opts: { env?: Record<string, string>; home?: s
   };
 }
 
-/** Pairs a device (new keys unless given) with a fresh code; returns its keys and the open connection. */
+/** Pairs a device (new keys and a fresh code unless given); returns its keys and the open connection. */
 export async function pairDevice(
   d: TestDaemon,
   name = 'Test phone',
   keys: KeyPair = generateKeyPair(),
+  code: string = d.pairingCode(),
 ): Promise<{ keys: KeyPair; conn: PaseoConnection }> {
-  const code = d.pairingCode();
   const conn = await PaseoConnection.open({
     url: d.wsUrl,
     daemonPublicKey: d.daemonPublicKey,
