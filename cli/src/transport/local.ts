@@ -18,10 +18,22 @@ import { AllowedHosts } from './origin-check.js';
 /** How often idle WebSockets are pinged, in milliseconds; one missed pong closes them. */
 export const WS_PING_INTERVAL_MS = 30_000;
 
+/** How long a client may take to send its request headers, in milliseconds (slowloris). */
+export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
+/** How long a whole request may take, in milliseconds (a WebSocket upgrade ends the request). */
+export const HTTP_REQUEST_TIMEOUT_MS = 30_000;
+/** How often Node checks those two, in milliseconds (its default, 30 s, would let slow requests linger). */
+const HTTP_TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
+/** A duration from the environment when it is shorter than the default (tests), else the default. */
+function shorterFromEnv(name: string, dflt: number): number {
+  const v = Number(process.env[name]);
+  return Number.isSafeInteger(v) && v >= 100 && v < dflt ? v : dflt;
+}
+
 /** The ping interval; PASEO_WS_PING_INTERVAL_MS shortens it for tests of the keepalive. */
 function wsPingIntervalMs(): number {
-  const v = Number(process.env.PASEO_WS_PING_INTERVAL_MS);
-  return Number.isSafeInteger(v) && v >= 100 && v < WS_PING_INTERVAL_MS ? v : WS_PING_INTERVAL_MS;
+  return shorterFromEnv('PASEO_WS_PING_INTERVAL_MS', WS_PING_INTERVAL_MS);
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -80,7 +92,11 @@ export class LocalServer {
 
   /** Listens; rejects with a sentence when the address is taken or not allowed. */
   static async start(daemon: Daemon, listen: { host: string; port: number }, log: Logger): Promise<LocalServer> {
-    const server = createServer();
+    const server = createServer({
+      headersTimeout: shorterFromEnv('PASEO_HTTP_HEADERS_TIMEOUT_MS', HTTP_HEADERS_TIMEOUT_MS),
+      requestTimeout: HTTP_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS,
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         const where = `${listen.host}:${listen.port}`;
