@@ -75,7 +75,7 @@ export class Daemon {
       if (opts.tailnet) {
         daemon.tailnet = new TailnetNode(opts.tailnet, daemon.local.address, opts.log.withTag('tailnet'));
         daemon.tailnet.onChange((info) => {
-          daemon.local?.setExtraHosts(daemon.tailnetHosts());
+          daemon.local?.setTailnetHosts(daemon.tailnetHosts());
           for (const l of daemon.tailnetListeners) l(info);
         });
         daemon.tailnet.start();

@@ -74,7 +74,7 @@ export class LocalServer {
     readonly address: { host: string; port: number },
     private readonly log: Logger,
   ) {
-    this.hosts = new AllowedHosts(address.host);
+    this.hosts = new AllowedHosts(address);
     server.on('request', (req, res) => this.onRequest(req, res));
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.pinger = setInterval(() => {
@@ -117,9 +117,9 @@ export class LocalServer {
     return new LocalServer(daemon, server, { host: listen.host, port }, log);
   }
 
-  /** Adds the names the daemon is reachable by on the tailnet. */
-  setExtraHosts(hosts: string[]): void {
-    this.hosts.setExtra(hosts);
+  /** Sets the names and IPs the daemon is reachable by on the tailnet (the sidecar serves :80 and :443). */
+  setTailnetHosts(hosts: string[]): void {
+    this.hosts.setTailnetHosts(hosts);
   }
 
   /** Stops listening and closes every connection. */

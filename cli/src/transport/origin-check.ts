@@ -1,66 +1,102 @@
-// Which Host and Origin headers the daemon answers to: only its own addresses. This stops DNS
-// rebinding (a hostile name pointed at 127.0.0.1) and web pages on other origins talking to the daemon.
+// Which Host and Origin headers the daemon answers to: only its own addresses, each with the scheme and
+// port it is served on. This stops DNS rebinding (a hostile name pointed at 127.0.0.1) and web pages of
+// other origins talking to the daemon, including another local server's page (`http://localhost:3000`).
+//
+//   local:   http://<loopback name or the --listen address>:<the port it listens on>
+//   tailnet: http://<name> (port 80) and https://<name> (port 443), where <name> is the MagicDNS name
+//            (full and short) or a tailnet IP: the sidecar serves :80 and :443 and keeps the Host header.
 import { networkInterfaces } from 'node:os';
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+/** Ports the tailnet sidecar serves, by scheme. */
+const TAILNET_PORTS = { http: 80, https: 443 } as const;
 
-/** The set of host names (without port) the daemon accepts in Host and Origin. */
+/** Scheme, host (lower case, no brackets, no trailing dot) and port of an origin. */
+interface Origin {
+  scheme: 'http' | 'https';
+  host: string;
+  port: number;
+}
+
+/** The addresses (with scheme and port) the daemon accepts in Host and Origin. */
 export class AllowedHosts {
-  private extra: string[] = [];
+  private tailnet: string[] = [];
 
-  constructor(private readonly listenHost: string) {}
+  constructor(private readonly listen: { host: string; port: number }) {}
 
-  /** Adds names the daemon is reachable by elsewhere (the tailnet name and IPs). */
-  setExtra(hosts: string[]): void {
-    this.extra = hosts.map((h) => h.toLowerCase().replace(/\.$/, ''));
+  /** The names and IPs the daemon is reachable by on the tailnet (served on :80 and :443). */
+  setTailnetHosts(hosts: string[]): void {
+    this.tailnet = hosts.map(canonicalHost).filter((h): h is string => h !== undefined);
   }
 
-  /** True when a Host header value (name[:port]) names this daemon. */
+  /** True when a Host header value (name[:port]) names this daemon where it is served. */
   allowsHost(hostHeader: string | undefined): boolean {
     if (!hostHeader) return false;
-    const name = hostName(hostHeader);
-    return name !== undefined && this.names().has(name);
-  }
-
-  /** True when an Origin header is absent (non-browser clients) or one of this daemon's own origins. */
-  allowsOrigin(origin: string | undefined): boolean {
-    if (origin === undefined) return true;
-    let url: URL;
-    try {
-      url = new URL(origin);
-    } catch {
-      return false;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-    return this.names().has(
-      url.hostname
-        .replace(/^\[|\]$/g, '')
-        .toLowerCase()
-        .replace(/\.$/, ''),
+    const parsed = parseHostHeader(hostHeader);
+    if (!parsed) return false;
+    const { host, port } = parsed;
+    if (this.localNames().has(host) && (port ?? 80) === this.listen.port) return true;
+    return (
+      this.tailnet.includes(host) && (port === undefined || port === TAILNET_PORTS.http || port === TAILNET_PORTS.https)
     );
   }
 
-  private names(): Set<string> {
-    const names = new Set<string>([...LOOPBACK_NAMES, ...this.extra]);
-    if (WILDCARDS.has(this.listenHost)) {
+  /** True when an Origin header is absent (non-browser clients) or exactly one of this daemon's origins. */
+  allowsOrigin(origin: string | undefined): boolean {
+    if (origin === undefined) return true;
+    const o = parseOrigin(origin);
+    if (!o) return false;
+    if (o.scheme === 'http' && o.port === this.listen.port && this.localNames().has(o.host)) return true;
+    return this.tailnet.includes(o.host) && o.port === TAILNET_PORTS[o.scheme];
+  }
+
+  private localNames(): Set<string> {
+    const names = new Set<string>(LOOPBACK_NAMES);
+    if (WILDCARDS.has(this.listen.host)) {
       for (const list of Object.values(networkInterfaces()))
-        for (const a of list ?? []) names.add(a.address.toLowerCase());
+        for (const a of list ?? []) names.add(canonicalHost(a.address) ?? a.address);
     } else {
-      names.add(this.listenHost.toLowerCase());
+      names.add(canonicalHost(this.listen.host) ?? this.listen.host);
     }
     return names;
   }
 }
 
-/** The host name of a Host header (brackets and port removed), or undefined when malformed. */
-export function hostName(hostHeader: string): string | undefined {
-  const h = hostHeader.trim().toLowerCase();
-  if (h.startsWith('[')) {
-    const end = h.indexOf(']');
-    return end > 0 ? h.slice(1, end) : undefined;
+/** Parses an Origin header (`scheme://host[:port]`, nothing else); undefined when it is anything else. */
+export function parseOrigin(origin: string): Origin | undefined {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return undefined;
   }
-  const parts = h.split(':');
-  if (parts.length > 2) return undefined;
-  return parts[0]!.replace(/\.$/, '') || undefined;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash)
+    return undefined;
+  const scheme = url.protocol === 'https:' ? 'https' : 'http';
+  const host = canonicalHost(url.hostname);
+  if (!host) return undefined;
+  return { scheme, host, port: url.port ? Number(url.port) : TAILNET_PORTS[scheme] };
+}
+
+/** The host and port (undefined when absent) of a Host header, or undefined when it is malformed. */
+export function parseHostHeader(value: string): { host: string; port: number | undefined } | undefined {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(value.trim());
+  if (!m) return undefined;
+  const host = canonicalHost(m[1]!);
+  const port = m[2] === undefined ? undefined : Number(m[2]);
+  if (!host || (port !== undefined && (port < 1 || port > 65535))) return undefined;
+  return { host, port };
+}
+
+/** A host as URLs write it, lower case, without IPv6 brackets or a trailing dot; undefined if invalid. */
+function canonicalHost(host: string): string | undefined {
+  const bare = host.replace(/^\[|\]$/g, '');
+  try {
+    const hostname = new URL(`http://${bare.includes(':') ? `[${bare}]` : bare}/`).hostname;
+    return hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '') || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -56,6 +56,17 @@ describe('Host and Origin checks', () => {
     expect(CSP_HEADER).toBe(`${CSP_META}; frame-ancestors 'none'`);
     expect(await upgrade(d, { Origin: `http://127.0.0.1:${d.port}` })).toBe('open');
     expect(await upgrade(d, { Origin: `http://localhost:${d.port}` })).toBe('open');
+    expect(await upgrade(d, { Origin: `http://[::1]:${d.port}` })).toBe('open');
+  });
+
+  it("refuses a page of another local server: the origin's scheme and port count too", async () => {
+    expect(await upgrade(d, { Origin: 'http://localhost:3000' })).toBe('http 403');
+    expect(await upgrade(d, { Origin: 'http://127.0.0.1:3000' })).toBe('http 403');
+    expect(await upgrade(d, { Origin: `https://127.0.0.1:${d.port}` })).toBe('http 403');
+    expect(await upgrade(d, { Origin: 'http://[::1]:3000' })).toBe('http 403');
+    const r = await get(d.port, { host: `127.0.0.1:${d.port}`, origin: 'http://localhost:3000' }, '/api/info');
+    expect(r.status).toBe(403);
+    expect((await get(d.port, { host: '127.0.0.1:3000' }, '/api/info')).status).toBe(403);
   });
 
   it('refuses a foreign Host (DNS rebinding)', async () => {
