@@ -1,11 +1,12 @@
 // Embedded assets: the web UI, the node-pty native addon and the tailnet sidecar.
 // In the single binary (a Node SEA) they are SEA assets written by scripts/build.mjs; file assets are
-// extracted once to PASEO_HOME/cache/<sha256 prefix>/<name> (content addressed, atomic, reused).
+// extracted once to PASEO_HOME/cache/<sha256 prefix>/<name> (content addressed, atomic, reused only after
+// their SHA-256 matched the manifest embedded in the binary).
 // In development (plain node on the repo, or `node dist/sea/paseo/main.cjs`) they are the files in the repo.
 // In the npm package (scripts/npm-package.mjs, run by Node or Deno) they are files next to paseo.mjs:
 // web/, sidecar/<platform>-<arch>/paseo-sidecar; node-pty is the package's dependency.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import * as sea from 'node:sea';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +60,8 @@ export function hasAsset(name: AssetName): boolean {
 /**
  * Absolute path of a file asset. In the binary, the first call extracts it to
  * PASEO_HOME/cache/<first 16 hex of its sha256>/<name> (0700 for executables, 0600 otherwise)
- * and later calls, in this process or the next, reuse that file. Throws AssetMissingError if the
+ * and later calls, in this process or the next, reuse that file once its SHA-256 matched the manifest
+ * (a damaged or replaced file is extracted again). Throws AssetMissingError if the
  * binary was built without it (e.g. no sidecar) or, in development, if the file does not exist.
  */
 export function assetPath(name: FileAssetName): string {
@@ -71,9 +73,39 @@ export function assetPath(name: FileAssetName): string {
   const entry = Object.hasOwn(manifest().assets, name) ? manifest().assets[name] : undefined;
   if (!entry) throw new AssetMissingError(name, `this paseo binary was built without it (${hint(name)})`);
   const file = join(homePaths(paseoHome()).cache, entry.sha256.slice(0, 16), name);
-  if (statSync(file, { throwIfNoEntry: false })?.size !== entry.size) extract(name, entry, file);
+  if (!verifiedFiles.has(file)) {
+    // Loaded or executed next: only bytes whose SHA-256 is the one embedded in this binary will do.
+    if (fileSha256(file) !== entry.sha256) extract(name, entry, file);
+    verifiedFiles.add(file);
+  }
   return file;
 }
+
+/** Cached files whose digest this process checked. */
+const verifiedFiles = new Set<string>();
+
+/** The hex SHA-256 of a file, read in chunks; undefined when it does not exist or cannot be read. */
+function fileSha256(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const hash = createHash('sha256');
+    const chunk = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+    for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) hash.update(chunk.subarray(0, n));
+    return hash.digest('hex');
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Read size when hashing a cached asset, in bytes. */
+const HASH_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * The web UI, keyed by URL path ('/index.html', '/assets/app.js', …; no '/' alias: map it yourself).

@@ -1,7 +1,7 @@
 // Helpers the commands share: reaching the daemon and turning failures into sentences.
 
 import { RequestError } from '../channel/requests.js';
-import { paseoHome } from '../state/home.js';
+import { HomeError, paseoHome } from '../state/home.js';
 import { fail } from '../ui/output.js';
 import { ControlClient, DaemonNotRunningError } from './control-client.js';
 
@@ -11,7 +11,11 @@ export async function withDaemon<T>(fn: (client: ControlClient) => Promise<T>): 
   try {
     client = await ControlClient.connect(paseoHome());
   } catch (err) {
-    fail(err instanceof DaemonNotRunningError ? err.message : `Could not reach the paseo daemon: ${String(err)}`);
+    fail(
+      err instanceof DaemonNotRunningError || err instanceof HomeError
+        ? err.message
+        : `Could not reach the paseo daemon: ${String(err)}`,
+    );
   }
   try {
     return await fn(client);

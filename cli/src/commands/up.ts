@@ -7,7 +7,7 @@ import { defineCommand } from 'citty';
 import type { TailnetInfo } from '../channel/messages.js';
 import { Daemon } from '../daemon/daemon.js';
 import { createLogger } from '../log.js';
-import { ensureHome, homePaths, paseoHome } from '../state/home.js';
+import { ensureHome, HomeError, homePaths, paseoHome } from '../state/home.js';
 import { StateFileError } from '../state/state-file.js';
 import { fail, qrCode } from '../ui/output.js';
 import { PASEO_VERSION } from '../version.js';
@@ -56,7 +56,12 @@ export default defineCommand({
     if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(a.hostname)) {
       fail(`"${a.hostname}" cannot be a tailnet name. Use letters, digits and dashes, like "paseo" or "paseo-laptop".`);
     }
-    const home = ensureHome(paseoHome());
+    let home: string;
+    try {
+      home = ensureHome(paseoHome());
+    } catch (err) {
+      fail(err instanceof HomeError ? err.message : `Could not create the state folder: ${(err as Error).message}`);
+    }
     const authKey = a.authkey ?? process.env.TS_AUTHKEY;
     if (a.daemon)
       return runDetached(

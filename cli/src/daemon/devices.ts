@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { cleanDeviceName } from '../channel/channel.js';
 import { equalBytes, fromBase64Url, toBase64Url } from '../channel/encoding.js';
 import { isPlainObject } from '../channel/validate.js';
+import { checkPrivateFolder } from '../state/home.js';
 import { randomId } from '../state/ids.js';
 import { readJsonFile, StateFileError, writeJsonAtomic } from '../state/state-file.js';
 
@@ -38,6 +39,7 @@ export class DeviceStore {
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    checkPrivateFolder(dir);
     for (const entry of readdirSync(dir)) {
       if (!entry.endsWith('.json') || entry.startsWith('.')) continue;
       const file = join(dir, entry);

@@ -1,7 +1,17 @@
-// The state folder: PASEO_HOME, default ~/.paseo. Every file the daemon keeps lives here.
-import { mkdirSync } from 'node:fs';
+// The state folder: PASEO_HOME, default ~/.paseo. Every file the daemon keeps lives here, and those files
+// decide who may control this computer (devices/ holds the keys it accepts), so the folder must be the
+// user's own: nobody else may own it or write to it.
+import { mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+/** A state folder paseo must not use; the message names it and the fix. */
+export class HomeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HomeError';
+  }
+}
 
 /** The state folder (not created). */
 export function paseoHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -9,10 +19,32 @@ export function paseoHome(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(fromEnv && fromEnv.trim() !== '' ? fromEnv : join(homedir(), '.paseo'));
 }
 
-/** Creates the state folder (mode 0700) if needed and returns it. */
+/** Creates the state folder (mode 0700) if needed, checks it is the user's own, and returns it. */
 export function ensureHome(home: string = paseoHome()): string {
   mkdirSync(home, { recursive: true, mode: 0o700 });
+  checkPrivateFolder(home);
   return home;
+}
+
+/**
+ * Throws a HomeError unless `dir` is a folder owned by this user that no other user can write to
+ * (symbolic links are followed: what counts is the folder actually used). A missing folder passes.
+ */
+export function checkPrivateFolder(dir: string): void {
+  const uid = process.getuid?.();
+  const st = statSync(dir, { throwIfNoEntry: false });
+  if (uid === undefined || !st) return;
+  if (!st.isDirectory()) throw new HomeError(`${dir} is not a folder. Set PASEO_HOME to a folder of your own.`);
+  if (st.uid !== uid) {
+    throw new HomeError(
+      `paseo will not use ${dir}: it belongs to another user (uid ${st.uid}), who could add devices to it. Set PASEO_HOME to a folder of your own, such as ~/.paseo.`,
+    );
+  }
+  if ((st.mode & 0o022) !== 0) {
+    throw new HomeError(
+      `paseo will not use ${dir}: other users can write to it and could add devices to it. Run \`chmod 700 ${dir}\`, then try again.`,
+    );
+  }
 }
 
 /** Paths of the files inside the state folder. */

@@ -3,7 +3,17 @@
 // cli/test/integration/fixtures/sea-smoke.ts) are built by `make` / `make test` before the tests run.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,6 +150,22 @@ describe('embedded assets (dist/paseo-smoke: the same build, a smoke entry)', ()
     const result = smoke();
     expect(result.pty.exitCode).toBe(0);
     expect(sha256(addon)).toBe(digest);
+  });
+
+  it('extracts again a cached file of the right size whose bytes were changed', () => {
+    requireBinary(smokeBin, 'make test');
+    const first = smoke();
+    const files = Object.values(first.assets).filter((f): f is string => f !== null);
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      const digest = sha256(file);
+      bytes[bytes.length >> 1]! ^= 0xff; // same size, other bytes: a size check would take it
+      writeFileSync(file, bytes);
+      expect(sha256(file)).not.toBe(digest);
+      const result = smoke();
+      expect(result.pty.exitCode).toBe(0);
+      expect(sha256(file), file).toBe(digest);
+    }
   });
 
   it('survives concurrent first runs sharing one PASEO_HOME', async () => {

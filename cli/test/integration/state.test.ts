@@ -1,7 +1,18 @@
 // State files: written with mode 0600; a corrupt or truncated file gives a clear error naming it and
 // loses no other record.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,5 +62,45 @@ describe('state files', () => {
     expect(r.stderr).toContain(join(h, 'identity.json'));
     expect(r.stderr).toMatch(/corrupt or truncated/);
     rmSync(h, { recursive: true, force: true });
+  });
+
+  it('refuses a state folder that other users can write to, or that belongs to another user', () => {
+    const up = (home: string) =>
+      spawnSync(paseoBin(), ['up', '--no-tailnet', '--listen', '127.0.0.1:0'], {
+        env: testEnv(home),
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+    const shared = mkdtempSync(join(tmpdir(), 'paseo-shared-'));
+    try {
+      chmodSync(shared, 0o777);
+      // A device file planted by someone else must never be read.
+      mkdirSync(join(shared, 'devices'));
+      let r = up(shared);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe(
+        `paseo: paseo will not use ${shared}: other users can write to it and could add devices to it. Run \`chmod 700 ${shared}\`, then try again.`,
+      );
+      expect(existsSync(join(shared, 'identity.json'))).toBe(false);
+      chmodSync(shared, 0o770);
+      expect(up(shared).stderr).toContain(`chmod 700 ${shared}`);
+      // The CLI does not talk to a socket in such a folder either.
+      expect(spawnSync(paseoBin(), ['devices'], { env: testEnv(shared), encoding: 'utf8' }).stderr).toContain(
+        `chmod 700 ${shared}`,
+      );
+
+      // Owned by another user: as root, a folder given to "nobody"; otherwise a system folder (root's).
+      let foreign = '/usr/share';
+      if (process.getuid?.() === 0) {
+        foreign = join(shared, 'nobody');
+        mkdirSync(foreign, { mode: 0o700 });
+        chownSync(foreign, 65534, 65534);
+      }
+      r = up(foreign);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`paseo will not use ${foreign}: it belongs to another user \\(uid \\d+\\)`));
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
   });
 });
