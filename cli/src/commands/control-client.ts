@@ -10,7 +10,7 @@ import {
   type ResultOf,
 } from '../channel/messages.js';
 import { PendingRequests, REQUEST_TIMEOUT_MS, type RequestMessage } from '../channel/requests.js';
-import { checkPrivateFolder, homePaths } from '../state/home.js';
+import { checkPrivateFolder, checkSocketPath, homePaths } from '../state/home.js';
 
 /** The daemon is not running (no one answers on its socket). */
 export class DaemonNotRunningError extends Error {
@@ -43,6 +43,7 @@ export class ControlClient {
     return new Promise((resolve, reject) => {
       // A socket in a folder others can write to may be anyone's: do not talk to it.
       checkPrivateFolder(home);
+      checkSocketPath(home);
       const socket = createConnection(homePaths(home).socket);
       socket.once('connect', () => resolve(new ControlClient(socket)));
       socket.once('error', () => reject(new DaemonNotRunningError(home)));

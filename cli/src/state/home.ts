@@ -19,11 +19,25 @@ export function paseoHome(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(fromEnv && fromEnv.trim() !== '' ? fromEnv : join(homedir(), '.paseo'));
 }
 
-/** Creates the state folder (mode 0700) if needed, checks it is the user's own, and returns it. */
+/** Longest unix socket path Linux accepts, in bytes (sun_path is 108 bytes with its final NUL). */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+/** Creates the state folder (mode 0700) if needed, checks it is the user's own and usable, and returns it. */
 export function ensureHome(home: string = paseoHome()): string {
+  checkSocketPath(home);
   mkdirSync(home, { recursive: true, mode: 0o700 });
   checkPrivateFolder(home);
   return home;
+}
+
+/** Throws a HomeError when the control socket's path in `home` would be too long for a unix socket. */
+export function checkSocketPath(home: string): void {
+  const bytes = Buffer.byteLength(homePaths(home).socket);
+  if (bytes > MAX_SOCKET_PATH_BYTES) {
+    throw new HomeError(
+      `The state folder ${home} is too deep for paseo's control socket: its path would be ${bytes} bytes and a unix socket allows ${MAX_SOCKET_PATH_BYTES}. Set PASEO_HOME to a shorter folder, such as ~/.paseo.`,
+    );
+  }
 }
 
 /**

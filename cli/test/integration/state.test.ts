@@ -103,4 +103,23 @@ describe('state files', () => {
       rmSync(shared, { recursive: true, force: true });
     }
   });
+
+  it('explains a state folder too deep for the control socket instead of failing with EINVAL', () => {
+    const base = mkdtempSync(join(tmpdir(), 'paseo-deep-'));
+    const deep = join(base, 'a-folder-name-long-enough-'.repeat(4));
+    try {
+      for (const args of [['up', '--no-tailnet', '--listen', '127.0.0.1:0'], ['devices']]) {
+        const r = spawnSync(paseoBin(), args, { env: testEnv(deep), encoding: 'utf8', timeout: 20_000 });
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `^paseo: The state folder ${deep} is too deep for paseo's control socket: its path would be \\d+ bytes and a unix socket allows 107\\. Set PASEO_HOME to a shorter folder`,
+          ),
+        );
+        expect(r.stderr).not.toContain('EINVAL');
+      }
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
 });
