@@ -284,10 +284,22 @@ export class ResponderHandshake {
 
 /** Trims a device name to something safe to show: printable, single line, bounded. */
 export function cleanDeviceName(name: string): string {
-  const clean = name
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return clean.slice(0, MAX_NAME_CHARS) || 'Unnamed device';
+  return cleanLabel(name, MAX_NAME_CHARS) || 'Unnamed device';
+}
+
+/**
+ * Makes text from elsewhere (a device name, a tailnet login or node name) safe to store and show in a
+ * terminal or a page: control characters (escape sequences), line breaks and bidirectional overrides
+ * become spaces, runs of spaces one, and it is cut to `maxChars`. May return ''.
+ */
+export function cleanLabel(text: string, maxChars: number): string {
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+      .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, maxChars)
+      .trim()
+  );
 }

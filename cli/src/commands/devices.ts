@@ -1,13 +1,15 @@
 // `paseo devices`: the paired devices.
 import { defineCommand } from 'citty';
+import { cleanLabel } from '../channel/channel.js';
 import type { DeviceInfo } from '../channel/messages.js';
 import { ago, when } from '../ui/output.js';
 import { type Columns, jsonFlag, printList } from './listing.js';
 import { withDaemon } from './shared.js';
 
+// Cleaned again here: whatever a daemon sends, no escape sequence reaches the terminal.
 const COLUMNS: Columns<DeviceInfo> = {
-  ID: (d) => d.id,
-  NAME: (d) => d.name + (d.tailnetIdentity ? ` (${d.tailnetIdentity})` : ''),
+  ID: (d) => cleanLabel(d.id, 64),
+  NAME: (d) => cleanLabel(d.name, 200) + (d.tailnetIdentity ? ` (${cleanLabel(d.tailnetIdentity, 200)})` : ''),
   PAIRED: (d) => when(d.pairedAt),
   'LAST SEEN': (d) => (d.online ? 'online now' : ago(d.lastSeenAt)),
 };

@@ -69,7 +69,7 @@ export default defineCommand({
         rawArgs.filter((x) => x !== '--daemon' && x !== '-d'),
       );
     const detached = process.env[DETACHED_ENV] === '1';
-    const log = createLogger('paseo');
+    const log = createLogger('paseo', undefined, detached ? { rotateFile: homePaths(home).log } : {});
     let daemon: Daemon;
     try {
       daemon = await Daemon.start({

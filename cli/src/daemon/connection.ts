@@ -10,7 +10,7 @@ import {
 import { decodeWireFrame, FrameError, FrameType } from '../channel/frame.js';
 import { type DaemonMessage, parseClientMessage } from '../channel/messages.js';
 import { ValidationError } from '../channel/validate.js';
-import type { Logger } from '../log.js';
+import { logText, type RepeatLimitedLog } from '../log.js';
 import { randomId } from '../state/ids.js';
 import type { Admitted } from './admission.js';
 import type { Client } from './client.js';
@@ -57,7 +57,8 @@ export class DeviceConnection implements Client, Admitted {
     private readonly daemon: Daemon,
     private readonly pipe: FramePipe,
     private readonly peer: PeerInfo,
-    private readonly log: Logger,
+    /** Whoever can reach the daemon can make it log these: limited per kind. */
+    private readonly log: RepeatLimitedLog,
   ) {
     this.responder = new ResponderHandshake(daemon.identity.keys, { aead: nodeChaChaPoly, dh: nodeX25519 });
     this.timer = setTimeout(() => {
@@ -66,7 +67,7 @@ export class DeviceConnection implements Client, Admitted {
       }
     }, HANDSHAKE_TIMEOUT_MS);
     if (!daemon.connections.admit(this)) {
-      this.log.warn(`refused a connection from ${peer.remote}: it already holds too many`);
+      this.log.warn('too many connections', `refused a connection from ${peer.remote}: it already holds too many`);
       this.close(
         'rate-limited',
         'This device has too many connections open to this computer. Close some, then try again.',
@@ -121,7 +122,7 @@ export class DeviceConnection implements Client, Admitted {
     if (init.kind === 'connect') {
       const device = this.daemon.devices.byKey(init.deviceKey);
       if (!device) {
-        this.log.info(`refused an unknown device key from ${this.peer.remote}`);
+        this.log.info('unknown key', `refused an unknown device key from ${this.peer.remote}`);
         this.pipe.send(
           this.responder.refuse(
             'needs-pairing',
@@ -142,7 +143,7 @@ export class DeviceConnection implements Client, Admitted {
     }
     const attempt = this.daemon.pairing.attempt(init.tag, init.deviceEphemeral, init.deviceKey);
     if (!attempt.ok) {
-      this.log.warn(`pairing attempt from ${this.peer.remote} refused: ${attempt.reason}`);
+      this.log.warn('pairing refused', `pairing attempt from ${this.peer.remote} refused: ${attempt.reason}`);
       this.pipe.send(closeFrame('bad-code', attempt.message));
       this.pipe.close('bad-code');
       this.closed();
@@ -175,7 +176,7 @@ export class DeviceConnection implements Client, Admitted {
         typeof whole.header.rid === 'number' && Number.isSafeInteger(whole.header.rid) && whole.header.rid > 0
           ? whole.header.rid
           : undefined;
-      this.log.warn(`malformed message from device ${this.deviceId}: ${err.message}`);
+      this.log.warn('malformed message', `malformed message from device ${this.deviceId}: ${logText(err.message)}`);
       this.send({
         t: 'error',
         ...(rid !== undefined && rid <= 2 ** 31 ? { rid } : {}),
@@ -194,13 +195,13 @@ export class DeviceConnection implements Client, Admitted {
         .then(() => {
           if (this.state === 'open') this.daemon.addClient(this);
         })
-        .catch((err: unknown) => this.log.error(err));
+        .catch((err: unknown) => this.log.log.error(err));
       return;
     }
     // Messages are handled one after another, in order, even when a handler awaits.
     this.queue = this.queue
       .then(() => dispatch(this.daemon, this, msg, msgBody))
-      .catch((err: unknown) => this.log.error(err));
+      .catch((err: unknown) => this.log.log.error(err));
   }
 
   private completeHello(): void {
@@ -214,7 +215,7 @@ export class DeviceConnection implements Client, Admitted {
       });
       this.deviceId = record.id;
       this.pendingPairing = undefined;
-      this.log.info(`paired a new device ${record.id} ("${record.name}") from ${this.peer.remote}`);
+      this.log.log.info(`paired a new device ${record.id} ("${record.name}") from ${this.peer.remote}`);
     } else if (this.deviceKey) {
       // The device may have been removed (or paired again) between the handshake and its hello.
       const record = this.daemon.devices.byKey(this.deviceKey);
@@ -235,17 +236,21 @@ export class DeviceConnection implements Client, Admitted {
   private fail(err: unknown): void {
     if (err instanceof ChannelError) {
       this.log.warn(
-        `closing connection from ${this.peer.remote}${this.deviceId ? ` (device ${this.deviceId})` : ''}: ${err.message}${err.detail ? ` [${err.detail}]` : ''}`,
+        `closing: ${err.kind}`,
+        `closing connection from ${this.peer.remote}${this.deviceId ? ` (device ${this.deviceId})` : ''}: ${err.message}${err.detail ? ` [${logText(err.detail)}]` : ''}`,
       );
       this.close(err.kind, err.message);
       return;
     }
     if (err instanceof FrameError) {
-      this.log.warn(`closing connection from ${this.peer.remote}: malformed frame (${err.message})`);
+      this.log.warn(
+        'malformed frame',
+        `closing connection from ${this.peer.remote}: malformed frame (${logText(err.message)})`,
+      );
       this.close('protocol', 'The connection was closed because a message was malformed.');
       return;
     }
-    this.log.error(`unexpected error on connection from ${this.peer.remote}`, err);
+    this.log.log.error(`unexpected error on connection from ${this.peer.remote}`, err);
     this.close('closed', 'Something went wrong on the computer. The details are in the paseo log.');
   }
 }

@@ -2,12 +2,20 @@
 // file is reported by name and skipped; every other record still loads.
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanDeviceName } from '../channel/channel.js';
+import { cleanDeviceName, cleanLabel } from '../channel/channel.js';
 import { equalBytes, fromBase64Url, toBase64Url } from '../channel/encoding.js';
 import { isPlainObject } from '../channel/validate.js';
 import { checkPrivateFolder } from '../state/home.js';
 import { randomId } from '../state/ids.js';
 import { readJsonFile, StateFileError, writeJsonAtomic } from '../state/state-file.js';
+
+/** Longest tailnet identity ("node · login") kept, in characters. */
+export const MAX_TAILNET_IDENTITY_CHARS = 200;
+
+/** A tailnet identity as stored and shown: cleaned like a device name; undefined when nothing is left. */
+function cleanIdentity(identity: string | undefined): string | undefined {
+  return identity === undefined ? undefined : cleanLabel(identity, MAX_TAILNET_IDENTITY_CHARS) || undefined;
+}
 
 /** How often `lastSeenAt` is written to disk for a connected device, in milliseconds. */
 export const LAST_SEEN_PERSIST_INTERVAL_MS = 60_000;
@@ -73,13 +81,14 @@ export class DeviceStore {
     const old = this.byKey(input.publicKey);
     if (old) this.remove(old.id);
     const now = new Date().toISOString();
+    const tailnetIdentity = cleanIdentity(input.tailnetIdentity);
     const record: DeviceRecord = {
       id: input.id ?? randomId(10),
       name: cleanDeviceName(input.name),
       publicKey: input.publicKey,
       pairedAt: now,
       lastSeenAt: now,
-      ...(input.tailnetIdentity ? { tailnetIdentity: input.tailnetIdentity } : {}),
+      ...(tailnetIdentity ? { tailnetIdentity } : {}),
     };
     this.write(record);
     this.devices.set(record.id, record);
@@ -110,9 +119,10 @@ export class DeviceStore {
   }
 
   /** Notes that a device was seen now (and where from); written to disk at most once a minute. */
-  touch(id: string, tailnetIdentity?: string): void {
+  touch(id: string, identity?: string): void {
     const d = this.devices.get(id);
     if (!d) return;
+    const tailnetIdentity = cleanIdentity(identity);
     const now = Date.now();
     d.lastSeenAt = new Date(now).toISOString();
     const identityChanged = tailnetIdentity !== undefined && tailnetIdentity !== d.tailnetIdentity;
@@ -155,12 +165,13 @@ function parseRecord(file: string, raw: unknown): DeviceRecord {
     key = new Uint8Array(0);
   }
   if (key.length !== 32) throw new StateFileError(file, 'holding an invalid device key');
+  const identity = typeof tailnetIdentity === 'string' ? cleanIdentity(tailnetIdentity) : undefined;
   return {
     id,
     name: cleanDeviceName(name),
     publicKey: key,
     pairedAt,
     lastSeenAt: typeof lastSeenAt === 'string' ? lastSeenAt : null,
-    ...(typeof tailnetIdentity === 'string' ? { tailnetIdentity } : {}),
+    ...(identity ? { tailnetIdentity: identity } : {}),
   };
 }

@@ -1,6 +1,5 @@
 // The local transport: HTTP (web UI, /api/info) and the WebSocket at /ws on 127.0.0.1:6767 by default.
 // The tailnet sidecar proxies to this same server, so everything here is reachable over the tailnet too.
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -11,9 +10,10 @@ import { MAX_WIRE_FRAME_BYTES } from '../channel/frame.js';
 import { CSP_HEADER } from '../csp.js';
 import { DeviceConnection, type PeerInfo } from '../daemon/connection.js';
 import type { Daemon } from '../daemon/daemon.js';
-import type { Logger } from '../log.js';
+import { type Logger, logText, RepeatLimitedLog } from '../log.js';
 import { PASEO_VERSION } from '../version.js';
 import { AllowedHosts } from './origin-check.js';
+import { peerOf } from './peer.js';
 
 /** How often idle WebSockets are pinged, in milliseconds; one missed pong closes them. */
 export const WS_PING_INTERVAL_MS = 30_000;
@@ -66,15 +66,18 @@ export class LocalServer {
   private readonly pinger: ReturnType<typeof setInterval>;
   /** WebSockets that answered since the last ping (or are new). */
   private readonly alive = new WeakSet<WebSocket>();
+  /** What strangers can make the server log, limited. */
+  private readonly noisy: RepeatLimitedLog;
 
   private constructor(
     private readonly daemon: Daemon,
     private readonly server: Server,
     /** Where it listens (the actual port when 0 was asked for). */
     readonly address: { host: string; port: number },
-    private readonly log: Logger,
+    log: Logger,
   ) {
     this.hosts = new AllowedHosts(address);
+    this.noisy = new RepeatLimitedLog(log);
     server.on('request', (req, res) => this.onRequest(req, res));
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.pinger = setInterval(() => {
@@ -133,16 +136,19 @@ export class LocalServer {
 
   private refuseReason(req: IncomingMessage): string | undefined {
     if (!this.hosts.allowsHost(req.headers.host))
-      return `Refused: the Host "${String(req.headers.host).slice(0, 100)}" is not one of paseo's own addresses.`;
+      return `Refused: the Host "${logText(req.headers.host, 100)}" is not one of paseo's own addresses.`;
     if (!this.hosts.allowsOrigin(req.headers.origin))
-      return `Refused: requests from ${String(req.headers.origin).slice(0, 100)} are not allowed.`;
+      return `Refused: requests from ${logText(req.headers.origin, 100)} are not allowed.`;
     return undefined;
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const refused = this.refuseReason(req);
     if (refused) {
-      this.log.warn(`${refused} (${req.method} ${req.url} from ${req.socket.remoteAddress})`);
+      this.noisy.warn(
+        'refused request',
+        `${refused} (${logText(req.method, 10)} ${logText(req.url)} from ${logText(req.socket.remoteAddress, 64)})`,
+      );
       send(res, 403, 'text/plain; charset=utf-8', `${refused} Open ${this.daemon.localUrl} instead.\n`);
       return;
     }
@@ -189,7 +195,10 @@ export class LocalServer {
     const refused = this.refuseReason(req);
     const path = decodePath(req.url);
     if (refused || path !== '/ws') {
-      this.log.warn(`${refused ?? `WebSocket upgrade refused for ${req.url}`} (from ${req.socket.remoteAddress})`);
+      this.noisy.warn(
+        'refused upgrade',
+        `${refused ?? `WebSocket upgrade refused for ${logText(req.url)}`} (from ${logText(req.socket.remoteAddress, 64)})`,
+      );
       socket.end(
         `HTTP/1.1 ${refused ? '403 Forbidden' : '404 Not Found'}\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\n${refused ?? 'Not found.'}\n`,
       );
@@ -212,7 +221,7 @@ export class LocalServer {
         },
       },
       peer,
-      this.log,
+      this.noisy,
     );
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
@@ -222,43 +231,10 @@ export class LocalServer {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       conn.receive(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
     });
-    ws.on('error', (err) => this.log.warn(`WebSocket from ${peer.remote}: ${err.message}`));
+    ws.on('error', (err) =>
+      this.noisy.warn('websocket error', `WebSocket from ${peer.remote}: ${logText(err.message)}`),
+    );
     ws.on('close', () => conn.closed());
-  }
-}
-
-/**
- * Where a connection comes from. Tailnet identity headers count only when the request carries the
- * current sidecar's token (the sidecar strips any such headers a client sent).
- */
-function peerOf(req: IncomingMessage, sidecarToken: string | undefined): PeerInfo {
-  const remote = req.socket.remoteAddress ?? 'unknown';
-  const token = header(req, 'x-paseo-sidecar-token');
-  if (!sidecarToken || !token || !safeEqual(token, sidecarToken)) return { remote };
-  const user = header(req, 'x-paseo-tailnet-user');
-  const node = header(req, 'x-paseo-tailnet-node');
-  const addr = header(req, 'x-paseo-tailnet-addr');
-  const identity = [node, user].filter(Boolean).join(' · ');
-  return {
-    remote: addr ? `tailnet ${addr}` : remote,
-    ...(identity ? { tailnetIdentity: identity.slice(0, 200) } : {}),
-  };
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** A header value, percent-decoded (the sidecar percent-encodes what it adds). */
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  if (typeof v !== 'string' || v.length === 0) return undefined;
-  try {
-    return decodeURIComponent(v);
-  } catch {
-    return undefined;
   }
 }
 

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { assetPath } from '../assets.js';
 import type { TailnetInfo } from '../channel/messages.js';
 import { arr, bool, type Infer, obj, oneOf, opt, str } from '../channel/validate.js';
-import type { Logger } from '../log.js';
+import { type Logger, logText } from '../log.js';
 
 /** First restart delay after the sidecar dies, in milliseconds; doubles up to RESTART_MAX_DELAY_MS. */
 export const RESTART_MIN_DELAY_MS = 500;
@@ -131,7 +131,7 @@ export class TailnetNode {
     this.child = child;
     child.on('error', (err) => this.log.error(`could not start the tailnet sidecar: ${err.message}`));
     createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line));
-    createInterface({ input: child.stderr! }).on('line', (line) => this.log.debug(`sidecar: ${line}`));
+    createInterface({ input: child.stderr! }).on('line', (line) => this.log.debug(`sidecar: ${logText(line, 1000)}`));
     child.on('exit', (code, signal) => {
       if (this.child !== child) return;
       this.child = undefined;
@@ -160,7 +160,7 @@ export class TailnetNode {
         return;
       ev = event(raw, 'sidecar');
     } catch (err) {
-      this.log.warn(`ignoring a malformed line from the sidecar: ${String(err)}`);
+      this.log.warn(`ignoring a malformed line from the sidecar: ${logText(err)}`);
       return;
     }
     switch (ev.type) {
@@ -189,7 +189,7 @@ export class TailnetNode {
         return;
       }
       case 'error':
-        this.log.warn(`tailnet: ${ev.message ?? ''}${ev.detail ? ` (${ev.detail})` : ''}`);
+        this.log.warn(`tailnet: ${logText(ev.message ?? '')}${ev.detail ? ` (${logText(ev.detail, 1000)})` : ''}`);
         this.update({ detail: ev.message ?? ev.detail });
         return;
     }

@@ -1,5 +1,7 @@
-// Floods against a real daemon: connections that never finish their handshake, and a client that sends
-// its headers one byte at a time (slowloris). Neither locks out a paired device, and the daemon keeps running.
+// Floods against a real daemon: connections that never finish their handshake, a client that sends its
+// headers one byte at a time (slowloris), and thousands of refused requests. None locks out a paired device
+// or fills the log, and the daemon keeps running.
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -61,5 +63,36 @@ describe('floods', () => {
       socket.destroy();
     }
     expect((await fetch(`${d.url}healthz`)).status).toBe(200);
+  });
+
+  it('thousands of refused requests with long URLs grow the log by a few lines, escaped', async () => {
+    const before = d.output().length;
+    const send = (i: number) =>
+      new Promise<number>((resolve) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: d.port,
+            path: `/${'a'.repeat(2000)}?${i}`,
+            // \u009b is a terminal's CSI (C1): it must not reach the log raw.
+            headers: { host: `127.0.0.1:${d.port}`, origin: `http://evil.example\u009b2J${i}` },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', () => resolve(0));
+        req.end();
+      });
+    for (let batch = 0; batch < 20; batch++) {
+      const statuses = await Promise.all(Array.from({ length: 100 }, (_, i) => send(batch * 100 + i)));
+      expect(new Set(statuses)).toEqual(new Set([403]));
+    }
+    const grown = d.output().slice(before);
+    expect(grown.length).toBeLessThan(10_000); // 2,000 full lines would be ~4 MB
+    expect(grown).toContain('Refused: requests from http://evil.example\\x9b2J');
+    expect(grown).not.toContain('\u009b');
+    expect(grown).not.toContain('a'.repeat(300));
   });
 });

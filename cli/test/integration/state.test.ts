@@ -122,4 +122,36 @@ describe('state files', () => {
       rmSync(base, { recursive: true, force: true });
     }
   });
+
+  it('no escape sequence from a device record reaches `paseo devices`', async () => {
+    const h = mkdtempSync(join(tmpdir(), 'paseo-esc-'));
+    mkdirSync(join(h, 'devices'), { mode: 0o700 });
+    const id = 'planted0001';
+    writeFileSync(
+      join(h, 'devices', `${id}.json`),
+      JSON.stringify({
+        version: 1,
+        id,
+        name: 'Phone\u001b[31m RED\u001b[0m',
+        publicKey: Buffer.alloc(32, 9).toString('base64url'),
+        pairedAt: new Date().toISOString(),
+        lastSeenAt: null,
+        tailnetIdentity: 'Pixel\u001b]0;pwned\u0007 8 · alice@\u009b2Jexample.com\u202e',
+      }),
+      { mode: 0o600 },
+    );
+    const d = await startDaemon({ home: h });
+    try {
+      const text = d.cli(['devices']).stdout;
+      expect(text).toContain('Phone [31m RED [0m (Pixel ]0;pwned 8 · alice@ 2Jexample.com)');
+      const json = d.cli(['devices', '--json']).stdout;
+      for (const out of [text, json]) {
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point
+        expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+      }
+    } finally {
+      await d.stop();
+      rmSync(h, { recursive: true, force: true });
+    }
+  });
 });
