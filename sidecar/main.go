@@ -8,7 +8,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,9 +33,11 @@ type config struct {
 	StateDir   string
 	Target     string
 	ControlURL string
-	AuthKey    string // from TS_AUTHKEY, never a flag
-	Token      string // from PASEO_SIDECAR_TOKEN, sent to the daemon
+	AuthKey    string // from stdin (--secrets-stdin) or TS_AUTHKEY, never a flag
+	Token      string // from stdin (--secrets-stdin) or PASEO_SIDECAR_TOKEN, sent to the daemon
 	Verbose    bool
+	// SecretsStdin: the first line of stdin is {"token":…,"authKey":…}.
+	SecretsStdin bool
 
 	// Tests only.
 	afterStart  func(*tsnet.Server)
@@ -51,6 +55,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&c.Target, "target", "127.0.0.1:6767", "host:port of the daemon to proxy to")
 	fs.StringVar(&c.ControlURL, "login-server", "", "control server URL (default: Tailscale's; e.g. a headscale URL)")
 	fs.BoolVar(&c.Verbose, "verbose", false, "log Tailscale's backend to stderr")
+	fs.BoolVar(&c.SecretsStdin, "secrets-stdin", false, `read {"token":…,"authKey":…} as the first line of stdin (the daemon does)`)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: paseo-sidecar --state-dir DIR [--hostname paseo] [--target 127.0.0.1:6767] [--login-server URL]\n"+
 			"The auth key, if any, comes from $TS_AUTHKEY. Protocol: docs/sidecar.md.\n")
@@ -83,18 +88,52 @@ func main() {
 		logger.Print(err)
 		os.Exit(2)
 	}
-	// The key is in cfg now; keep it out of the environment of anything
-	// tsnet might start and out of /proc/self/environ readers' way.
+	// Unsetting keeps the key and token out of the environment of anything
+	// tsnet starts, but NOT out of /proc/self/environ: that keeps the
+	// environment the process started with for its whole life, readable by
+	// the same user. So the daemon passes both on stdin (--secrets-stdin);
+	// the environment is only for running the sidecar by hand.
 	os.Unsetenv("TS_AUTHKEY")
 	os.Unsetenv("TS_AUTH_KEY")
 	os.Unsetenv("PASEO_SIDECAR_TOKEN")
+	var stdin io.Reader = os.Stdin
+	if cfg.SecretsStdin {
+		r := bufio.NewReader(os.Stdin)
+		if err := readSecrets(r, &cfg); err != nil {
+			logger.Print(err)
+			os.Exit(2)
+		}
+		stdin = r // the commands that follow
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, cfg, os.Stdin, os.Stdout, logger.Printf); err != nil {
+	if err := run(ctx, cfg, stdin, os.Stdout, logger.Printf); err != nil {
 		logger.Print(err)
 		os.Exit(1)
 	}
+}
+
+// readSecrets reads the first line of stdin, {"token":…,"authKey":…}, into
+// cfg (an auth key given there wins over TS_AUTHKEY). The line is at most
+// the reader's buffer (4 KiB).
+func readSecrets(r *bufio.Reader, cfg *config) error {
+	line, err := r.ReadSlice('\n')
+	if err != nil {
+		return fmt.Errorf("--secrets-stdin: could not read the secrets line: %w", err)
+	}
+	var s struct {
+		Token   string `json:"token"`
+		AuthKey string `json:"authKey"`
+	}
+	if err := json.Unmarshal(line, &s); err != nil {
+		return errors.New("--secrets-stdin: the first line of stdin is not a JSON object")
+	}
+	cfg.Token = s.Token
+	if s.AuthKey != "" {
+		cfg.AuthKey = s.AuthKey
+	}
+	return nil
 }
 
 // tailscaleVersion is the version of tailscale.com this binary was built with.

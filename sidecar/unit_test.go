@@ -120,6 +120,36 @@ func TestParseFlags(t *testing.T) {
 	}
 }
 
+func TestReadSecretsFromStdin(t *testing.T) {
+	c, err := parseFlags([]string{"--state-dir", "/s", "--secrets-stdin"},
+		func(k string) string { return map[string]string{"TS_AUTHKEY": "tskey-env"}[k] }, io.Discard)
+	if err != nil || !c.SecretsStdin {
+		t.Fatalf("parseFlags: %+v, %v", c, err)
+	}
+	r := bufio.NewReader(strings.NewReader(`{"token":"tok-1","authKey":"tskey-stdin"}` + "\n" + `{"type":"shutdown"}` + "\n"))
+	if err := readSecrets(r, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Token != "tok-1" || c.AuthKey != "tskey-stdin" {
+		t.Errorf("config = %+v", c)
+	}
+	// What follows the secrets line is still there for readCommands.
+	if rest, _ := io.ReadAll(r); string(rest) != `{"type":"shutdown"}`+"\n" {
+		t.Errorf("rest of stdin = %q", rest)
+	}
+	// Without an auth key on stdin, TS_AUTHKEY still counts.
+	c.AuthKey = "tskey-env"
+	if err := readSecrets(bufio.NewReader(strings.NewReader(`{"token":"tok-2"}`+"\n")), &c); err != nil || c.AuthKey != "tskey-env" || c.Token != "tok-2" {
+		t.Errorf("config = %+v, %v", c, err)
+	}
+	for _, bad := range []string{"", "not json\n", `{"token":"secret-tok"`} {
+		err := readSecrets(bufio.NewReader(strings.NewReader(bad)), &c)
+		if err == nil || strings.Contains(err.Error(), "secret-tok") {
+			t.Errorf("readSecrets(%q) = %v, want an error that does not repeat the line", bad, err)
+		}
+	}
+}
+
 type fakeWhoIs struct {
 	res *apitype.WhoIsResponse
 	err error
@@ -199,9 +229,9 @@ func TestProxyStripsForgedHeadersAndKeepsHost(t *testing.T) {
 // carries only JSON lines, the auth key never shows in its output, and it
 // exits 0 soon after stdin closes.
 func TestSubprocess(t *testing.T) {
-	args, _ := json.Marshal([]string{"--state-dir", t.TempDir(), "--login-server", closedURL(t), "--target", "127.0.0.1:9"})
+	args, _ := json.Marshal([]string{"--state-dir", t.TempDir(), "--login-server", closedURL(t), "--target", "127.0.0.1:9", "--secrets-stdin"})
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PASEO_SIDECAR_RUN_MAIN="+string(args), "TS_AUTHKEY=tskey-subprocess-secret")
+	cmd.Env = append(os.Environ(), "PASEO_SIDECAR_RUN_MAIN="+string(args))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdin, _ := cmd.StdinPipe()
@@ -210,6 +240,8 @@ func TestSubprocess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
+	// As the daemon does: the secrets on stdin, never in the environment.
+	io.WriteString(stdin, `{"token":"subprocess-token","authKey":"tskey-subprocess-secret"}`+"\n")
 
 	var lines []string
 	sc := bufio.NewScanner(stdout)
@@ -251,7 +283,7 @@ func TestSubprocess(t *testing.T) {
 	if !strings.Contains(lines[0], `"type":"hello"`) || !strings.Contains(lines[len(lines)-1], `"state":"stopped"`) {
 		t.Errorf("want hello first and stopped last, got %q", lines)
 	}
-	if strings.Contains(stderr.String()+strings.Join(lines, ""), "tskey-subprocess-secret") {
-		t.Error("the auth key appears in the output")
+	if out := stderr.String() + strings.Join(lines, ""); strings.Contains(out, "tskey-subprocess-secret") || strings.Contains(out, "subprocess-token") {
+		t.Error("the auth key or the token appears in the output")
 	}
 }

@@ -2,8 +2,10 @@
 // child process with its log in PASEO_HOME/daemon.log and its pid in PASEO_HOME/paseo.pid.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { selfCommand } from '../self.js';
 import { homePaths } from '../state/home.js';
+import { AUTHKEY_FD, AUTHKEY_FD_ENV, withoutAuthKeyArg, withoutSecrets } from '../state/secrets.js';
 import { ControlClient, isDaemonRunning } from './control-client.js';
 
 /** How long `up --daemon` waits for the daemon to answer, in milliseconds. */
@@ -14,21 +16,31 @@ export const STOP_TIMEOUT_MS = 15_000;
 /** Set in the detached child: it writes the pid file and keeps secrets out of its log. */
 export const DETACHED_ENV = 'PASEO_DETACHED';
 
-/** Starts the daemon detached; resolves once it answers on its socket, or rejects with a sentence. */
+/**
+ * Starts the daemon detached; resolves once it answers on its socket, or rejects with a sentence. The
+ * auth key, if any, goes through an inherited pipe: never on the command line, never in the environment.
+ */
 export async function startDetached(
   home: string,
   upArgs: string[],
   onWait: (elapsedMs: number) => void,
+  authKey?: string,
 ): Promise<number> {
   const paths = homePaths(home);
   const logFd = openSync(paths.log, 'a', 0o600);
-  const [cmd, args] = selfCommand(['up', ...upArgs]);
+  const [cmd, args] = selfCommand(['up', ...withoutAuthKeyArg(upArgs)]);
   const child = spawn(cmd, args, {
     detached: true,
-    stdio: ['ignore', logFd, logFd],
-    env: { ...process.env, [DETACHED_ENV]: '1', PASEO_HOME: home },
+    stdio: ['ignore', logFd, logFd, authKey ? 'pipe' : 'ignore'],
+    env: {
+      ...withoutSecrets(process.env),
+      [DETACHED_ENV]: '1',
+      PASEO_HOME: home,
+      ...(authKey ? { [AUTHKEY_FD_ENV]: String(AUTHKEY_FD) } : {}),
+    },
   });
   closeSync(logFd);
+  if (authKey) (child.stdio[AUTHKEY_FD] as Writable).end(authKey);
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? 1));
   child.unref();

@@ -8,6 +8,7 @@ import type { TailnetInfo } from '../channel/messages.js';
 import { Daemon } from '../daemon/daemon.js';
 import { createLogger } from '../log.js';
 import { ensureHome, HomeError, homePaths, paseoHome } from '../state/home.js';
+import { dropSecretsFromEnv, takeInheritedAuthKey, withoutAuthKeyArg } from '../state/secrets.js';
 import { StateFileError } from '../state/state-file.js';
 import { fail, qrCode } from '../ui/output.js';
 import { PASEO_VERSION } from '../version.js';
@@ -62,12 +63,11 @@ export default defineCommand({
     } catch (err) {
       fail(err instanceof HomeError ? err.message : `Could not create the state folder: ${(err as Error).message}`);
     }
-    const authKey = a.authkey ?? process.env.TS_AUTHKEY;
+    const inherited = takeInheritedAuthKey(); // `up --daemon` passed it on a pipe
+    const authKey = a.authkey ?? inherited ?? process.env.TS_AUTHKEY ?? process.env.TS_AUTH_KEY;
+    dropSecretsFromEnv(); // nothing this process starts inherits them
     if (a.daemon)
-      return runDetached(
-        home,
-        rawArgs.filter((x) => x !== '--daemon' && x !== '-d'),
-      );
+      return runDetached(home, withoutAuthKeyArg(rawArgs.filter((x) => x !== '--daemon' && x !== '-d')), authKey);
     const detached = process.env[DETACHED_ENV] === '1';
     const log = createLogger('paseo', undefined, detached ? { rotateFile: homePaths(home).log } : {});
     let daemon: Daemon;
@@ -138,15 +138,20 @@ function reportTailnet(daemon: Daemon, out: (s: string) => void): void {
   });
 }
 
-async function runDetached(home: string, upArgs: string[]): Promise<void> {
+async function runDetached(home: string, upArgs: string[], authKey: string | undefined): Promise<void> {
   const running = await isDaemonRunning(home);
   if (running) fail('paseo is already running. Use `paseo status` to see it, or `paseo down` to stop it.');
   let dots = 0;
   const tty = process.stderr.isTTY === true;
   try {
-    const pid = await startDetached(home, upArgs, () => {
-      if (tty && ++dots % 4 === 0) process.stderr.write('.');
-    });
+    const pid = await startDetached(
+      home,
+      upArgs,
+      () => {
+        if (tty && ++dots % 4 === 0) process.stderr.write('.');
+      },
+      authKey,
+    );
     if (tty && dots >= 4) process.stderr.write('\n');
     const client = await ControlClient.connect(home);
     const status = await client.request({ t: 'status' });

@@ -10,6 +10,7 @@ import { CONVERSATION_SUFFIX } from '../conversation/file.js';
 import { findCommand } from '../pty/which.js';
 import { homePaths } from '../state/home.js';
 import { isRandomId, randomId, SESSION_ID_CHARS } from '../state/ids.js';
+import { withoutSecrets } from '../state/secrets.js';
 import { AcpEngine } from './acp/acp-engine.js';
 import type { SessionStats } from './engine.js';
 import { SessionError } from './errors.js';
@@ -307,7 +308,8 @@ export class SessionManager {
 
   private sessionEnv(extra: Record<string, string> | undefined, kind: SessionKind): Record<string, string> {
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.env)) if (v !== undefined) env[k] = v;
+    // The user's environment without paseo's own secrets (the tailnet auth key, the sidecar's token).
+    for (const [k, v] of Object.entries(withoutSecrets(this.env))) if (v !== undefined) env[k] = v;
     if (kind === 'pty') {
       env.TERM = 'xterm-256color';
       env.COLORTERM = 'truecolor';

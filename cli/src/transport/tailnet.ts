@@ -9,6 +9,7 @@ import { assetPath } from '../assets.js';
 import type { TailnetInfo } from '../channel/messages.js';
 import { arr, bool, type Infer, obj, oneOf, opt, str } from '../channel/validate.js';
 import { type Logger, logText } from '../log.js';
+import { withoutSecrets } from '../state/secrets.js';
 
 /** First restart delay after the sidecar dies, in milliseconds; doubles up to RESTART_MAX_DELAY_MS. */
 export const RESTART_MIN_DELAY_MS = 500;
@@ -23,7 +24,7 @@ export interface TailnetOptions {
   hostname: string;
   stateDir: string;
   loginServer?: string;
-  /** Never logged, passed to the sidecar in its environment only. */
+  /** Never logged; passed to the sidecar on its stdin only. */
   authKey?: string;
   /** Path of the sidecar binary (default: the embedded one). */
   sidecarPath?: string;
@@ -119,16 +120,20 @@ export class TailnetNode {
       `${host.includes(':') ? `[${host}]` : host}:${this.target.port}`,
     ];
     if (this.opts.loginServer) args.push('--login-server', this.opts.loginServer);
+    // Secrets go on stdin, never in the environment (/proc/<pid>/environ keeps it for the process's life).
+    args.push('--secrets-stdin');
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      ...withoutSecrets(process.env),
       TS_NO_LOGS_NO_SUPPORT: process.env.TS_NO_LOGS_NO_SUPPORT ?? '1',
     };
-    delete env.TS_AUTHKEY;
-    if (this.opts.authKey) env.TS_AUTHKEY = this.opts.authKey;
-    env.PASEO_SIDECAR_TOKEN = this.token;
     const startedAt = Date.now();
     const child = spawn(bin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
+    child.stdin?.on('error', () => {}); // a sidecar that exits at once closes its stdin: 'exit' says why
+    child.stdin?.write(
+      `${JSON.stringify({ token: this.token, ...(this.opts.authKey ? { authKey: this.opts.authKey } : {}) })}\n`,
+    );
+    this.log.info(`starting the tailnet node${this.opts.authKey ? ' with an auth key' : ''}`);
     child.on('error', (err) => this.log.error(`could not start the tailnet sidecar: ${err.message}`));
     createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line));
     createInterface({ input: child.stderr! }).on('line', (line) => this.log.debug(`sidecar: ${logText(line, 1000)}`));
