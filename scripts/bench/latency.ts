@@ -32,12 +32,12 @@ export interface LatencyResult {
   errors: string[];
 }
 
-function stats(xs: number[]): LatencyStats {
+export function stats(xs: number[]): LatencyStats {
   return { p50: median(xs), p99: quantile(xs, 0.99), max: Math.max(...xs), samples: xs.length };
 }
 
 /** Sends `n` single bytes one after another; returns each round trip in ms. */
-async function sample(term: Term, n: number): Promise<number[]> {
+export async function sample(term: Term, n: number): Promise<number[]> {
   const out: number[] = [];
   let want = -1;
   let arrived: () => void = () => {};

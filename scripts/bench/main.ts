@@ -3,6 +3,8 @@
 //   throughput   `cat` of a large file to the client (median MiB/s, ratios)
 //   latency      keystroke → echo at the client, p50/p99, idle and while another session floods (`yes`)
 //   interrupt    Ctrl-C during `yes` → output stops at the client (median ms, bytes after Ctrl-C)
+//   handshakes   Noise handshakes of a paired device the daemon completes per second on its one core,
+//                and a paired client's echo p50 idle vs during a bounded handshake flood
 // Loopback only; every process it starts is stopped. JSON goes to .cache/bench/last.json.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,6 +21,7 @@ import {
   tempDir,
 } from './common.js';
 import { runFloodRole } from './flood.js';
+import { FLOOD_HANDSHAKES_PER_S, type HandshakeResult, measureHandshakes, runHandshakeRole } from './handshakes.js';
 import { type InterruptResult, measureInterrupt } from './interrupt.js';
 import { type LatencyResult, measureLatency } from './latency.js';
 import { type PaseoDaemon, PaseoPath, pairClient, startPaseo } from './paseo.js';
@@ -41,13 +44,16 @@ async function main(): Promise<void> {
     const role = process.argv[roleAt + 1];
     if (role === 'bare-ws-server') return runBareWsServer();
     if (role === 'flood') return runFloodRole(process.argv.slice(roleAt + 2));
+    if (role === 'handshakes') return runHandshakeRole(process.argv.slice(roleAt + 2));
     throw new Error(`unknown role ${role}`);
   }
 
   const fileMiB = envInt('BENCH_FILE_MIB', 64);
   const reps = envInt('BENCH_REPS', 5);
   const samples = envInt('BENCH_SAMPLES', 200);
-  const only = new Set((process.env.BENCH_ONLY ?? 'throughput,latency,interrupt').split(',').map((s) => s.trim()));
+  const only = new Set(
+    (process.env.BENCH_ONLY ?? 'throughput,latency,interrupt,handshakes').split(',').map((s) => s.trim()),
+  );
   const paseoBin = process.env.PASEO_BIN ?? join(root, 'dist', 'paseo');
   if (!existsSync(paseoBin)) throw new Error(`${paseoBin} does not exist: run \`make\` first (or set PASEO_BIN).`);
   const ttydBin = findTtyd(root);
@@ -96,6 +102,7 @@ async function main(): Promise<void> {
     let throughput: ThroughputResult[] = [];
     let latency: LatencyResult[] = [];
     let interrupt: InterruptResult[] = [];
+    let handshakes: HandshakeResult | null = null;
     if (only.has('throughput')) {
       log(`throughput: cat ${(file.bytes / MiB).toFixed(0)} MiB × ${reps}`);
       throughput = await measureThroughput([...ptyPaths, bare].filter(want), file, reps, log);
@@ -107,6 +114,10 @@ async function main(): Promise<void> {
     if (only.has('interrupt')) {
       log(`interrupt: Ctrl-C during yes × ${reps}`);
       interrupt = await measureInterrupt(ptyPaths, reps, log);
+    }
+    if (only.has('handshakes')) {
+      log(`handshakes: replayed CONNECT_INITs, then echo idle and during ${FLOOD_HANDSHAKES_PER_S} handshakes/s`);
+      handshakes = await measureHandshakes(bundle, daemon, paseo, samples, log);
     }
     const seconds = (performance.now() - started) / 1000;
     const result = {
@@ -125,6 +136,7 @@ async function main(): Promise<void> {
       throughput,
       latency,
       interrupt,
+      handshakes,
     };
     printReport(result);
     writeJson(join(root, '.cache', 'bench', 'last.json'), result);

@@ -1,6 +1,7 @@
 // The printed table (one column per path, paseo first, ratios against each baseline) and the JSON file.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { HandshakeResult } from './handshakes.js';
 import type { InterruptResult } from './interrupt.js';
 import type { LatencyResult } from './latency.js';
 import type { ThroughputResult } from './throughput.js';
@@ -22,6 +23,7 @@ export interface BenchResult {
   throughput: ThroughputResult[];
   latency: LatencyResult[];
   interrupt: InterruptResult[];
+  handshakes: HandshakeResult | null;
 }
 
 const COLUMNS = ['paseo', 'node-pty', 'ttyd', 'bare ws'];
@@ -191,7 +193,21 @@ export function printReport(r: BenchResult): void {
       ),
     );
   }
+  if (r.handshakes) {
+    const h = r.handshakes;
+    lines.push('');
+    lines.push(
+      `paseo handshakes (paired device, pairing excluded): ${fmt(h.perDaemonCpuSecond, 0)} per second of the daemon's one core ` +
+        `(${fmt(h.perSecond, 0)}/s wall clock, daemon at ${fmt(h.daemonCpuPct, 0)}% of a core, ${h.failures} failed)`,
+    );
+    if (h.echoIdle && h.echoFlood)
+      lines.push(
+        `paseo echo p50 idle ${fmt(h.echoIdle.p50, 2)} ms, during a ${fmt(h.floodPerSecond, 0)} handshakes/s flood ${fmt(h.echoFlood.p50, 2)} ms ` +
+          `(${fmt(h.echoFlood.p50 / h.echoIdle.p50, 2)}×; p99 ${fmt(h.echoIdle.p99, 2)} → ${fmt(h.echoFlood.p99, 2)} ms)`,
+      );
+  }
   const errors = [
+    ...(r.handshakes?.errors ?? []).map((e) => `handshakes: ${e}`),
     ...r.throughput.flatMap((x) => x.errors.map((e) => `throughput ${x.path}: ${e}`)),
     ...r.latency.flatMap((x) => x.errors.map((e) => `latency ${x.path}: ${e}`)),
     ...r.interrupt.flatMap((x) => x.errors.map((e) => `interrupt ${x.path}: ${e}`)),

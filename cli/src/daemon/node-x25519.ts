@@ -9,35 +9,46 @@ const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 /** Imported private keys kept by value (the daemon's static key): importing one costs a scalar multiplication. */
 const PRIVATE_CACHE_ENTRIES = 4;
+/** Imported public keys kept by value (paired devices' static keys): an import costs about as much as a DH. */
+const PUBLIC_CACHE_ENTRIES = 256;
 
 /** Keys this module generated or imported, by the identity of the byte array handed out or passed in. */
 const generatedPrivate = new WeakMap<Uint8Array, KeyObject>();
 const publicByArray = new WeakMap<Uint8Array, KeyObject>();
 const privateByValue = new Map<string, KeyObject>();
+const publicByValue = new Map<string, KeyObject>();
+
+/** A least-recently-used lookup in `cache`, importing (and keeping) the key when it is not there. */
+function cached(cache: Map<string, KeyObject>, limit: number, bytes: Uint8Array, load: () => KeyObject): KeyObject {
+  const id = Buffer.from(bytes).toString('latin1');
+  let key = cache.get(id);
+  if (key)
+    cache.delete(id); // re-inserted below: most recently used last
+  else key = load();
+  cache.set(id, key);
+  while (cache.size > limit) cache.delete(cache.keys().next().value!);
+  return key;
+}
 
 function checkLength(what: string, key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length !== DH_KEY_BYTES) throw new RangeError(`${what} must be 32 bytes`);
 }
 
 function privateKeyObject(bytes: Uint8Array): KeyObject {
-  const known = generatedPrivate.get(bytes);
-  if (known) return known;
-  const id = Buffer.from(bytes).toString('latin1');
-  let key = privateByValue.get(id);
-  if (key) {
-    privateByValue.delete(id); // re-inserted below: most recently used last
-  } else {
-    key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, bytes]), format: 'der', type: 'pkcs8' });
-  }
-  privateByValue.set(id, key);
-  while (privateByValue.size > PRIVATE_CACHE_ENTRIES) privateByValue.delete(privateByValue.keys().next().value!);
-  return key;
+  return (
+    generatedPrivate.get(bytes) ??
+    cached(privateByValue, PRIVATE_CACHE_ENTRIES, bytes, () =>
+      createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, bytes]), format: 'der', type: 'pkcs8' }),
+    )
+  );
 }
 
 function publicKeyObject(bytes: Uint8Array): KeyObject {
   let key = publicByArray.get(bytes);
   if (!key) {
-    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, bytes]), format: 'der', type: 'spki' });
+    key = cached(publicByValue, PUBLIC_CACHE_ENTRIES, bytes, () =>
+      createPublicKey({ key: Buffer.concat([SPKI_PREFIX, bytes]), format: 'der', type: 'spki' }),
+    );
     publicByArray.set(bytes, key);
   }
   return key;
