@@ -1,6 +1,7 @@
 // The app's link to the daemon: one PaseoConnection at a time, replaced after a drop with backoff.
-// Screens subscribe once; their listeners survive reconnects. Pairing problems (revoked, needs-pairing)
-// end the link and go to `onNeedsPairing`; everything else is retried.
+// Screens subscribe once; their listeners survive reconnects. Only what the daemon itself says (the
+// encrypted `revoked`, an authenticated `needs-pairing` reply) ends the link and goes to `onNeedsPairing`;
+// everything else, plaintext CLOSE frames included (anything on the path can forge them), is retried.
 import {
   ConnectionError,
   type ConnectOptions,
@@ -41,13 +42,16 @@ export interface LinkOptions {
   keys: DeviceKeys;
   clientName: string;
   url?: string;
-  /** The device must pair again (revoked, or the daemon does not know its key). The link has stopped. */
+  /** The daemon says this device must pair again (revoked, or it does not know its key). The link has stopped. */
   onNeedsPairing(err: ConnectionError): void;
   /**
-   * Asked after a failed handshake: true when the daemon's key changed (its state folder was reset or
-   * it was reinstalled), so this device's pairing can never work again.
+   * Asked after a failed handshake: true when /api/info names another daemon key (its state folder was
+   * reset, or it was reinstalled). /api/info is plaintext that a carrier could forge, so the answer only
+   * leads to `onIdentityChanged`: a question to the person, never an un-pairing.
    */
   identityChanged?: () => Promise<boolean>;
+  /** The daemon's key seems to have changed: ask the person whether to pair again. Called once per link. */
+  onIdentityChanged?(): void;
   /** Replaces PaseoConnection.open (tests). */
   open?: (opts: ConnectOptions) => Promise<PaseoConnection>;
 }
@@ -67,6 +71,7 @@ export class Link {
   private readonly stateListeners = new Set<(state: LinkState) => void>();
   private readonly connectedListeners = new Set<(welcome: Welcome) => void>();
   private readonly cleanups: Array<() => void> = [];
+  private identityPrompted = false;
 
   constructor(private readonly opts: LinkOptions) {}
 
@@ -228,7 +233,7 @@ export class Link {
   private failed(err: ConnectionError): void {
     if (this.stateValue === 'stopped') return;
     console.debug(`paseo: connection ${err.kind}: ${err.message}`);
-    if (err.kind === 'revoked' || err.kind === 'needs-pairing') {
+    if (err.needsPairing) {
       this.stop();
       this.opts.onNeedsPairing(err);
       return;
@@ -246,17 +251,12 @@ export class Link {
   }
 
   private checkIdentity(): void {
-    if (!this.opts.identityChanged) return;
+    if (!this.opts.identityChanged || this.identityPrompted) return;
     this.opts.identityChanged().then(
       (changed) => {
-        if (!changed || this.stateValue === 'stopped' || this.conn) return;
-        this.stop();
-        this.opts.onNeedsPairing(
-          new ConnectionError(
-            'needs-pairing',
-            'Paseo on your computer was reset or reinstalled, so it no longer knows this device.',
-          ),
-        );
+        if (!changed || this.identityPrompted || this.stateValue === 'stopped' || this.conn) return;
+        this.identityPrompted = true;
+        this.opts.onIdentityChanged?.(); // the link keeps trying meanwhile
       },
       (err: unknown) => console.debug('paseo: could not check the daemon key', err),
     );

@@ -13,7 +13,7 @@ import { pairScreen } from './screens/pair.js';
 import { repairScreen } from './screens/repair.js';
 import { sessionScreen } from './screens/session.js';
 import { forgetDevice, loadDevice, type StoredDevice, storageIsPersistent, updateDevice } from './store.js';
-import { toast } from './ui.js';
+import { confirmDialog, toast } from './ui.js';
 import { installViewport } from './viewport.js';
 
 /** Takes a pairing fragment out of the address (before anything else can see or log it). */
@@ -80,6 +80,21 @@ function needsPairing(reason: string): void {
   show(repairScreen({ reason, onPaired: (conn, device) => startApp(device, conn) }), 'repair');
 }
 
+/**
+ * The address now answers with another key than the one this device paired with. Paseo may have been reset
+ * or reinstalled, but /api/info is plaintext that anything on the path could forge, so the person decides:
+ * the keys are kept (and reconnecting goes on) unless they choose to pair again.
+ */
+async function askToPairAgain(): Promise<void> {
+  const again = await confirmDialog({
+    title: 'Paseo on your computer has a new key',
+    message:
+      'This address now answers with a different key than the one this device paired with. If you reset or reinstalled paseo on your computer, pair this device again. If you did not, keep this pairing: something on the way may be interfering.',
+    confirm: 'Pair this device again',
+  });
+  if (again) needsPairing('Paseo on your computer was reset or reinstalled, so it no longer knows this device.');
+}
+
 function startApp(device: StoredDevice, conn?: PaseoConnection): void {
   stopApp();
   const link = new Link({
@@ -88,6 +103,7 @@ function startApp(device: StoredDevice, conn?: PaseoConnection): void {
     clientName: CLIENT_NAME,
     onNeedsPairing: (err) => needsPairing(err.message || 'Your computer no longer recognises this device.'),
     identityChanged: async () => !equalBytes((await fetchDaemonInfo(true)).publicKey, device.daemonPublicKey),
+    onIdentityChanged: () => void askToPairAgain(),
   });
   const model = new Model(link);
   const ctx: AppContext = {

@@ -63,14 +63,19 @@ export class ConnectionError extends Error {
   constructor(
     readonly kind: CloseKind | 'unreachable',
     message: string,
+    /**
+     * True only when the daemon itself said so: inside the encrypted channel (`revoked`) or in its
+     * handshake reply, which only the holder of the daemon's key can write. A CLOSE frame never is.
+     */
+    readonly authenticated = false,
   ) {
     super(message);
     this.name = 'ConnectionError';
   }
 
-  /** True when only pairing again can fix it. */
+  /** True when only pairing again can fix it: never for anything a carrier could have made up. */
   get needsPairing(): boolean {
-    return this.kind === 'needs-pairing' || this.kind === 'revoked';
+    return this.authenticated && (this.kind === 'needs-pairing' || this.kind === 'revoked');
   }
 }
 
@@ -189,7 +194,7 @@ export class PaseoConnection {
     this.lastHeardAt = Date.now();
     const { msg, body: msgBody } = parseDaemonMessage(whole.header, whole.body);
     if (this.requests.settle(msg)) return;
-    if (msg.t === 'revoked') this.closeReason = new ConnectionError('revoked', msg.message);
+    if (msg.t === 'revoked') this.closeReason = new ConnectionError('revoked', msg.message, true);
     for (const cb of this.messageListeners) cb(msg, msgBody);
   }
 
@@ -288,7 +293,8 @@ class Opening {
       throw new ChannelError('protocol', 'The computer did not answer the handshake.');
     const { reply, channel } = this.handshake.readReply(body);
     if (!reply.ok) {
-      this.fail(new ConnectionError(reply.kind, reply.message));
+      // Authenticated: the reply decrypted, so the daemon holding the pinned key wrote it.
+      this.fail(new ConnectionError(reply.kind, reply.message, true));
       return;
     }
     if (!channel) return;
@@ -354,10 +360,14 @@ function handshakeStartError(err: unknown): ConnectionError {
   );
 }
 
-/** The reason a CLOSE frame gives for the close that follows. */
+/**
+ * The reason a CLOSE frame gives for the close that follows. It is plaintext that anything on the path
+ * (a relay, a proxy) can write, so it is display text and a reason to reconnect, nothing more: a kind
+ * that would un-pair the device becomes 'closed' (the reconnect then hears the daemon's own answer).
+ */
 function closeAdvisory(body: Uint8Array): ConnectionError {
   const { kind, message } = parseCloseFrame(body);
-  return new ConnectionError(kind, message);
+  return new ConnectionError(kind === 'revoked' || kind === 'needs-pairing' ? 'closed' : kind, message);
 }
 
 /** What went wrong with a received frame, as a sentence for people. */

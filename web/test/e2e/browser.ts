@@ -112,3 +112,37 @@ export function phonePerTest(use: (phone: Phone) => void, opts: LaunchOptions = 
     phone = undefined;
   });
 }
+
+/** What the page stored in IndexedDB (undefined when nothing is stored); the public key as hex. */
+export function storedDevice(
+  phone: Phone,
+): Promise<{ deviceId: string; deviceName: string; keyBytes: number; publicKey: string } | undefined> {
+  return phone.page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('paseo');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('kv')) return resolve(undefined);
+          const get = db.transaction('kv').objectStore('kv').get('device');
+          get.onsuccess = () => {
+            const d = get.result as
+              | { deviceId: string; deviceName: string; keys: { privateKey: Uint8Array; publicKey: Uint8Array } }
+              | undefined;
+            resolve(
+              d
+                ? {
+                    deviceId: d.deviceId,
+                    deviceName: d.deviceName,
+                    keyBytes: d.keys.privateKey.length,
+                    publicKey: Array.from(d.keys.publicKey, (b) => b.toString(16).padStart(2, '0')).join(''),
+                  }
+                : undefined,
+            );
+          };
+          get.onerror = () => reject(get.error);
+        };
+      }),
+  );
+}

@@ -1,36 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pairDevice, startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
-import { type Phone, phonePerTest, requireChromium } from './browser.js';
+import { type Phone, phonePerTest, requireChromium, storedDevice } from './browser.js';
 
 interface DeviceJson {
   id: string;
   name: string;
   online: boolean;
-}
-
-/** What the page stored in IndexedDB (undefined when nothing is stored). */
-function storedDevice(phone: Phone): Promise<{ deviceId: string; deviceName: string; keyBytes: number } | undefined> {
-  return phone.page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('paseo');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains('kv')) return resolve(undefined);
-          const get = db.transaction('kv').objectStore('kv').get('device');
-          get.onsuccess = () => {
-            const d = get.result as
-              | { deviceId: string; deviceName: string; keys: { privateKey: Uint8Array } }
-              | undefined;
-            resolve(
-              d ? { deviceId: d.deviceId, deviceName: d.deviceName, keyBytes: d.keys.privateKey.length } : undefined,
-            );
-          };
-          get.onerror = () => reject(get.error);
-        };
-      }),
-  );
 }
 
 /** The terminal's size in cells, as the page's xterm has it. */

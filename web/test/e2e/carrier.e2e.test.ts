@@ -1,0 +1,169 @@
+// A hostile carrier between the phone's browser and the daemon (what a relay or a proxy is): Playwright
+// routes the page's WebSocket through the test, which forges a plaintext CLOSE frame of every kind, and
+// serves a forged /api/info with another daemon key. The page keeps its pairing through all of it and
+// connects again; the changed key only leads to a question, and keeping the pairing is one tap.
+import { existsSync } from 'node:fs';
+import type { WebSocketRoute } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { closeFrame } from '../../../cli/src/channel/channel.js';
+import { toBase64Url } from '../../../cli/src/channel/encoding.js';
+import type { CloseKind } from '../../../cli/src/channel/messages.js';
+import { generateKeyPair } from '../../../cli/src/channel/noise.js';
+import { startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
+import { CHROMIUM_PATH, launchPhone, type Phone, storedDevice } from './browser.js';
+
+const KINDS: CloseKind[] = [
+  'needs-pairing',
+  'revoked',
+  'bad-code',
+  'rate-limited',
+  'protocol',
+  'timeout',
+  'shutdown',
+  'closed',
+];
+/** WebSocket close codes the daemon uses for each kind (docs/protocol.md): the forgery copies them. */
+const CODES: Record<CloseKind, number> = {
+  'needs-pairing': 4001,
+  revoked: 4003,
+  'bad-code': 4004,
+  timeout: 4008,
+  'rate-limited': 4029,
+  protocol: 4000,
+  shutdown: 1001,
+  closed: 1000,
+};
+
+type Attack = { kind: CloseKind; when: 'instead-of-reply' | 'after-welcome' };
+
+/** Relays the page's WebSockets to the daemon; the next connections get the planned forgeries. */
+class Carrier {
+  readonly plan: Attack[] = [];
+  connections = 0;
+
+  relay(ws: WebSocketRoute): void {
+    this.connections++;
+    const attack = this.plan.shift();
+    const server = ws.connectToServer();
+    let fromDaemon = 0;
+    const forge = (kind: CloseKind) => {
+      ws.send(Buffer.from(closeFrame(kind, `Forged by the carrier: ${kind}.`)));
+      void ws.close({ code: CODES[kind], reason: kind });
+      void server.close();
+    };
+    ws.onMessage((m) => server.send(m));
+    server.onMessage((m) => {
+      fromDaemon++;
+      if (attack?.when === 'instead-of-reply') return forge(attack.kind);
+      ws.send(m);
+      if (attack?.when === 'after-welcome' && fromDaemon === 2) setTimeout(() => forge(attack.kind), 200);
+    });
+  }
+}
+
+describe('a phone behind a hostile carrier', () => {
+  let daemon: TestDaemon;
+  let phone: Phone;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM_PATH))
+      throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium (.ci/run does).`);
+    daemon = await startDaemon();
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+  });
+  beforeEach(async () => {
+    phone = await launchPhone();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') {
+      await phone.screenshot(`failed-${ctx.task.name}`).catch(() => undefined);
+      console.log(`page log of "${ctx.task.name}":\n${phone.logs.join('\n')}`);
+    }
+    await phone.close();
+  });
+
+  /** Pairs from a link (not routed) and returns what the page stored. */
+  async function pair() {
+    const { page } = phone;
+    await page.goto(daemon.cliJson<{ url: string }>(['pair', '--json']).url);
+    await page.getByTestId('home').waitFor();
+    await expect.poll(() => page.getByTestId('conn-state').getAttribute('data-state')).toBe('connected');
+    const stored = await storedDevice(phone);
+    expect(stored?.keyBytes).toBe(32);
+    return stored!;
+  }
+
+  /**
+   * Until the page connected through the carrier once more after every planned forgery was served (it
+   * would wait out its backoff between attempts, so it is nudged as when the network comes back).
+   */
+  async function untilReconnectedAfterPlan(carrier: Carrier): Promise<void> {
+    const needed = carrier.connections + carrier.plan.length + 1;
+    await expect
+      .poll(
+        async () => {
+          await phone.page.evaluate(() => window.dispatchEvent(new Event('online')));
+          return carrier.connections;
+        },
+        { timeout: 20_000, interval: 300 },
+      )
+      .toBeGreaterThanOrEqual(needed);
+    await expect
+      .poll(() => phone.page.getByTestId('conn-state').getAttribute('data-state'), { timeout: 20_000 })
+      .toBe('connected');
+  }
+
+  it('keeps its pairing through a forged CLOSE of every kind, and connects again', async () => {
+    const { page } = phone;
+    const before = await pair();
+    const carrier = new Carrier();
+    carrier.plan.push(
+      ...KINDS.map((kind): Attack => ({ kind, when: 'instead-of-reply' })),
+      { kind: 'revoked', when: 'after-welcome' },
+      { kind: 'needs-pairing', when: 'after-welcome' },
+    );
+    await page.routeWebSocket(/\/ws$/, (ws) => carrier.relay(ws));
+    await page.reload();
+    await page.getByTestId('home').waitFor();
+    await untilReconnectedAfterPlan(carrier);
+
+    // Through all of it: never the re-pair screen, the same keys stored, and connected again.
+    expect(await page.getByTestId('repair-screen').count()).toBe(0);
+    expect(await storedDevice(phone)).toEqual(before);
+    await phone.screenshot('e2e-carrier-still-paired');
+  });
+
+  it('a forged /api/info with another key only asks; keeping the pairing keeps the keys', async () => {
+    const { page } = phone;
+    const before = await pair();
+    const info = daemon.cliJson<{ daemonId: string }>(['status', '--json']);
+    await page.route('**/api/info', (route) =>
+      route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({
+          daemonId: info.daemonId,
+          publicKey: toBase64Url(generateKeyPair().publicKey),
+          hostname: 'forged',
+          version: '0.1.0',
+        }),
+      }),
+    );
+    const carrier = new Carrier();
+    carrier.plan.push({ kind: 'protocol', when: 'instead-of-reply' });
+    await page.routeWebSocket(/\/ws$/, (ws) => carrier.relay(ws));
+    await page.reload();
+
+    // The question, not a silent un-pairing.
+    await page.getByTestId('confirm').waitFor();
+    expect(await page.getByTestId('confirm').innerText()).toContain('Paseo on your computer has a new key');
+    expect(await storedDevice(phone)).toEqual(before);
+    await phone.screenshot('e2e-carrier-new-key-question');
+    await page.getByTestId('confirm-cancel').click();
+
+    await untilReconnectedAfterPlan(carrier);
+    expect(await page.getByTestId('repair-screen').count()).toBe(0);
+    expect(await storedDevice(phone)).toEqual(before);
+  });
+});
