@@ -31,7 +31,9 @@ import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { findTtyd, TtydPath } from './ttyd.js';
 
 const bundle = fileURLToPath(import.meta.url);
-const root = resolve(bundle, '..', '..', '..');
+// The repo run.ts was started in (the bundle's own path may be behind a symlinked .cache/, which Node
+// resolves: in a git worktree sharing .cache, that is another checkout).
+const root = process.env.PASEO_BENCH_ROOT ?? resolve(bundle, '..', '..', '..');
 
 function envInt(name: string, dflt: number): number {
   const v = Number(process.env[name]);

@@ -48,5 +48,6 @@ const node = process.execPath;
 const run = spawnSync(node, ['--enable-source-maps', outfile, ...process.argv.slice(2)], {
   stdio: 'inherit',
   cwd: root,
+  env: { ...process.env, PASEO_BENCH_ROOT: root },
 });
 process.exit(run.status ?? 1);
