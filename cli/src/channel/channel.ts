@@ -32,6 +32,18 @@ export const CONNECT_PROTOCOL = 'Noise_IK_25519_ChaChaPoly_SHA256';
 /** Prologue mixed into every handshake: binds it to this protocol and version. */
 export const PROLOGUE = utf8('paseo/1');
 
+/** The WebSocket close code that goes with each CLOSE kind (docs/protocol.md, "Closing"). */
+export const CLOSE_CODES: Readonly<Record<CloseKind, number>> = {
+  'needs-pairing': 4001,
+  revoked: 4003,
+  'bad-code': 4004,
+  timeout: 4008,
+  'rate-limited': 4029,
+  protocol: 4000,
+  shutdown: 1001,
+  closed: 1000,
+};
+
 /** A failure in the channel; `kind` says what the other side should tell the person. */
 export class ChannelError extends Error {
   constructor(

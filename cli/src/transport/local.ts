@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { webAssets } from '../assets.js';
-import type { CloseKind } from '../channel/channel.js';
+import { CLOSE_CODES } from '../channel/channel.js';
 import { toBase64Url } from '../channel/encoding.js';
 import { MAX_WIRE_FRAME_BYTES } from '../channel/frame.js';
 import { CSP_HEADER } from '../csp.js';
@@ -42,17 +42,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',
-};
-
-const CLOSE_CODES: Record<CloseKind, number> = {
-  'needs-pairing': 4001,
-  revoked: 4003,
-  'bad-code': 4004,
-  timeout: 4008,
-  'rate-limited': 4029,
-  protocol: 4000,
-  shutdown: 1001,
-  closed: 1000,
 };
 
 /** The HTTP + WebSocket server. */

@@ -5,34 +5,15 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { closeFrame } from '../../src/channel/channel.js';
+import { CLOSE_CODES, closeFrame } from '../../src/channel/channel.js';
 import { ConnectionError, PaseoConnection } from '../../src/channel/client.js';
 import { decodeWireFrame, FrameType } from '../../src/channel/frame.js';
 import type { CloseKind } from '../../src/channel/messages.js';
 import type { KeyPair } from '../../src/channel/noise.js';
 import { NodeWebSocket, pairDevice, startDaemon, type TestDaemon } from './harness.js';
 
-const KINDS: CloseKind[] = [
-  'needs-pairing',
-  'revoked',
-  'bad-code',
-  'rate-limited',
-  'protocol',
-  'timeout',
-  'shutdown',
-  'closed',
-];
-/** WebSocket close codes the daemon uses for each kind (docs/protocol.md): the forgery copies them. */
-const CODES: Record<CloseKind, number> = {
-  'needs-pairing': 4001,
-  revoked: 4003,
-  'bad-code': 4004,
-  timeout: 4008,
-  'rate-limited': 4029,
-  protocol: 4000,
-  shutdown: 1001,
-  closed: 1000,
-};
+/** Every CLOSE kind, each forged with the WebSocket close code the daemon would use. */
+const KINDS = Object.keys(CLOSE_CODES) as CloseKind[];
 
 /** When the forwarder strikes: instead of the handshake reply, or after the `welcome` went through. */
 type When = 'instead-of-reply' | 'after-welcome';
@@ -66,7 +47,7 @@ class Forwarder {
     let fromDaemon = 0;
     const forge = () => {
       device.send(closeFrame(attack!.kind, `Forged by the carrier: ${attack!.kind}.`));
-      device.close(CODES[attack!.kind], attack!.kind);
+      device.close(CLOSE_CODES[attack!.kind], attack!.kind);
       daemon.terminate();
     };
     device.on('message', (data: Buffer) => {

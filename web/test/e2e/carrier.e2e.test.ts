@@ -2,37 +2,17 @@
 // routes the page's WebSocket through the test, which forges a plaintext CLOSE frame of every kind, and
 // serves a forged /api/info with another daemon key. The page keeps its pairing through all of it and
 // connects again; the changed key only leads to a question, and keeping the pairing is one tap.
-import { existsSync } from 'node:fs';
 import type { WebSocketRoute } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closeFrame } from '../../../cli/src/channel/channel.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE_CODES, closeFrame } from '../../../cli/src/channel/channel.js';
 import { toBase64Url } from '../../../cli/src/channel/encoding.js';
 import type { CloseKind } from '../../../cli/src/channel/messages.js';
 import { generateKeyPair } from '../../../cli/src/channel/noise.js';
 import { startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
-import { CHROMIUM_PATH, launchPhone, type Phone, storedDevice } from './browser.js';
+import { type Phone, phonePerTest, requireChromium, storedDevice } from './browser.js';
 
-const KINDS: CloseKind[] = [
-  'needs-pairing',
-  'revoked',
-  'bad-code',
-  'rate-limited',
-  'protocol',
-  'timeout',
-  'shutdown',
-  'closed',
-];
-/** WebSocket close codes the daemon uses for each kind (docs/protocol.md): the forgery copies them. */
-const CODES: Record<CloseKind, number> = {
-  'needs-pairing': 4001,
-  revoked: 4003,
-  'bad-code': 4004,
-  timeout: 4008,
-  'rate-limited': 4029,
-  protocol: 4000,
-  shutdown: 1001,
-  closed: 1000,
-};
+/** Every CLOSE kind, each forged with the WebSocket close code the daemon would use. */
+const KINDS = Object.keys(CLOSE_CODES) as CloseKind[];
 
 type Attack = { kind: CloseKind; when: 'instead-of-reply' | 'after-welcome' };
 
@@ -48,7 +28,7 @@ class Carrier {
     let fromDaemon = 0;
     const forge = (kind: CloseKind) => {
       ws.send(Buffer.from(closeFrame(kind, `Forged by the carrier: ${kind}.`)));
-      void ws.close({ code: CODES[kind], reason: kind });
+      void ws.close({ code: CLOSE_CODES[kind], reason: kind });
       void server.close();
     };
     ws.onMessage((m) => server.send(m));
@@ -66,22 +46,14 @@ describe('a phone behind a hostile carrier', () => {
   let phone: Phone;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH))
-      throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium (.ci/run does).`);
+    requireChromium();
     daemon = await startDaemon();
   });
   afterAll(async () => {
     await daemon?.stop();
   });
-  beforeEach(async () => {
-    phone = await launchPhone();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      await phone.screenshot(`failed-${ctx.task.name}`).catch(() => undefined);
-      console.log(`page log of "${ctx.task.name}":\n${phone.logs.join('\n')}`);
-    }
-    await phone.close();
+  phonePerTest((p) => {
+    phone = p;
   });
 
   /** Pairs from a link (not routed) and returns what the page stored. */
