@@ -1,6 +1,7 @@
 // PaseoConnection, step by step, against a scripted daemon on a loopback WebSocket (the real responder
 // handshake and channel): welcome hands the connection over; each way an attempt can fail gives its
-// ConnectionError; a CLOSE frame explains the close that follows; requests end with the connection.
+// ConnectionError; a CLOSE frame explains the close that follows (and never un-pairs: only the encrypted
+// `revoked` and an authenticated handshake refusal do); requests end with the connection.
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -99,9 +100,31 @@ describe('PaseoConnection.open', () => {
     await expect(conn.request({ t: 'sessions.list' })).resolves.toEqual([]);
     const closed = new Promise<ConnectionError>((res) => conn.onClose(res));
     const pending = await refusal(conn.request({ t: 'devices.list' }));
-    expect(pending).toMatchObject({ kind: 'revoked', message: 'This device was removed.' });
+    // A plaintext CLOSE is display text: its message is shown, but "revoked" there un-pairs nothing.
+    expect(pending).toMatchObject({ kind: 'closed', message: 'This device was removed.', authenticated: false });
+    expect(pending.needsPairing).toBe(false);
     expect(await closed).toBe(pending);
     expect(conn.isOpen).toBe(false);
+  });
+
+  it('un-pairs on the encrypted `revoked` message, not on the CLOSE that follows it', async () => {
+    const url = await daemon(({ ws, accept, onMessage }) => {
+      accept();
+      onMessage((header, channel) => {
+        if (header.t === 'hello') for (const f of channel.seal(welcome)) ws.send(f);
+        if (header.t === 'sessions.list') {
+          for (const f of channel.seal({ t: 'revoked', message: 'This device was removed.' })) ws.send(f);
+          ws.send(closeFrame('closed', 'Something else.'));
+          ws.close(4003);
+        }
+      });
+    });
+    const conn = await open(url);
+    const closed = new Promise<ConnectionError>((res) => conn.onClose(res));
+    conn.send({ t: 'sessions.list', rid: 1 });
+    const err = await closed;
+    expect(err).toMatchObject({ kind: 'revoked', message: 'This device was removed.', authenticated: true });
+    expect(err.needsPairing).toBe(true);
   });
 
   it('says the computer is unreachable when nothing listens', async () => {
@@ -121,8 +144,22 @@ describe('PaseoConnection.open', () => {
       ws.close(4001);
     });
     const err = await refusal(open(url));
-    expect(err).toMatchObject({ kind: 'needs-pairing', message: 'This device needs to be paired again.' });
+    expect(err).toMatchObject({
+      kind: 'needs-pairing',
+      message: 'This device needs to be paired again.',
+      authenticated: true,
+    });
     expect(err.needsPairing).toBe(true);
+  });
+
+  it('does not un-pair on a plaintext CLOSE saying needs-pairing instead of the reply', async () => {
+    const url = await daemon(({ ws }) => {
+      ws.send(closeFrame('needs-pairing', 'This device needs to be paired again.'));
+      ws.close(4001);
+    });
+    const err = await refusal(open(url));
+    expect(err).toMatchObject({ kind: 'closed', message: 'This device needs to be paired again.' });
+    expect(err.needsPairing).toBe(false);
   });
 
   it('gives the reason of a CLOSE frame sent before the close', async () => {
