@@ -18,8 +18,16 @@ type Attack = { kind: CloseKind; when: 'instead-of-reply' | 'after-welcome' };
 
 /** Relays the page's WebSockets to the daemon; the next connections get the planned forgeries. */
 class Carrier {
-  readonly plan: Attack[] = [];
+  /** The forgeries still to serve, one per new connection (then it only relays). */
+  readonly plan: Attack[];
+  /** Connections the page must open to get past them all and connect once more. */
+  readonly needed: number;
   connections = 0;
+
+  constructor(...plan: Attack[]) {
+    this.plan = plan;
+    this.needed = plan.length + 1;
+  }
 
   relay(ws: WebSocketRoute): void {
     this.connections++;
@@ -72,7 +80,6 @@ describe('a phone behind a hostile carrier', () => {
    * would wait out its backoff between attempts, so it is nudged as when the network comes back).
    */
   async function untilReconnectedAfterPlan(carrier: Carrier): Promise<void> {
-    const needed = carrier.connections + carrier.plan.length + 1;
     await expect
       .poll(
         async () => {
@@ -81,7 +88,7 @@ describe('a phone behind a hostile carrier', () => {
         },
         { timeout: 20_000, interval: 300 },
       )
-      .toBeGreaterThanOrEqual(needed);
+      .toBeGreaterThanOrEqual(carrier.needed);
     await expect
       .poll(() => phone.page.getByTestId('conn-state').getAttribute('data-state'), { timeout: 20_000 })
       .toBe('connected');
@@ -90,8 +97,7 @@ describe('a phone behind a hostile carrier', () => {
   it('keeps its pairing through a forged CLOSE of every kind, and connects again', async () => {
     const { page } = phone;
     const before = await pair();
-    const carrier = new Carrier();
-    carrier.plan.push(
+    const carrier = new Carrier(
       ...KINDS.map((kind): Attack => ({ kind, when: 'instead-of-reply' })),
       { kind: 'revoked', when: 'after-welcome' },
       { kind: 'needs-pairing', when: 'after-welcome' },
@@ -122,8 +128,10 @@ describe('a phone behind a hostile carrier', () => {
         }),
       }),
     );
-    const carrier = new Carrier();
-    carrier.plan.push({ kind: 'protocol', when: 'instead-of-reply' });
+    // Three failed attempts in a row (a second or two with the backoff): time for the question to show.
+    const carrier = new Carrier(
+      ...Array.from({ length: 3 }, (): Attack => ({ kind: 'protocol', when: 'instead-of-reply' })),
+    );
     await page.routeWebSocket(/\/ws$/, (ws) => carrier.relay(ws));
     await page.reload();
 
