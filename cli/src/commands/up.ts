@@ -69,7 +69,8 @@ export default defineCommand({
     if (a.daemon)
       return runDetached(home, withoutAuthKeyArg(rawArgs.filter((x) => x !== '--daemon' && x !== '-d')), authKey);
     const detached = process.env[DETACHED_ENV] === '1';
-    const log = createLogger('paseo', undefined, detached ? { rotateFile: homePaths(home).log } : {});
+    // Rotated whenever stderr is daemon.log (detached, or a launchd agent), whoever opened it.
+    const log = createLogger('paseo', undefined, { rotateFile: homePaths(home).log });
     let daemon: Daemon;
     try {
       daemon = await Daemon.start({
