@@ -34,6 +34,8 @@ export const MAX_NAME_CHARS = 80;
 /** Largest command line: arguments and characters per argument. */
 export const MAX_ARGS = 256;
 export const MAX_ARG_CHARS = 4096;
+/** Longest `lastLine` of a session in lists, in characters. */
+export const MAX_LAST_LINE_CHARS = 200;
 
 const rid = int(1, 2 ** 31);
 const id = str(MAX_ID_CHARS, 1);
@@ -106,8 +108,10 @@ export const sessionInfo = obj({
   lastOutputAt: nullable(isoTime),
   /** Number of devices and terminals attached right now. */
   viewers: int(0, 10_000),
-  /** pty: the last output looks like a question or prompt; acp: a permission request waits, or the agent waits for a prompt. */
+  /** pty: the screen ends in a likely question (`?`, `[y/n]`, a password prompt); acp: a permission request waits, or the agent waits for a prompt. */
   waitingForInput: bool,
+  /** pty: the last line of text on its screen (the question, when it waits for one), for the card in lists. */
+  lastLine: opt(str(MAX_LAST_LINE_CHARS)),
   /** pty: the terminal size in cells. */
   cols: opt(cols),
   rows: opt(rows),
@@ -213,8 +217,8 @@ export const clientMessages = {
   'session.detach': obj({ sessionId: id }),
   /** Keystrokes for the session (body: the bytes to write to the terminal). */
   'session.input': obj({ sessionId: id }),
-  /** This client's terminal size changed; the session follows the device that types. */
-  'session.resize': obj({ sessionId: id, cols, rows }),
+  /** This client's terminal size; the session follows the viewer that typed last, or took the size (`take`). */
+  'session.resize': obj({ sessionId: id, cols, rows, take: opt(bool) }),
   /** Flow control: the client has processed output up to `seq` (pty: byte offset, acp: event number). */
   'session.ack': obj({ sessionId: id, seq }),
   /** Send text (body, UTF-8): a prompt to an ACP agent, or typed text and Enter in a terminal; `result` data is null. */
@@ -223,8 +227,10 @@ export const clientMessages = {
   'session.permit': obj({ rid, sessionId: id, requestId: id, optionId: str(200, 1) }),
   /** Cancel the ACP agent's current turn (pending permission requests are cancelled too); `result` data is null. */
   'session.cancel': obj({ rid, sessionId: id }),
-  /** End a session (SIGHUP, then SIGKILL if it lingers); `result` data is null. */
+  /** End a session (SIGHUP, then SIGKILL if it lingers) and remove it from the list; `result` data is null. */
   'session.kill': obj({ rid, sessionId: id }),
+  /** Remove a session that has ended from the list (its recording stays); refused while it runs; `result` null. */
+  'session.remove': obj({ rid, sessionId: id }),
   /** Owner only (control socket): daemon status; `result` data is StatusInfo. */
   status: obj({ rid }),
   /** Owner only: create a one-time pairing code; `result` data is PairInfo. */
@@ -276,14 +282,19 @@ export const daemonMessages = {
   'session.snapshot': obj({ sessionId: id, seq, cols, rows }),
   /** Live output bytes (body) that end at byte offset `seq` of the session's output. */
   'session.output': obj({ sessionId: id, seq }),
-  /** The session's terminal size changed (another device typed and resized it). */
-  'session.resized': obj({ sessionId: id, cols, rows }),
+  /** The session's terminal size and who set it (`by`, a name; `yours`: this viewer): on attach and on change. */
+  'session.resized': obj({ sessionId: id, cols, rows, by: opt(str(MAX_NAME_CHARS)), yours: opt(bool) }),
   /** Conversation events (body: JSON array, see cli/src/conversation/events.ts); the last one is event number `seq`. */
   'session.events': obj({ sessionId: id, seq }),
   /** A whole conversation (body: JSON snapshot) as of event `seq`; replaces what is shown. */
   'session.conversation': obj({ sessionId: id, seq }),
-  /** The session's command ended. */
-  'session.exit': obj({ sessionId: id, exitCode: nullable(int(-1, 255)), signal: nullable(str(32)) }),
+  /** The session's command ended; `by` names who ended it (`session.kill`), if someone did. */
+  'session.exit': obj({
+    sessionId: id,
+    exitCode: nullable(int(-1, 255)),
+    signal: nullable(str(32)),
+    by: opt(str(MAX_NAME_CHARS)),
+  }),
   /** This device was removed: the connection closes next and the device must pair again. */
   revoked: obj({ message: str(2000) }),
 } satisfies Record<string, Validator<object>>;
@@ -308,6 +319,7 @@ export const resultData = {
   'session.permit': (v: unknown) => (v === null ? null : fail('data', 'null')),
   'session.cancel': (v: unknown) => (v === null ? null : fail('data', 'null')),
   'session.kill': (v: unknown) => (v === null ? null : fail('data', 'null')),
+  'session.remove': (v: unknown) => (v === null ? null : fail('data', 'null')),
   status: statusInfo,
   'pair.create': pairInfo,
   shutdown: (v: unknown) => (v === null ? null : fail('data', 'null')),

@@ -16,6 +16,8 @@ import { dispatch } from './dispatch.js';
 class OwnerClient implements Client {
   readonly id = randomId(8);
   readonly owner = true;
+  /** How devices see this client (it sized or ended a session). */
+  readonly name = 'the computer';
   private readonly decoder = new LengthPrefixedDecoder();
   private queue: Promise<void> = Promise.resolve();
   private ended = false;

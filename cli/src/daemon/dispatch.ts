@@ -90,22 +90,25 @@ async function handle(daemon: Daemon, client: Client, msg: ClientMessage, body: 
       s.input(msg.sessionId, client, body);
       return undefined;
     case 'session.resize':
-      s.resize(msg.sessionId, client, msg.cols, msg.rows);
+      s.resize(msg.sessionId, client, msg.cols, msg.rows, msg.take === true);
       return undefined;
     case 'session.ack':
       s.ack(msg.sessionId, client, msg.seq);
       return undefined;
     case 'session.send':
-      s.send(msg.sessionId, sentText(body), who(daemon, client));
+      s.send(msg.sessionId, sentText(body), who(client));
       return null;
     case 'session.permit':
-      s.permit(msg.sessionId, msg.requestId, msg.optionId, who(daemon, client));
+      s.permit(msg.sessionId, msg.requestId, msg.optionId, who(client));
       return null;
     case 'session.cancel':
-      s.cancel(msg.sessionId, who(daemon, client));
+      s.cancel(msg.sessionId, who(client));
       return null;
     case 'session.kill':
-      await s.kill(msg.sessionId);
+      await s.kill(msg.sessionId, who(client));
+      return null;
+    case 'session.remove':
+      await s.remove(msg.sessionId);
       return null;
     case 'status':
       return daemon.status();
@@ -121,10 +124,9 @@ async function handle(daemon: Daemon, client: Client, msg: ClientMessage, body: 
   }
 }
 
-/** Who sent a prompt or an answer, as shown in the conversation: the device's name, or the computer (CLI). */
-function who(daemon: Daemon, client: Client): string {
-  if (client.deviceId) return daemon.devices.get(client.deviceId)?.name ?? 'a device';
-  return 'the computer';
+/** Who sent a prompt or an answer, or ended a session: the device's name, or the computer (CLI). */
+function who(client: Client): string {
+  return client.name ?? 'a device';
 }
 
 /** The text of a `session.send` body. */

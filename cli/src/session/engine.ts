@@ -22,6 +22,8 @@ export interface RunSpec {
 
 /** How a session's process ended: an exit code, or the name of the signal that ended it. */
 export interface SessionExit {
+  /** Who ended it (`session.kill`: a device's name, or "the computer"), if someone did. */
+  by?: string;
   exitCode: number | null;
   signal: string | null;
 }
@@ -79,8 +81,8 @@ export interface EngineHooks {
   exited(exit: SessionExit): void;
   /** Number of viewers attached right now. */
   viewerCount(): number;
-  /** Sends a message to every viewer but `except`. */
-  broadcast(msg: DaemonMessage, except?: Viewer): void;
+  /** Sends every viewer its own message (e.g. `session.resized`, which tells each whether the size is its). */
+  sendEach(message: (viewer: Viewer) => DaemonMessage): void;
   /** True if every viewer that still holds the engine back is behind; and when that may change by itself. */
   viewersHold(nowMs: number): { hold: boolean; recheckInMs: number | undefined };
 }
@@ -109,7 +111,7 @@ export interface Engine {
   /** Keystrokes (pty only; throws SessionError otherwise). */
   input(viewer: Viewer, bytes: Uint8Array): void;
   /** A viewer's terminal size changed (pty only; ignored otherwise). */
-  resize(viewer: Viewer, cols: number, rows: number): void;
+  resize(viewer: Viewer, cols: number, rows: number, take: boolean): void;
   /** Text from someone: typed and Enter (pty), or a prompt (acp). `by` names them for the conversation. */
   send(text: string, by: string): void;
   /** Answers a permission request (acp only). */

@@ -184,11 +184,11 @@ export class SessionManager {
     this.session(sessionId).input(viewer, bytes);
   }
 
-  /** `viewer`'s terminal size changed. */
-  resize(sessionId: string, viewer: Viewer, cols: number, rows: number): void {
+  /** `viewer`'s terminal size changed, or it takes the session's size (`take`): see size.ts. */
+  resize(sessionId: string, viewer: Viewer, cols: number, rows: number, take = false): void {
     const c = checkSize(cols, MAX_TERMINAL_COLS, 'columns');
     const r = checkSize(rows, MAX_TERMINAL_ROWS, 'rows');
-    this.session(sessionId).resize(viewer, c, r);
+    this.session(sessionId).resize(viewer, { cols: c, rows: r }, take);
   }
 
   /** Flow control: `viewer` processed the session's output up to `seq` (bytes or events). */
@@ -213,21 +213,34 @@ export class SessionManager {
 
   /**
    * Ends a session (SIGHUP, then SIGKILL after a grace period) and removes it from the list once the
-   * process is gone; attached viewers get `session.exit` first. An exited session is just removed.
+   * process is gone; attached viewers get `session.exit` first (naming `by`, who ended it). An exited
+   * session is just removed.
    */
-  kill(sessionId: string): Promise<void> {
+  kill(sessionId: string, by?: string): Promise<void> {
     const pending = this.killing.get(sessionId);
     if (pending) return pending;
     const session = this.sessions.get(sessionId);
     if (!session) return Promise.reject(new SessionError('not-found', `There is no session "${sessionId}".`));
     const done = (async () => {
-      await session.kill(this.limits.killGraceMs);
+      await session.kill(this.limits.killGraceMs, by);
       this.sessions.delete(sessionId);
       await session.dispose();
       this.changed('state');
     })().finally(() => this.killing.delete(sessionId));
     this.killing.set(sessionId, done);
     return done;
+  }
+
+  /** Removes a session that has ended from the list (its recording stays); refuses one that runs. */
+  async remove(sessionId: string): Promise<void> {
+    const session = this.session(sessionId);
+    if (!session.exited) {
+      throw new SessionError(
+        'failed',
+        `${session.name} is still running. End it first (\`paseo kill ${session.name}\` or End in the app).`,
+      );
+    }
+    return this.kill(sessionId);
   }
 
   /** The newest recording file of a session (also of one already removed), if it exists. */

@@ -2,16 +2,17 @@
 // the waiting-for-input heuristic) and the asciicast recording. Output path: PTY read → coalescer →
 // output buffer + screen + recording → viewers (flow controlled by the core). Input goes straight to the
 // PTY, never behind output.
-import type { SessionInfo } from '../channel/messages.js';
+import { type DaemonMessage, MAX_LAST_LINE_CHARS, type SessionInfo } from '../channel/messages.js';
 import { type PtyExit, PtyProcess } from '../pty/spawn.js';
 import { Coalescer } from './coalescer.js';
 import type { Delivery, Engine, EngineHooks, Feed, FlowLimits, RunSpec, SessionStats } from './engine.js';
 import { SessionError } from './errors.js';
 import type { SessionLimits } from './limits.js';
 import { OutputBuffer } from './output-buffer.js';
-import { looksLikePrompt } from './prompt.js';
+import { lastLineOf, pendingQuestion } from './prompt.js';
 import { CastRecorder } from './recorder.js';
 import { Screen } from './screen.js';
+import { SessionSize, type SizeChange } from './size.js';
 import type { Viewer } from './viewer.js';
 
 /** After typing the text of a `send`, wait this long before Enter, so the app does not take it for a paste. */
@@ -35,11 +36,8 @@ export class PtyEngine implements Engine {
   private readonly coalescer: Coalescer;
   private readonly recorder: CastRecorder;
   private readonly screenBacklogLimit: number;
-  /** The attached viewers and the terminal sizes they last reported. */
-  private readonly viewerSizes = new Map<string, { cols?: number; rows?: number }>();
-  private cols: number;
-  private rows: number;
-  private controllerId: string | undefined;
+  /** The terminal's size and the viewer it follows (size.ts). */
+  private readonly size: SessionSize;
   private ended = false;
   private outputCount = 0;
   private promptTimer: NodeJS.Timeout | undefined;
@@ -53,8 +51,7 @@ export class PtyEngine implements Engine {
     log: { warn(...args: unknown[]): void },
     private readonly hooks: EngineHooks,
   ) {
-    this.cols = spec.cols;
-    this.rows = spec.rows;
+    this.size = new SessionSize({ cols: spec.cols, rows: spec.rows });
     this.recordingPath = spec.recordingPath;
     this.flow = {
       chunkUnits: limits.outputChunkBytes,
@@ -93,40 +90,38 @@ export class PtyEngine implements Engine {
     this.pty.onExit((exit) => this.onExit(exit));
   }
 
+  /** The size, and the last line of the screen (the question, when it waits for one) for the card in lists. */
   infoFields(): Partial<SessionInfo> {
-    return { cols: this.cols, rows: this.rows };
+    const lastLine = lastLineOf(this.screen.tail())?.slice(0, MAX_LAST_LINE_CHARS);
+    return { ...this.size.size, ...(lastLine ? { lastLine } : {}) };
   }
 
+  /** A viewer attached (after its snapshot or resumed output went out): alone, it sets the size; it is told the size. */
   attached(viewer: Viewer, cols: number | undefined, rows: number | undefined): void {
-    this.viewerSizes.set(viewer.id, cols && rows ? { cols, rows } : {});
+    const change = this.size.attached(viewer, cols && rows ? { cols, rows } : undefined);
+    if (this.ended) return; // an ended session's size no longer matters
+    if (change) this.applySize(change);
+    else viewer.send(this.resizedFor(viewer));
   }
 
   detached(viewer: Viewer): void {
-    this.viewerSizes.delete(viewer.id);
-    if (this.controllerId === viewer.id) this.controllerId = undefined;
+    const change = this.size.detached(viewer.id);
+    if (change && !this.ended) this.applySize(change);
   }
 
-  /** Keystrokes from `viewer`; the session first takes that viewer's size if it differs. */
+  /** Keystrokes from `viewer`; it takes the session's size first (see size.ts). */
   input(viewer: Viewer, bytes: Uint8Array): void {
     if (this.ended) return;
-    const size = this.viewerSizes.get(viewer.id);
-    if (size) {
-      this.controllerId = viewer.id;
-      if (size.cols && size.rows && (size.cols !== this.cols || size.rows !== this.rows)) {
-        this.applyResize(size.cols, size.rows, viewer);
-      }
-    }
+    const change = this.size.typed(viewer.id);
+    if (change) this.applySize(change);
     this.type(bytes);
   }
 
-  /** The viewer's terminal size; the session follows it if this viewer typed last (or is alone). */
-  resize(viewer: Viewer, cols: number, rows: number): void {
-    const size = this.viewerSizes.get(viewer.id);
-    if (!size) return;
-    size.cols = cols;
-    size.rows = rows;
-    if (this.ended || (cols === this.cols && rows === this.rows)) return;
-    if (this.controllerId === viewer.id || this.hooks.viewerCount() === 1) this.applyResize(cols, rows, viewer);
+  /** The viewer's terminal size; the session follows it when that viewer has the size or `take`s it. */
+  resize(viewer: Viewer, cols: number, rows: number, take: boolean): void {
+    if (this.ended) return;
+    const change = this.size.resized(viewer.id, { cols, rows }, take);
+    if (change) this.applySize(change);
   }
 
   /** Types `text`, then Enter a moment later (a TUI that sees both at once may take Enter for part of a paste). */
@@ -200,8 +195,9 @@ export class PtyEngine implements Engine {
             body: snap.body,
           },
         ];
-        if (this.cols !== snap.cols || this.rows !== snap.rows) {
-          messages.push({ msg: { t: 'session.resized', sessionId, cols: this.cols, rows: this.rows } });
+        const { cols, rows } = this.size.size;
+        if (cols !== snap.cols || rows !== snap.rows) {
+          messages.push({ msg: { t: 'session.resized', sessionId, cols, rows } });
         }
         return { seq: snap.seq, messages };
       },
@@ -237,14 +233,27 @@ export class PtyEngine implements Engine {
     this.hooks.exited(exit);
   }
 
-  private applyResize(cols: number, rows: number, by?: Viewer): void {
-    this.cols = cols;
-    this.rows = rows;
-    this.pty.resize(cols, rows);
-    this.screen.resize(cols, rows);
-    this.recorder.resize(cols, rows);
-    this.hooks.broadcast({ t: 'session.resized', sessionId: this.spec.id, cols, rows }, by);
+  /** Resizes the terminal (when the size changed) and tells every viewer the size and who set it. */
+  private applySize(change: SizeChange): void {
+    const { cols, rows } = change;
+    if (change.resized) {
+      this.pty.resize(cols, rows);
+      this.screen.resize(cols, rows);
+      this.recorder.resize(cols, rows);
+    }
+    this.hooks.sendEach((viewer) => this.resizedFor(viewer));
     this.hooks.changed();
+  }
+
+  /** `session.resized` as `viewer` gets it. */
+  private resizedFor(viewer: Viewer): DaemonMessage {
+    const by = this.size.setBy;
+    return {
+      t: 'session.resized',
+      sessionId: this.spec.id,
+      ...this.size.size,
+      ...(by ? { by, yours: this.size.isOwner(viewer.id) } : {}),
+    };
   }
 
   /** Answers to terminal queries (cursor position, device attributes) when no viewer's terminal answers. */
@@ -262,7 +271,7 @@ export class PtyEngine implements Engine {
       const count = this.outputCount;
       this.screen.whenParsed(() => {
         if (this.ended || count !== this.outputCount) return;
-        this.hooks.setWaiting(looksLikePrompt(this.screen.promptText()));
+        this.hooks.setWaiting(pendingQuestion(this.screen.tail()) !== undefined);
       });
     }, this.limits.promptIdleMs);
   }

@@ -4,6 +4,7 @@
 
 import type { Terminal } from '@xterm/headless';
 import xtermHeadless from '@xterm/headless';
+import type { ScreenTail } from './prompt.js';
 import { serializeTerminal, type TrackedModes } from './serialize.js';
 
 const { Terminal: HeadlessTerminal } = xtermHeadless;
@@ -82,20 +83,14 @@ export class Screen {
     return { body: Buffer.from(text, 'utf8'), seq: this.parsed, cols: this.term.cols, rows: this.term.rows };
   }
 
-  /**
-   * The text a prompt would be in: the cursor line left of the cursor, or when that is blank, the
-   * nearest non-blank line above the cursor (apps that draw their own input box park the cursor below).
-   */
-  promptText(): string {
+  /** The cursor line left of the cursor and the visible lines above it, nearest first (for prompt.ts). */
+  tail(): ScreenTail {
     const buffer = this.term.buffer.active;
     const y = buffer.baseY + buffer.cursorY;
-    const left = buffer.getLine(y)?.translateToString(false, 0, buffer.cursorX) ?? '';
-    if (left.trim() !== '') return left;
-    for (let i = y; i >= Math.max(0, y - 2); i--) {
-      const text = buffer.getLine(i)?.translateToString(true) ?? '';
-      if (text.trim() !== '') return text;
-    }
-    return '';
+    const cursorLine = buffer.getLine(y)?.translateToString(false, 0, buffer.cursorX) ?? '';
+    const above: string[] = [];
+    for (let i = y - 1; i >= buffer.baseY; i--) above.push(buffer.getLine(i)?.translateToString(true) ?? '');
+    return { cursorLine, above };
   }
 
   /** Frees the terminal. */

@@ -37,6 +37,8 @@ export class Session {
   private readonly engine: Engine;
   private readonly viewers: ViewerSet;
   private exitInfo: SessionExit | undefined;
+  /** Who ended it (`kill`), for the exit message. */
+  private endedBy: string | undefined;
   private lastOutputMs: number | undefined;
   private waiting = false;
   private exitWaiters: (() => void)[] = [];
@@ -57,7 +59,9 @@ export class Session {
       setWaiting: (waiting) => this.setWaiting(waiting),
       exited: (exit) => this.onExit(exit),
       viewerCount: () => this.viewers.count,
-      broadcast: (msg, except) => this.viewers.broadcast(msg, except),
+      sendEach: (message) => {
+        for (const state of this.viewers.all()) state.viewer.send(message(state.viewer));
+      },
       viewersHold: (nowMs) => this.viewers.holds(nowMs),
     });
     this.kind = this.engine.kind;
@@ -99,10 +103,13 @@ export class Session {
     return this.engine.recordingPath;
   }
 
-  /** Starts sending events to `viewer`: those after `afterSeq` if still kept, else a snapshot first. */
+  /**
+   * Starts sending events to `viewer`: those after `afterSeq` if still kept, else a snapshot first; then
+   * the engine hears of it (a terminal tells it the size and who set it).
+   */
   attach(viewer: Viewer, afterSeq: number | undefined, cols?: number, rows?: number): void {
-    this.engine.attached(viewer, cols, rows);
     this.viewers.attach(viewer, afterSeq);
+    this.engine.attached(viewer, cols, rows);
     this.onChange('state');
   }
 
@@ -120,9 +127,9 @@ export class Session {
     this.engine.input(viewer, bytes);
   }
 
-  /** The viewer's terminal size. */
-  resize(viewer: Viewer, cols: number, rows: number): void {
-    this.engine.resize(viewer, cols, rows);
+  /** The viewer's terminal size, or it takes the session's size (`take`). */
+  resize(viewer: Viewer, size: { cols: number; rows: number }, take = false): void {
+    this.engine.resize(viewer, size.cols, size.rows, take);
   }
 
   /** Flow control: `viewer` processed events up to `seq`. */
@@ -145,9 +152,10 @@ export class Session {
     this.running().cancel(by);
   }
 
-  /** Asks the process to end, forces it after `graceMs`; resolves once it is gone. */
-  async kill(graceMs: number): Promise<void> {
+  /** Asks the process to end, forces it after `graceMs`; resolves once it is gone. `by` names who ended it. */
+  async kill(graceMs: number, by?: string): Promise<void> {
     if (this.exitInfo) return;
+    this.endedBy ??= by;
     this.engine.terminate('soft');
     const timer = setTimeout(() => this.engine.terminate('hard'), graceMs);
     await this.whenExited();
@@ -188,7 +196,7 @@ export class Session {
   }
 
   private onExit(exit: SessionExit): void {
-    this.exitInfo = exit;
+    this.exitInfo = { ...exit, ...(this.endedBy ? { by: this.endedBy } : {}) };
     this.waiting = false;
     this.log.info(`Session ${this.id} (${this.name}) ended: ${exit.signal ?? `exit code ${exit.exitCode}`}.`);
     this.viewers.pumpAll();

@@ -89,8 +89,7 @@ export class ViewerSet {
     for (const state of this.states.values()) {
       if (exit && !state.exitSent) {
         state.exitSent = true;
-        const { exitCode, signal } = exit;
-        state.viewer.send({ t: 'session.exit', sessionId: this.source.sessionId, exitCode, signal });
+        state.viewer.send(exitMessage(this.source.sessionId, exit));
       }
     }
     this.states.clear();
@@ -121,13 +120,6 @@ export class ViewerSet {
       changed ||= state.behind !== wasBehind;
     }
     if (changed) this.onFlowChange();
-  }
-
-  /** Sends a message to every viewer but `except`. */
-  broadcast(msg: DaemonMessage, except?: Viewer): void {
-    for (const state of this.states.values()) {
-      if (state.viewer.id !== except?.id) state.viewer.send(msg);
-    }
   }
 
   /**
@@ -166,7 +158,7 @@ export class ViewerSet {
     const exit = this.source.exit();
     if (exit && !state.exitSent && !state.behind && state.sentSeq >= feed.endSeq) {
       state.exitSent = true;
-      state.viewer.send({ t: 'session.exit', sessionId, exitCode: exit.exitCode, signal: exit.signal });
+      state.viewer.send(exitMessage(sessionId, exit));
     }
   }
 
@@ -189,6 +181,12 @@ export class ViewerSet {
     send(state.viewer, snap.messages);
     return true;
   }
+}
+
+/** The `session.exit` message for `exit` (naming who ended it, if someone did). */
+function exitMessage(sessionId: string, exit: SessionExit): DaemonMessage {
+  const { exitCode, signal, by } = exit;
+  return { t: 'session.exit', sessionId, exitCode, signal, ...(by ? { by } : {}) };
 }
 
 function send(viewer: Viewer, messages: Outgoing[]): void {

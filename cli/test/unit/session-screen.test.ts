@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Coalescer, utf8BoundaryBefore } from '../../src/session/coalescer.js';
 import { OutputBuffer } from '../../src/session/output-buffer.js';
-import { looksLikePrompt } from '../../src/session/prompt.js';
+import { lastLineOf, looksLikeQuestion, pendingQuestion } from '../../src/session/prompt.js';
 import { Screen } from '../../src/session/screen.js';
 import { waitFor } from '../fixtures/session-harness.js';
 
@@ -74,23 +74,51 @@ describe('Coalescer', () => {
   });
 });
 
-describe('waitingForInput heuristic', () => {
+describe('waitingForInput heuristic: a likely question, not any prompt', () => {
   it.each([
     ['Do you want to continue? ', true],
     ['Overwrite file.txt (y/n) ', true],
     ['Apply changes? [Y/n]: ', true],
     ['Proceed [yes/no]', true],
-    ['user@host:~/code$ ', true],
-    ['│ > ', true],
-    ['Password: ', true],
-    ['>>> ', true],
-    ['❯ ', true],
+    ['[sudo] password for ana: ', true],
+    ['Enter passphrase for key: ', true],
+    ['user@host:~/code$ ', false],
+    ['│ > ', false],
+    ['>>> ', false],
+    ['❯ ', false],
     ['Compiling 3 files', false],
     ['', false],
     ['Done.', false],
     ['a->b', false],
   ])('%j → %s', (text, expected) => {
-    expect(looksLikePrompt(text)).toBe(expected);
+    expect(looksLikeQuestion(text)).toBe(expected);
+  });
+
+  const tail = (cursorLine: string, ...above: string[]) => ({ cursorLine, above });
+
+  it('finds the question above an empty input box, but not above a shell prompt', () => {
+    // An agent asked, then waits in its input box (the cursor sits in "│ > ").
+    expect(
+      pendingQuestion(tail('│ > ', '╭──────────────╮', '', 'Shall I also update the tests?', 'I fixed the bug.')),
+    ).toBe('Shall I also update the tests?');
+    // An idle shell after output that happened to end in "?": not a question to anyone.
+    expect(pendingQuestion(tail('user@host:~$ ', 'really?'))).toBeUndefined();
+    expect(pendingQuestion(tail('> ', 'Compiling…'))).toBeUndefined();
+  });
+
+  it('finds the question of a numbered choice with a pointer', () => {
+    expect(
+      pendingQuestion(
+        tail('', '│   2. No              │', '│ ❯ 1. Yes             │', '│ Do you want to edit app.ts? │'),
+      ),
+    ).toBe('Do you want to edit app.ts?');
+  });
+
+  it('shows the question, else the last line of text, on the card', () => {
+    expect(lastLineOf(tail('Proceed? (y/n) ', 'Deleting 3 files'))).toBe('Proceed? (y/n)');
+    expect(lastLineOf(tail('user@host:~$ ', 'done'))).toBe('user@host:~$');
+    expect(lastLineOf(tail('', '', '│ Tests passed: 12 │', ''))).toBe('Tests passed: 12');
+    expect(lastLineOf(tail('', ''))).toBeUndefined();
   });
 });
 

@@ -47,31 +47,98 @@ describe('sessions', () => {
     await waitFor('answer', () => viewer.text().includes('yes!'));
   });
 
-  it('follows the size of the viewer that types and tells the others', async () => {
+  it('follows the size of the viewer that typed last (or watches alone, or takes it) and says who set it', async () => {
     env = makeManager();
     const { manager } = env;
     const { id } = manager.create({ command: agent(), cols: 80, rows: 24 });
-    const phone = new TestViewer(manager, true);
-    const laptop = new TestViewer(manager, true);
-    manager.attach(id, laptop, { afterSeq: 0, cols: 80, rows: 24 });
+    const phone = Object.assign(new TestViewer(manager, true), { name: 'Pixel 8' });
+    const laptop = Object.assign(new TestViewer(manager, true), { name: 'Laptop' });
+    const sized = (v: TestViewer) => v.of('session.resized').at(-1);
+    // Alone, the laptop sets the size by attaching; the phone attaching next changes nothing.
+    manager.attach(id, laptop, { afterSeq: 0, cols: 100, rows: 30 });
     manager.attach(id, phone, { afterSeq: 0, cols: 50, rows: 30 });
     await waitFor('prompt', () => laptop.text().includes('> '));
-    expect(manager.get(id)).toMatchObject({ cols: 80, rows: 24 }); // attaching does not resize
+    expect(manager.get(id)).toMatchObject({ cols: 100, rows: 30 });
+    expect(sized(laptop)).toEqual({
+      t: 'session.resized',
+      sessionId: id,
+      cols: 100,
+      rows: 30,
+      by: 'Laptop',
+      yours: true,
+    });
+    expect(sized(phone)).toEqual({
+      t: 'session.resized',
+      sessionId: id,
+      cols: 100,
+      rows: 30,
+      by: 'Laptop',
+      yours: false,
+    });
+    // The phone types: the session takes its size first, and every viewer is told who has it.
     manager.input(id, phone, bytes('size\r'));
     expect(manager.get(id)).toMatchObject({ cols: 50, rows: 30 });
-    expect(laptop.of('session.resized')).toEqual([{ t: 'session.resized', sessionId: id, cols: 50, rows: 30 }]);
-    expect(phone.of('session.resized')).toEqual([]);
+    expect(sized(laptop)).toMatchObject({ cols: 50, rows: 30, by: 'Pixel 8', yours: false });
+    expect(sized(phone)).toMatchObject({ cols: 50, rows: 30, by: 'Pixel 8', yours: true });
     await waitFor('agent sees the new size', () => laptop.text().includes('size 50x30'));
     await waitFor('SIGWINCH', () => laptop.text().includes('winch 50x30'));
-    // The typing viewer rotates: the session follows at once.
+    // The phone rotates: the session follows at once.
     manager.resize(id, phone, 30, 50);
     await waitFor('winch', () => laptop.text().includes('winch 30x50'));
-    // The laptop resizes without typing: nothing changes until it types.
+    // The laptop resizes without typing: nothing changes until it types…
     manager.resize(id, laptop, 120, 40);
     expect(manager.get(id)).toMatchObject({ cols: 30, rows: 50 });
     manager.input(id, laptop, bytes('size\r'));
     await waitFor('laptop size', () => phone.text().includes('size 120x40'));
-    expect(phone.of('session.resized').at(-1)).toMatchObject({ cols: 120, rows: 40 });
+    expect(sized(phone)).toMatchObject({ cols: 120, rows: 40, by: 'Laptop', yours: false });
+    // …or the phone takes the size on purpose, without typing.
+    manager.resize(id, phone, 30, 50, true);
+    expect(manager.get(id)).toMatchObject({ cols: 30, rows: 50 });
+    expect(sized(laptop)).toMatchObject({ cols: 30, rows: 50, by: 'Pixel 8', yours: false });
+    // The phone leaves: the laptop, alone now, gets its size back.
+    manager.detach(id, phone);
+    expect(manager.get(id)).toMatchObject({ cols: 120, rows: 40 });
+    expect(sized(laptop)).toMatchObject({ cols: 120, rows: 40, by: 'Laptop', yours: true });
+  });
+
+  it('says who ended a session', async () => {
+    env = makeManager();
+    const { manager } = env;
+    const { id } = manager.create({ command: agent(), cols: 80, rows: 24 });
+    const viewer = new TestViewer(manager, true);
+    manager.attach(id, viewer, { afterSeq: 0 });
+    await waitFor('prompt', () => viewer.text().includes('> '));
+    await manager.kill(id, 'Pixel 8');
+    expect(viewer.of('session.exit')).toEqual([
+      { t: 'session.exit', sessionId: id, exitCode: null, signal: 'SIGHUP', by: 'Pixel 8' },
+    ]);
+  });
+
+  it('removes an ended session, and refuses to remove one that runs', async () => {
+    env = makeManager();
+    const { manager } = env;
+    const running = manager.create({ command: agent(), cols: 80, rows: 24 });
+    const ended = manager.create({ command: agent('exit 2'), cols: 80, rows: 24 });
+    await waitFor('exit', () => manager.get(ended.id)?.state === 'exited');
+    await expect(manager.remove(running.id)).rejects.toThrow(/still running/);
+    await manager.remove(ended.id);
+    expect(manager.list().map((s) => s.id)).toEqual([running.id]);
+    await expect(manager.remove('nosuchid')).rejects.toThrow(/There is no session/);
+  });
+
+  it('shows the last line of the screen in lists, and the question when it waits for one', async () => {
+    env = makeManager({ promptIdleMs: 200 });
+    const { manager } = env;
+    const { id } = manager.create({ command: agent('echo compiling done'), cols: 80, rows: 24 });
+    const viewer = new TestViewer(manager, true);
+    manager.attach(id, viewer, { afterSeq: 0 });
+    await waitFor('prompt', () => viewer.text().includes('compiling done'));
+    // The fake agent's bare "> " prompt is no question: no badge; the card shows the prompt line.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(manager.get(id)).toMatchObject({ waitingForInput: false, lastLine: '>' });
+    manager.input(id, viewer, bytes('ask\r'));
+    await waitFor('waitingForInput', () => manager.get(id)!.waitingForInput);
+    expect(manager.get(id)!.lastLine).toBe('Proceed? (y/n)');
   });
 
   it('resumes after detach with exactly the missed bytes, no gap and nothing twice', async () => {
