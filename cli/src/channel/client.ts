@@ -17,10 +17,12 @@ import { PendingRequests, REQUEST_TIMEOUT_MS, type RequestMessage } from './requ
 
 /** How long the handshake and `welcome` may take, in milliseconds. */
 export const CONNECT_TIMEOUT_MS = 15_000;
-/** How often the client pings the daemon, in milliseconds. */
-export const HEARTBEAT_INTERVAL_MS = 20_000;
-/** Silence after which the connection counts as dead, in milliseconds. */
-export const HEARTBEAT_TIMEOUT_MS = 45_000;
+/** How often the client pings the daemon, in milliseconds (the daemon cuts a device silent for 8 s). */
+export const HEARTBEAT_INTERVAL_MS = 1_000;
+/** A ping not answered (nothing at all heard since it went out) within this is a stalled link, in ms. */
+export const HEARTBEAT_TIMEOUT_MS = 2_500;
+/** A timer this late means the page slept or was busy, not the link: look again after this, in ms. */
+const LATE_TIMER_MS = 1_000;
 
 export type { CloseKind };
 
@@ -93,6 +95,8 @@ export class PaseoConnection {
   private closeReason: ConnectionError | undefined;
   private closed = false;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** The deadline of the ping waiting for an answer. */
+  private pingDeadline: ReturnType<typeof setTimeout> | undefined;
   private lastHeardAt = Date.now();
 
   private advisory: ConnectionError | undefined;
@@ -165,14 +169,39 @@ export class PaseoConnection {
     this.abort(new ConnectionError('closed', 'The connection was closed.'));
   }
 
+  /** When the daemon was last heard from (ms since epoch). */
+  get lastHeard(): number {
+    return this.lastHeardAt;
+  }
+
+  /** The daemon was heard: the ping waiting for an answer has it, the next one may go. */
+  private answered(): void {
+    clearTimeout(this.pingDeadline);
+    this.pingDeadline = undefined;
+  }
+
+  /**
+   * A ping every HEARTBEAT_INTERVAL_MS, one at a time; when nothing at all is heard within
+   * HEARTBEAT_TIMEOUT_MS of one, the link has stalled (packets dropped, no close) and the connection ends.
+   */
   private startHeartbeat(): void {
     let nonce = 0;
-    this.heartbeat = setInterval(() => {
-      if (Date.now() - this.lastHeardAt > HEARTBEAT_TIMEOUT_MS) {
-        this.abort(new ConnectionError('unreachable', 'Lost the connection to the computer.'));
+    const check = (sentAt: number, due: number): void => {
+      this.pingDeadline = undefined;
+      if (this.lastHeardAt >= sentAt) return;
+      const now = Date.now();
+      if (now - due > LATE_TIMER_MS) {
+        // The page slept or was busy: messages that arrived meanwhile may not be handled yet.
+        this.pingDeadline = setTimeout(() => check(sentAt, now + LATE_TIMER_MS), LATE_TIMER_MS);
         return;
       }
+      this.abort(new ConnectionError('unreachable', 'Lost the connection to the computer.'));
+    };
+    this.heartbeat = setInterval(() => {
+      if (this.pingDeadline !== undefined) return;
+      const sentAt = Date.now();
       this.send({ t: 'ping', nonce: nonce++ % 2 ** 31 });
+      this.pingDeadline = setTimeout(() => check(sentAt, sentAt + HEARTBEAT_TIMEOUT_MS), HEARTBEAT_TIMEOUT_MS);
     }, HEARTBEAT_INTERVAL_MS);
   }
 
@@ -190,8 +219,9 @@ export class PaseoConnection {
   private handleFrame(type: number, body: Uint8Array): void {
     if (type !== FrameType.DATA) throw new ChannelError('protocol', 'Unexpected frame type.');
     const whole = this.channel.open(body);
+    this.lastHeardAt = Date.now(); // every authentic fragment, so a long message is no silence
+    this.answered();
     if (!whole) return;
-    this.lastHeardAt = Date.now();
     const { msg, body: msgBody } = parseDaemonMessage(whole.header, whole.body);
     if (this.requests.settle(msg)) return;
     if (msg.t === 'revoked') this.closeReason = new ConnectionError('revoked', msg.message, true);
@@ -218,6 +248,7 @@ export class PaseoConnection {
     this.closed = true;
     this.closeReason = this.closeReason ?? err;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    clearTimeout(this.pingDeadline);
     this.requests.close(this.closeReason);
     for (const cb of this.closeListeners) cb(this.closeReason);
     this.closeListeners.clear();

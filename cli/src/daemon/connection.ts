@@ -21,6 +21,8 @@ import { nodeX25519 } from './node-x25519.js';
 
 /** How long a device has to finish the handshake and say hello, in milliseconds. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** A device that sends nothing for this long is cut (devices ping every second: its link has stalled), in ms. */
+export const DEVICE_SILENCE_TIMEOUT_MS = 8_000;
 
 /** What carries a connection's frames (a WebSocket today; a relay stream later). */
 export interface FramePipe {
@@ -51,6 +53,8 @@ export class DeviceConnection implements Client, Admitted {
   private channel: SecureChannel | undefined;
   private pendingPairing: { name: string; key: Uint8Array; id: string } | undefined;
   private readonly timer: ReturnType<typeof setTimeout>;
+  /** Cuts the device after DEVICE_SILENCE_TIMEOUT_MS without a frame from it (once open). */
+  private silence: ReturnType<typeof setTimeout> | undefined;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -80,9 +84,15 @@ export class DeviceConnection implements Client, Admitted {
     return this.peer.remote;
   }
 
+  /** The paired device's name, as people know it. */
+  get name(): string | undefined {
+    return this.deviceId ? this.daemon.devices.get(this.deviceId)?.name : undefined;
+  }
+
   /** Handles one frame from the carrier. Never throws. */
   receive(bytes: Uint8Array): void {
     if (this.state === 'closed') return;
+    this.silence?.refresh();
     try {
       const frame = decodeWireFrame(bytes);
       if (this.state === 'handshake') this.onHandshake(frame.type, frame.body);
@@ -113,6 +123,7 @@ export class DeviceConnection implements Client, Admitted {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.timer);
+    clearTimeout(this.silence);
     this.daemon.connections.remove(this);
     this.daemon.removeClient(this);
   }
@@ -231,6 +242,12 @@ export class DeviceConnection implements Client, Admitted {
     clearTimeout(this.timer);
     this.state = 'open';
     this.daemon.connections.established(this);
+    this.silence = setTimeout(() => {
+      this.log.log.info(
+        `device ${this.deviceId} sent nothing for ${DEVICE_SILENCE_TIMEOUT_MS / 1000} s: closing its connection`,
+      );
+      this.close('timeout', 'This device stopped answering, so the computer closed the connection.');
+    }, DEVICE_SILENCE_TIMEOUT_MS);
   }
 
   private fail(err: unknown): void {
