@@ -16,6 +16,7 @@ import type {
   ResultOf,
 } from '../../cli/src/channel/messages.js';
 import type { RequestMessage } from '../../cli/src/channel/requests.js';
+import type { LinkFacts } from './link-status.js';
 
 /** connecting: first attempt; connected; reconnecting: lost it (or never got it) and retrying; stopped. */
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
@@ -67,6 +68,10 @@ export class Link {
   private generation = 0;
   private lastErrorValue: ConnectionError | undefined;
   private welcomeValue: Welcome | undefined;
+  /** When the computer said paseo was stopping; kept until it answers again. */
+  private stoppedAtValue: number | undefined;
+  /** When the computer was last heard from, on the connection that ended. */
+  private lastSeenValue: number | undefined;
   private readonly messageListeners = new Set<(msg: DaemonMessage, body: Uint8Array) => void>();
   private readonly stateListeners = new Set<(state: LinkState) => void>();
   private readonly connectedListeners = new Set<(welcome: Welcome) => void>();
@@ -92,6 +97,18 @@ export class Link {
   /** When the next attempt starts (ms since epoch), while waiting to reconnect; 0 otherwise. */
   get retryAt(): number {
     return this.retryTimer === undefined ? 0 : this.nextRetryAt;
+  }
+
+  /** What the link knows for sure, to tell people (see link-status.ts). */
+  facts(hostname: string): LinkFacts {
+    return {
+      state: this.stateValue,
+      lastError: this.lastErrorValue,
+      stoppedAt: this.stoppedAtValue,
+      lastSeenAt: this.conn?.lastHeard ?? this.lastSeenValue,
+      retryAt: this.retryAt,
+      hostname,
+    };
   }
 
   /** Starts connecting; `initial` is a connection already open (right after pairing). */
@@ -210,6 +227,7 @@ export class Link {
     this.conn = conn;
     this.attempt = 0;
     this.lastErrorValue = undefined;
+    this.stoppedAtValue = undefined;
     this.welcomeValue = conn.welcome;
     conn.onMessage((msg, body) => {
       if (this.conn !== conn) return;
@@ -224,6 +242,7 @@ export class Link {
     conn.onClose((err) => {
       if (this.conn !== conn) return;
       this.conn = undefined;
+      this.lastSeenValue = conn.lastHeard;
       this.failed(err);
     });
     this.setState('connected');
@@ -240,6 +259,8 @@ export class Link {
     }
     // A handshake the daemon cannot read may mean it has a new key: then only pairing again helps.
     if (err.kind === 'protocol') this.checkIdentity();
+    // Display only: the attempts that follow cannot reach it, but the known reason stays the one to show.
+    if (err.kind === 'shutdown') this.stoppedAtValue ??= Date.now();
     this.lastErrorValue = err;
     const delay = backoffDelay(this.attempt++, err.kind);
     this.nextRetryAt = Date.now() + delay;

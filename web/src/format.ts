@@ -17,6 +17,17 @@ export function ago(iso: string, now: number = Date.now()): string {
   return `on ${new Date(then).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' })}`;
 }
 
+/** A time of day like "14:02:11" (24 h); with the date ("3 Mar, 14:02") when it was not today. */
+export function clockTime(ms: number, now: number = Date.now()): string {
+  const d = new Date(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}`;
+  if (new Date(now).toDateString() !== d.toDateString()) {
+    return `${d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })}, ${time}`;
+  }
+  return `${time}:${two(d.getSeconds())}`;
+}
+
 /** A date like "3 Mar 2025" (in the browser's locale). */
 export function shortDate(iso: string): string {
   const t = Date.parse(iso);
@@ -44,8 +55,12 @@ export function exitText(exitCode: number | null, signal: string | null): string
   return 'exited';
 }
 
-/** A sentence for the end of a session: "Exited with code 0.", "Ended by SIGHUP." */
-export function exitSentence(exitCode: number | null, signal: string | null): string {
+/**
+ * A sentence for the end of a session: "Ended from Pixel 8." when someone ended it, else what the
+ * process did: "Exited with code 0.", "Ended by SIGHUP."
+ */
+export function exitSentence(exitCode: number | null, signal: string | null, by?: string): string {
+  if (by) return `Ended from ${by}.`;
   if (signal) return `Ended by ${signal}.`;
   if (exitCode !== null) return `Exited with code ${exitCode}.`;
   return 'The session ended.';

@@ -1,14 +1,9 @@
-// The top bar of the home and devices screens: a title, the connection state and optional buttons,
-// plus a banner that explains a lost connection and offers to retry now.
-import type { Link, LinkState } from './connection.js';
-import { h } from './ui.js';
-
-const LABELS: Record<LinkState, string> = {
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting…',
-  stopped: 'Disconnected',
-};
+// The top bar of the home and devices screens: a title and the connection state, with optional buttons;
+// and the banner (also on the terminal screen) that says what is known about a lost connection — lost
+// and when last heard from, or stopped on the computer — with a button to retry now.
+import type { Link } from './connection.js';
+import { describeLink } from './link-status.js';
+import { h, sentence } from './ui.js';
 
 export interface Header {
   el: HTMLElement;
@@ -17,39 +12,29 @@ export interface Header {
   dispose(): void;
 }
 
-/** A header bar; `left` and `right` are buttons placed around the title. */
-export function header(link: Link, title: string, left: HTMLElement | null, right: HTMLElement | null): Header {
-  const titleEl = h('h1', { class: 'title', testid: 'hostname', text: title });
-  const label = h('span', { class: 'conn-label' });
-  const conn = h(
-    'span',
-    { class: 'conn', testid: 'conn-state', attrs: { role: 'status' } },
-    h('span', { class: 'dot' }),
-    label,
-  );
-  const el = h('header', { class: 'bar' }, left, h('div', { class: 'bar-title' }, titleEl, conn), right);
-  const bannerText = h('span');
-  const banner = h(
+/** The connection banner: shown while the link is down, ticking the retry countdown. */
+export interface ConnectionBanner {
+  el: HTMLElement;
+  dispose(): void;
+}
+
+/** A banner that explains a lost connection; `hostname` names the computer. */
+export function connectionBanner(link: Link, hostname: () => string): ConnectionBanner {
+  const text = h('span', { testid: 'conn-banner-text' });
+  const el = h(
     'div',
-    { class: 'banner', testid: 'conn-banner', attrs: { hidden: true } },
-    bannerText,
+    { class: 'banner', testid: 'conn-banner', attrs: { hidden: true, role: 'status' } },
+    text,
     h('button', { class: 'link-button', text: 'Retry now', testid: 'retry-now', on: { click: () => link.nudge() } }),
   );
-
   let ticker: ReturnType<typeof setInterval> | undefined;
   const render = (): void => {
-    const state = link.state;
-    conn.dataset.state = state;
-    label.textContent = LABELS[state];
-    const err = link.lastError;
-    const showBanner = state === 'reconnecting' && err !== undefined;
-    banner.hidden = !showBanner;
-    if (showBanner) {
-      const wait = Math.ceil((link.retryAt - Date.now()) / 1000);
-      bannerText.textContent = `${err.message} ${wait > 0 ? `Trying again in ${wait} s.` : 'Trying again…'}`;
-    }
-    if (showBanner && !ticker) ticker = setInterval(render, 1000);
-    if (!showBanner && ticker) {
+    const status = describeLink(link.facts(hostname()));
+    el.hidden = status.banner === undefined;
+    el.dataset.tone = status.tone;
+    if (status.banner) text.replaceChildren(sentence(status.banner));
+    if (status.banner && !ticker) ticker = setInterval(render, 1000);
+    if (!status.banner && ticker) {
       clearInterval(ticker);
       ticker = undefined;
     }
@@ -58,13 +43,48 @@ export function header(link: Link, title: string, left: HTMLElement | null, righ
   render();
   return {
     el,
-    banner,
+    dispose: () => {
+      off();
+      if (ticker) clearInterval(ticker);
+    },
+  };
+}
+
+/** Keeps a state dot and its label (`.conn` with `.dot` and `.conn-label`) in step with the link. */
+export function followLinkState(link: Link, dot: HTMLElement, hostname: () => string): () => void {
+  const label = dot.querySelector<HTMLElement>('.conn-label');
+  const render = (): void => {
+    const status = describeLink(link.facts(hostname()));
+    dot.dataset.state = link.state;
+    dot.dataset.tone = status.tone;
+    if (label) label.textContent = status.label;
+  };
+  render();
+  return link.onState(render);
+}
+
+/** A header bar; `left` and `right` are buttons placed around the title. */
+export function header(link: Link, title: string, left: HTMLElement | null, right: HTMLElement | null): Header {
+  const titleEl = h('h1', { class: 'title', testid: 'hostname', text: title });
+  const conn = h(
+    'span',
+    { class: 'conn', testid: 'conn-state', attrs: { role: 'status' } },
+    h('span', { class: 'dot' }),
+    h('span', { class: 'conn-label' }),
+  );
+  const el = h('header', { class: 'bar' }, left, h('div', { class: 'bar-title' }, titleEl, conn), right);
+  const hostname = (): string => link.welcome?.hostname ?? '';
+  const banner = connectionBanner(link, hostname);
+  const offState = followLinkState(link, conn, hostname);
+  return {
+    el,
+    banner: banner.el,
     setTitle: (text) => {
       titleEl.textContent = text;
     },
     dispose: () => {
-      off();
-      if (ticker) clearInterval(ticker);
+      offState();
+      banner.dispose();
     },
   };
 }

@@ -1,7 +1,8 @@
-// The key bar under the terminal: what phone keyboards lack (Esc, Tab, a sticky Ctrl, arrows, Enter).
-// Eight keys so each stays at least 44 px wide on a 390 px phone (Paste lives in the terminal's top bar).
+// The key bar under the terminal: what phone keyboards lack or hide. Row one: Esc, Tab, a sticky Ctrl,
+// arrows and Enter; row two: `|` `~` `/` `-`, Home, End, PgUp, PgDn. Two rows of eight on a phone in
+// portrait (each key at least 44 px wide on a 390 px screen), one row of sixteen in landscape (CSS).
 // Taps never take the focus, so the on-screen keyboard stays where it is.
-import { type Arrow, arrowSequence, ENTER, ESC, TAB } from './keys.js';
+import { type Arrow, arrowSequence, ENTER, ESC, type NavKey, navSequence, TAB, withCtrl } from './keys.js';
 import { h, keepFocus } from './ui.js';
 
 export interface KeybarOptions {
@@ -24,6 +25,20 @@ const ARROWS: ReadonlyArray<[Arrow, string, string]> = [
   ['down', '↓', 'Down'],
   ['up', '↑', 'Up'],
   ['right', '→', 'Right'],
+];
+
+const SYMBOLS: ReadonlyArray<[string, string, string]> = [
+  ['pipe', '|', 'Vertical bar'],
+  ['tilde', '~', 'Tilde'],
+  ['slash', '/', 'Slash'],
+  ['dash', '-', 'Dash'],
+];
+
+const NAV: ReadonlyArray<[NavKey, string, string]> = [
+  ['home', 'Home', 'Home'],
+  ['end', 'End', 'End'],
+  ['pageup', 'PgUp', 'Page up'],
+  ['pagedown', 'PgDn', 'Page down'],
 ];
 
 export function keybar(opts: KeybarOptions): Keybar {
@@ -60,6 +75,12 @@ export function keybar(opts: KeybarOptions): Keybar {
       key(`keybar-${arrow}`, label, aria, () => typed(arrowSequence(arrow, opts.applicationCursor(), ctrl)), 'arrow'),
     ),
     key('keybar-enter', '⏎', 'Enter', () => typed(ENTER), 'enter'),
+    ...SYMBOLS.map(([id, label, aria]) =>
+      key(`keybar-${id}`, label, aria, () => typed(ctrl ? withCtrl(label) : label), 'symbol'),
+    ),
+    ...NAV.map(([nav, label, aria]) =>
+      key(`keybar-${nav}`, label, aria, () => typed(navSequence(nav, opts.applicationCursor(), ctrl)), 'nav'),
+    ),
   );
   return {
     el,

@@ -15,6 +15,23 @@ export function arrowSequence(arrow: Arrow, applicationCursor: boolean, ctrl: bo
   return applicationCursor ? `\x1bO${letter}` : `\x1b[${letter}`;
 }
 
+/** Keys of the second key bar row that are escape sequences. */
+export type NavKey = 'home' | 'end' | 'pageup' | 'pagedown';
+
+/**
+ * Home and End (`ESC [ H`, `ESC [ F`; `ESC O H`, `ESC O F` in application cursor mode), Page Up and Down
+ * (`ESC [ 5 ~`, `ESC [ 6 ~`); with Ctrl the xterm modifier form (`ESC [ 1 ; 5 H`, `ESC [ 5 ; 5 ~`).
+ */
+export function navSequence(key: NavKey, applicationCursor: boolean, ctrl: boolean): string {
+  if (key === 'pageup' || key === 'pagedown') {
+    const n = key === 'pageup' ? 5 : 6;
+    return ctrl ? `\x1b[${n};5~` : `\x1b[${n}~`;
+  }
+  const letter = key === 'home' ? 'H' : 'F';
+  if (ctrl) return `\x1b[1;5${letter}`;
+  return applicationCursor ? `\x1bO${letter}` : `\x1b[${letter}`;
+}
+
 const CTRL_SYMBOLS: Readonly<Record<string, string>> = {
   ' ': '\x00',
   '@': '\x00',

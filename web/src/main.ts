@@ -65,7 +65,8 @@ async function showPairing(link?: PairFragment): Promise<void> {
             .request({ t: 'device.remove', deviceId: previous.deviceId })
             .catch((err: unknown) => console.debug('paseo: old device not removed', err));
         }
-        startApp(device, conn);
+        // A link pairs without asking anything: offer to name the device afterwards.
+        startApp(device, conn, link !== undefined);
       },
     }),
     'pair',
@@ -95,7 +96,7 @@ async function askToPairAgain(): Promise<void> {
   if (again) needsPairing('Paseo on your computer was reset or reinstalled, so it no longer knows this device.');
 }
 
-function startApp(device: StoredDevice, conn?: PaseoConnection): void {
+function startApp(device: StoredDevice, conn?: PaseoConnection, askName = false): void {
   stopApp();
   const link = new Link({
     daemonPublicKey: device.daemonPublicKey,
@@ -123,6 +124,7 @@ function startApp(device: StoredDevice, conn?: PaseoConnection): void {
       }
     },
     removedSelf: () => needsPairing('You removed this device from Paseo.'),
+    offerNaming: askName,
   };
   const route_ = (): void => {
     if (app?.ctx !== ctx) return;

@@ -23,6 +23,8 @@ export interface AppContext {
   back(): void;
   /** This device was removed by its user: go to the re-pair screen. */
   removedSelf(): void;
+  /** True right after pairing from a link: the home screen offers to name this device. */
+  offerNaming: boolean;
 }
 
 export class Model {
@@ -47,8 +49,9 @@ export class Model {
     link.onConnected(() => this.refresh());
   }
 
-  /** Lists sessions and devices again. */
+  /** Lists sessions and devices again (after every (re)connection: the computer may have restarted). */
   refresh(): void {
+    this.presetsCache = undefined;
     this.link.request({ t: 'sessions.list' }).then(
       (sessions) => {
         this.sessions = sessions;
@@ -87,6 +90,13 @@ export class Model {
   putDevice(device: DeviceInfo): void {
     if (!this.devices) return;
     this.devices = this.devices.map((d) => (d.id === device.id ? { ...device, current: d.current } : d));
+    this.changed();
+  }
+
+  /** Drops a session the daemon removed, before the push arrives. */
+  dropSession(id: string): void {
+    if (!this.sessions) return;
+    this.sessions = this.sessions.filter((s) => s.id !== id);
     this.changed();
   }
 

@@ -1,14 +1,15 @@
 // What both session screens (terminal and conversation) have around their content: the back button, the
-// title, the connection dot, End (asks first, then ends the session), the "no longer exists" overlay and
-// the bar shown once the session has ended.
-import type { Link, LinkState } from './connection.js';
+// title, the connection dot and banner, End (asks first, then ends the session), the "no longer exists"
+// overlay and the bar shown once the session has ended.
+import type { Link } from './connection.js';
+import { connectionBanner, followLinkState } from './header.js';
 import { confirmDialog, errorMessage, h, keepFocus, toast } from './ui.js';
 
 /** The shared elements; each screen places them in its layout. */
 export interface SessionChrome {
   back: HTMLElement;
   title: HTMLElement;
-  /** Connection state: `data-state` and a label (see showConnection). */
+  /** Connection state: `data-state` and a label (see connectionParts). */
   dot: HTMLElement;
   endButton: HTMLElement;
   missing: HTMLElement;
@@ -64,11 +65,24 @@ export function sessionChrome(title: string, actions: { back(): void; end(): voi
   return { back, title: titleEl, dot, endButton, missing, exitBar, exitText };
 }
 
-/** Shows the link's state on the dot (nothing while connected). */
-export function showConnection(dot: HTMLElement, state: LinkState): void {
-  dot.dataset.state = state;
-  (dot.lastElementChild as HTMLElement).textContent =
-    state === 'connected' ? '' : state === 'stopped' ? 'Disconnected' : 'Reconnecting…';
+/**
+ * Keeps the dot (hidden while connected) and a banner (what is known about a lost connection: see
+ * link-status.ts) in step with the link. Place `banner` under the top bar; `dispose` stops it.
+ */
+export function connectionParts(
+  link: Link,
+  dot: HTMLElement,
+  hostname: () => string,
+): { banner: HTMLElement; dispose(): void } {
+  const banner = connectionBanner(link, hostname);
+  const off = followLinkState(link, dot, hostname);
+  return {
+    banner: banner.el,
+    dispose: () => {
+      off();
+      banner.dispose();
+    },
+  };
 }
 
 /** Asks, then ends the session; `afterwards` says what stays visible. */

@@ -11,8 +11,9 @@ import {
 } from '../../../cli/src/conversation/events.js';
 import { Conversation } from '../../../cli/src/conversation/fold.js';
 import { permissionPrompt, renderItem } from '../conversation-items.js';
+import { exitSentence } from '../format.js';
 import type { AppContext, Screen } from '../model.js';
-import { endSession, sessionChrome, showConnection } from '../session-chrome.js';
+import { connectionParts, endSession, sessionChrome } from '../session-chrome.js';
 import { errorMessage, h, keepFocus, toast } from '../ui.js';
 
 /** Within this many pixels of the end, the list follows new content. */
@@ -41,6 +42,7 @@ export function conversationScreen(ctx: AppContext, sessionId: string): Screen {
     end: () => void endSession(link, sessionId, 'The conversation stays readable with `paseo logs`.'),
   });
   const { title, dot, endButton, exitBar, exitText, missing } = chrome;
+  const conn = connectionParts(link, dot, () => link.welcome?.hostname ?? ctx.device.hostname);
   const subtitle = h('span', { class: 'conv-sub', testid: 'agent-activity' });
   const list = h('div', { class: 'conv-items', testid: 'conversation', attrs: { role: 'log', 'aria-live': 'polite' } });
   const working = h(
@@ -85,6 +87,7 @@ export function conversationScreen(ctx: AppContext, sessionId: string): Screen {
       h('div', { class: 'bar-title' }, title, h('span', { class: 'conv-status' }, dot, subtitle)),
       endButton,
     ),
+    conn.banner,
     scroller,
     missing,
     dock,
@@ -184,7 +187,7 @@ export function conversationScreen(ctx: AppContext, sessionId: string): Screen {
         }
         seq = Math.max(seq ?? 0, msg.seq);
       } else if (msg.t === 'session.exit') {
-        showExit(msg.exitCode, msg.signal);
+        showExit(msg.exitCode, msg.signal, msg.by);
         return;
       } else return;
       link.send({ t: 'session.ack', sessionId, seq: msg.seq });
@@ -199,9 +202,13 @@ export function conversationScreen(ctx: AppContext, sessionId: string): Screen {
     link.send({ t: 'session.attach', sessionId, ...(seq !== undefined ? { afterSeq: seq } : {}) });
   };
 
-  function showExit(exitCode: number | null, signal: string | null): void {
+  function showExit(exitCode: number | null, signal: string | null, by?: string): void {
     exited = true;
-    exitText.textContent = signal ? `The agent was ended by ${signal}.` : `The agent exited (code ${exitCode ?? '?'}).`;
+    exitText.textContent = by
+      ? exitSentence(exitCode, signal, by)
+      : signal
+        ? `The agent was ended by ${signal}.`
+        : `The agent exited (code ${exitCode ?? '?'}).`;
     exitBar.hidden = false;
     composer.hidden = true;
     endButton.hidden = true;
@@ -278,12 +285,9 @@ export function conversationScreen(ctx: AppContext, sessionId: string): Screen {
     missing.hidden = !(model.sessions && !info && !exited);
     renderState();
   };
-  const renderConn = (): void => showConnection(dot, link.state);
   const offModel = model.onChange(renderInfo);
-  const offState = link.onState(renderConn);
   const offConnected = link.onConnected(attach);
   renderInfo();
-  renderConn();
   if (link.state === 'connected') attach();
 
   return {
@@ -294,7 +298,7 @@ export function conversationScreen(ctx: AppContext, sessionId: string): Screen {
       link.send({ t: 'session.detach', sessionId });
       offMessage();
       offModel();
-      offState();
+      conn.dispose();
       offConnected();
     },
   };

@@ -5,7 +5,8 @@ import type { SessionInfo } from '../../../cli/src/channel/messages.js';
 import { ago, commandLine, exitText, shortenPath } from '../format.js';
 import { header } from '../header.js';
 import type { AppContext, Screen } from '../model.js';
-import { h } from '../ui.js';
+import { errorMessage, h, toast } from '../ui.js';
+import { namingCard } from './name-device.js';
 import { openNewSession } from './new-session.js';
 
 /** Permission requests an ACP agent waits on. */
@@ -23,12 +24,20 @@ function timeLabel(s: SessionInfo): { prefix: string; iso: string } {
   return { prefix: s.kind === 'acp' ? 'active ' : 'printed ', iso: s.lastOutputAt };
 }
 
-function sessionItem(ctx: AppContext, s: SessionInfo): HTMLElement {
+/** How a card reads while the computer is known to have stopped paseo: its sessions ended with it. */
+type Staleness = 'fresh' | 'stale' | 'stopped';
+
+function stateLabel(s: SessionInfo, staleness: Staleness): HTMLElement {
+  if (s.state === 'running' && staleness === 'stopped')
+    return h('span', { class: 'state exited', testid: 'session-state', text: 'ended when paseo stopped' });
+  return s.state === 'running'
+    ? h('span', { class: 'state running', testid: 'session-state', text: 'running' })
+    : h('span', { class: 'state exited', testid: 'session-state', text: exitText(s.exitCode, s.signal) });
+}
+
+function sessionItem(ctx: AppContext, s: SessionInfo, staleness: Staleness, remove: () => void): HTMLElement {
   const t = timeLabel(s);
-  const state =
-    s.state === 'running'
-      ? h('span', { class: 'state running', testid: 'session-state', text: 'running' })
-      : h('span', { class: 'state exited', testid: 'session-state', text: exitText(s.exitCode, s.signal) });
+  const waiting = s.waitingForInput && s.state === 'running' && staleness === 'fresh';
   const button = h(
     'button',
     {
@@ -41,27 +50,49 @@ function sessionItem(ctx: AppContext, s: SessionInfo): HTMLElement {
       'span',
       { class: 'session-top' },
       h('span', { class: 'session-name', text: s.name }),
-      approvals(s) > 0
+      approvals(s) > 0 && staleness === 'fresh'
         ? h('span', { class: 'badge approval', testid: 'approval-badge', text: 'needs approval' })
-        : s.waitingForInput && s.state === 'running'
+        : waiting
           ? h('span', { class: 'badge waiting', testid: 'waiting-badge', text: 'waiting for input' })
           : null,
     ),
-    h('span', { class: 'session-cmd mono', text: commandLine(s.command) }),
-    h('span', { class: 'session-cwd mono', text: shortenPath(s.cwd || '~') }),
+    s.lastLine
+      ? h('span', {
+          class: `session-last mono${waiting ? ' question' : ''}`,
+          testid: 'session-last-line',
+          text: s.lastLine,
+        })
+      : null,
+    h('span', { class: 'session-cmd mono', text: `${commandLine(s.command)}  ·  ${shortenPath(s.cwd || '~')}` }),
     h(
       'span',
       { class: 'session-meta' },
       s.kind === 'acp' ? h('span', { class: 'kind-tag', text: 'conversation' }) : null,
       s.kind === 'acp' ? h('span', { class: 'sep', text: '·' }) : null,
-      state,
+      stateLabel(s, staleness),
       h('span', { class: 'sep', text: '·' }),
       h('span', { attrs: { 'data-ago': t.iso, 'data-prefix': t.prefix }, text: t.prefix + ago(t.iso) }),
-      s.viewers > 0 ? h('span', { class: 'sep', text: '·' }) : null,
-      s.viewers > 0 ? h('span', { text: s.viewers === 1 ? '1 viewer' : `${s.viewers} viewers` }) : null,
+      s.viewers > 0 && staleness === 'fresh' ? h('span', { class: 'sep', text: '·' }) : null,
+      s.viewers > 0 && staleness === 'fresh'
+        ? h('span', { text: s.viewers === 1 ? '1 viewer' : `${s.viewers} viewers` })
+        : null,
     ),
   );
-  return h('li', {}, button);
+  const removable = s.state === 'exited' && staleness === 'fresh';
+  return h(
+    'li',
+    { class: 'session-row' },
+    button,
+    removable
+      ? h('button', {
+          class: 'remove-session link-button',
+          testid: 'remove-session',
+          text: 'Remove',
+          attrs: { 'aria-label': `Remove ${s.name} from the list` },
+          on: { click: remove },
+        })
+      : null,
+  );
 }
 
 export function homeScreen(ctx: AppContext): Screen {
@@ -74,6 +105,12 @@ export function homeScreen(ctx: AppContext): Screen {
   });
   const head = header(ctx.link, ctx.link.welcome?.hostname || ctx.device.hostname || 'Paseo', null, devicesButton);
   const list = h('ul', { class: 'sessions', testid: 'session-list' });
+  const naming = ctx.offerNaming
+    ? namingCard(ctx, () => {
+        ctx.offerNaming = false;
+        naming?.remove();
+      })
+    : null;
   const empty = h('div', { class: 'empty', testid: 'sessions-empty' });
   const newButton = h('button', {
     class: 'primary wide',
@@ -86,14 +123,25 @@ export function homeScreen(ctx: AppContext): Screen {
     { class: 'screen home', testid: 'home' },
     head.el,
     head.banner,
-    h('main', { class: 'scroll' }, h('h2', { class: 'section-title', text: 'Agent sessions' }), list, empty),
+    h('main', { class: 'scroll' }, naming, h('h2', { class: 'section-title', text: 'Agent sessions' }), list, empty),
     h('footer', { class: 'actions' }, newButton),
   );
 
+  const remove = (s: SessionInfo): void => {
+    ctx.link.request({ t: 'session.remove', sessionId: s.id }).then(
+      () => {
+        ctx.model.dropSession(s.id);
+        toast(`Removed ${s.name}.`);
+      },
+      (err: unknown) => toast(errorMessage(err, `${s.name} could not be removed.`), 'error'),
+    );
+  };
   const render = (): void => {
     const sessions = ctx.model.sessions;
-    // While disconnected the list may be out of date: show it, dimmed.
-    list.classList.toggle('stale', ctx.link.state !== 'connected');
+    // While disconnected the list may be out of date: show it, dimmed; after `paseo down` its sessions ended.
+    const staleness: Staleness =
+      ctx.link.state === 'connected' ? 'fresh' : ctx.link.facts('').stoppedAt !== undefined ? 'stopped' : 'stale';
+    list.classList.toggle('stale', staleness !== 'fresh');
     if (ctx.link.welcome?.hostname) head.setTitle(ctx.link.welcome.hostname);
     if (!sessions) {
       list.replaceChildren();
@@ -105,7 +153,7 @@ export function homeScreen(ctx: AppContext): Screen {
       );
       return;
     }
-    list.replaceChildren(...[...sessions].sort(order).map((s) => sessionItem(ctx, s)));
+    list.replaceChildren(...[...sessions].sort(order).map((s) => sessionItem(ctx, s, staleness, () => remove(s))));
     empty.hidden = sessions.length > 0;
     if (sessions.length === 0) {
       empty.replaceChildren(

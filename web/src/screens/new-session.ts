@@ -1,6 +1,7 @@
-// The New session sheet: pick a preset — in a terminal, or as a conversation with an ACP agent
-// (unavailable ones greyed, "not installed") — optionally a folder, Start → session.create at the
-// phone's size → open its terminal or conversation.
+// The New session sheet: pick a preset — in a terminal, or as a conversation with an ACP agent —
+// (installed ones; the others folded away, "not installed"), optionally a folder, Start → session.create
+// at the phone's size → open its terminal or conversation. Start stays in view at the bottom of the
+// sheet whatever the sheet holds (a long list, an error).
 import type { PresetInfo } from '../../../cli/src/channel/messages.js';
 import { commandLine } from '../format.js';
 import type { AppContext } from '../model.js';
@@ -20,7 +21,7 @@ export function openNewSession(ctx: AppContext): void {
     attrs: {
       id: 'new-folder',
       type: 'text',
-      placeholder: 'Home folder',
+      placeholder: '~ (your home folder)',
       autocomplete: 'off',
       autocapitalize: 'off',
       autocorrect: 'off',
@@ -34,21 +35,27 @@ export function openNewSession(ctx: AppContext): void {
     text: 'Start',
     attrs: { type: 'submit', disabled: true },
   });
+  const host = ctx.link.welcome?.hostname || ctx.device.hostname || 'your computer';
   const form = h(
     'form',
     { class: 'new-session-form' },
     list,
     h('label', { text: 'Folder', attrs: { for: 'new-folder' } }),
     folder,
-    h('p', { class: 'hint', text: 'Where the agent works. Leave empty for the folder Paseo was started in.' }),
     error,
-    start,
+    h('p', {
+      class: 'hint',
+      testid: 'folder-hint',
+      text: `Where the agent works on ${host}, e.g. ~/code/app. Left empty, it starts in your home folder (~).`,
+    }),
+    h('div', { class: 'sheet-footer' }, start),
   );
   const sheet = openSheet('New session', 'new-session-sheet', form);
 
   const showError = (text: string): void => {
     error.hidden = false;
     error.replaceChildren(sentence(text));
+    error.scrollIntoView({ block: 'nearest' });
   };
 
   const presetRow = (p: PresetInfo): HTMLElement => {
@@ -89,15 +96,26 @@ export function openNewSession(ctx: AppContext): void {
   list.append(h('p', { class: 'muted', text: 'Loading agents…' }));
   ctx.model.presets().then(
     (presets) => {
-      // Installed agents first; the others stay visible (greyed) so people know they exist.
-      const sorted = (kind: PresetInfo['kind']) =>
-        presets.filter((p) => p.kind === kind).sort((a, b) => Number(b.available) - Number(a.available));
-      const conversations = sorted('acp');
+      // Installed agents, by kind; the others stay within reach (folded, greyed) so people know they exist.
+      const installed = (kind: PresetInfo['kind']) => presets.filter((p) => p.kind === kind && p.available);
+      const conversations = installed('acp');
+      const missing = presets.filter((p) => !p.available);
+      const missingNames = missing.map((p) => (p.kind === 'acp' ? `${p.name} (conversation)` : p.name));
       list.replaceChildren(
         ...(conversations.length ? [h('p', { class: 'preset-group', text: 'In a terminal' })] : []),
-        ...sorted('pty').map(presetRow),
+        ...installed('pty').map(presetRow),
         ...(conversations.length
           ? [h('p', { class: 'preset-group', text: 'As a conversation (ACP)' }), ...conversations.map(presetRow)]
+          : []),
+        ...(missing.length > 0
+          ? [
+              h(
+                'details',
+                { class: 'missing-presets', testid: 'missing-presets' },
+                h('summary', { text: `Not installed here: ${missingNames.join(', ')}` }),
+                ...missing.map(presetRow),
+              ),
+            ]
           : []),
       );
       if (presets.length === 0)

@@ -2,7 +2,7 @@
 // the re-pair screen. The code is never logged and never leaves the page except through the handshake.
 import type { PaseoConnection } from '../../../cli/src/channel/client.js';
 import { codeProblem, completeCode, formatCodeInput, pairFragmentInText } from '../code.js';
-import { currentDeviceName } from '../device-name.js';
+import { currentDeviceName, guessDeviceName } from '../device-name.js';
 import type { Screen } from '../model.js';
 import { fetchDaemonInfo, pairDevice, pairingErrorMessage } from '../pairing.js';
 import type { StoredDevice } from '../store.js';
@@ -51,6 +51,14 @@ export function pairScreen(opts: PairScreenOptions): Screen {
     attrs: { id: 'pair-name', type: 'text', maxlength: '80', autocomplete: 'off', spellcheck: 'false' },
   });
   nameInput.value = currentDeviceName();
+  // Chromium tells the model ("Pixel 8") only when asked: take it unless the name was edited meanwhile.
+  const guessing = guessDeviceName().then((name) => {
+    if (!nameInput.dataset.edited) nameInput.value = name;
+    return name;
+  });
+  nameInput.addEventListener('input', () => {
+    nameInput.dataset.edited = '1';
+  });
   const hintText = opts.hint ?? 'Run `paseo pair` on your computer to get a code.';
   const hint = h('p', { class: 'hint', attrs: { id: 'pair-code-hint' } }, sentence(hintText));
   const button = h('button', {
@@ -125,7 +133,8 @@ export function pairScreen(opts: PairScreenOptions): Screen {
     setStatus('busy', hostname ? `Pairing with ${hostname}…` : 'Pairing…');
     try {
       const key = linkKey ?? (await fetchDaemonInfo()).publicKey;
-      const name = nameInput.value.trim() || currentDeviceName();
+      if (!nameInput.dataset.edited) await guessing;
+      const name = nameInput.value.trim() || (await guessing);
       const result = await pairDevice(code, key, name, hostname);
       if (disposed) {
         result.conn.close();

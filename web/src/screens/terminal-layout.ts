@@ -1,6 +1,7 @@
-// The terminal screen's elements: top bar (back, title, connection dot, Fit, Paste, End), the host xterm.js
-// opens in, the "session no longer exists" overlay, the exit bar and the key bar. Behaviour lives in
-// terminal.ts; this file only builds the elements and calls back.
+// The terminal screen's elements: top bar (back, title, connection dot and the session's size, Paste,
+// End), the connection banner's place, the strip offered while another device has the size ("Size for
+// this screen"), the host xterm.js opens in, the "session no longer exists" overlay, the exit bar and
+// the key bar. Behaviour lives in terminal.ts; this file only builds the elements and calls back.
 import { type Keybar, keybar } from '../keybar.js';
 import { sessionChrome } from '../session-chrome.js';
 import { h, keepFocus } from '../ui.js';
@@ -9,8 +10,8 @@ import { h, keepFocus } from '../ui.js';
 export interface TerminalActions {
   /** Back to the sessions. */
   back(): void;
-  /** Fit the session to this screen (shown while another device's size is shown). */
-  fit(): void;
+  /** This screen takes the session's size (offered while another device has it). */
+  takeSize(): void;
   /** Ask, then end the session. */
   end(): void;
   /** Ask for text to paste (Ctrl is released first). */
@@ -27,12 +28,17 @@ export interface TerminalLayout {
   title: HTMLElement;
   /** Connection state: `data-state` and a label. */
   dot: HTMLElement;
-  fitButton: HTMLElement;
+  /** The session's size and who set it, e.g. "120×40 · sized by Laptop". */
+  sizeLabel: HTMLElement;
+  /** Shown while another device has the size: that it is shown smaller, and the button to take the size. */
+  sizeStrip: HTMLElement;
+  /** Where the connection banner goes. */
+  bannerSlot: HTMLElement;
   pasteButton: HTMLElement;
   endButton: HTMLElement;
   /** Where xterm.js opens; carries the size in cells as data-cols and data-rows. */
   host: HTMLElement;
-  /** Around the host; `pannable` while the session is shown at another device's size. */
+  /** Around the host. */
   wrap: HTMLElement;
   missing: HTMLElement;
   exitBar: HTMLElement;
@@ -42,15 +48,22 @@ export interface TerminalLayout {
 
 export function terminalLayout(sessionId: string, title: string, actions: TerminalActions): TerminalLayout {
   const { back, title: titleEl, dot, endButton, missing, exitBar, exitText } = sessionChrome(title, actions);
-  const fitButton = keepFocus(
-    h('button', {
-      class: 'chip',
-      testid: 'fit-button',
-      text: 'Fit',
-      attrs: { hidden: true, 'aria-label': 'Fit the session to this screen' },
-      on: { click: () => actions.fit() },
-    }),
+  const sizeLabel = h('span', { class: 'size-label', testid: 'size-label' });
+  const sizeStrip = h(
+    'div',
+    { class: 'size-strip', testid: 'size-strip', attrs: { hidden: true, role: 'status' } },
+    h('span', { class: 'size-strip-text', testid: 'size-strip-text', text: 'Shown smaller to fit.' }),
+    keepFocus(
+      h('button', {
+        class: 'chip',
+        testid: 'take-size',
+        text: 'Size for this screen',
+        attrs: { 'aria-label': 'Resize the session to fit this screen (for every device)' },
+        on: { click: () => actions.takeSize() },
+      }),
+    ),
   );
+  const bannerSlot = h('div', { class: 'banner-slot' });
   const host = h('div', { class: 'term-host', testid: 'terminal' });
   const wrap = h('div', { class: 'term-wrap' }, host);
   const keys = keybar({ send: (data) => actions.type(data), applicationCursor: () => actions.applicationCursor() });
@@ -74,11 +87,12 @@ export function terminalLayout(sessionId: string, title: string, actions: Termin
       'header',
       { class: 'bar term-bar' },
       back,
-      h('div', { class: 'bar-title' }, titleEl, dot),
-      fitButton,
+      h('div', { class: 'bar-title' }, titleEl, h('span', { class: 'term-sub' }, dot, sizeLabel)),
       pasteButton,
       endButton,
     ),
+    bannerSlot,
+    sizeStrip,
     wrap,
     missing,
     exitBar,
@@ -88,7 +102,9 @@ export function terminalLayout(sessionId: string, title: string, actions: Termin
     el,
     title: titleEl,
     dot,
-    fitButton,
+    sizeLabel,
+    sizeStrip,
+    bannerSlot,
     pasteButton,
     endButton,
     host,

@@ -1,7 +1,8 @@
 // One session's terminal: xterm.js fitted to the screen above the key bar. Attaches with the last seq
 // seen (so a reconnect shows nothing twice and loses nothing), acks output after xterm processed it,
-// sends keys and size. When another device sized the session, it is shown at that size (pan to see it)
-// until this device types or taps Fit.
+// sends keys and size. The size follows the device that typed last (or took it: "Size for this
+// screen"); while another device has it, the terminal is shown at that size, shrunk to fit this screen
+// whole (never panned), and the top bar says whose size it is. See cli/src/session/size.ts.
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { utf8 } from '../../../cli/src/channel/encoding.js';
@@ -11,9 +12,9 @@ import { exitSentence } from '../format.js';
 import { binaryStringToBytes, withCtrl } from '../keys.js';
 import type { AppContext, Model, Screen } from '../model.js';
 import { askForPaste } from '../paste.js';
-import { endSession, showConnection } from '../session-chrome.js';
+import { connectionParts, endSession } from '../session-chrome.js';
 import { SessionStream } from '../session-stream.js';
-import { TERMINAL_FONT, terminalFontSize } from '../terminal-size.js';
+import { type CellSize, cellsText, shrinkToFit, TERMINAL_FONT, terminalFontSize } from '../terminal-size.js';
 import { TERMINAL_THEME } from '../terminal-theme.js';
 import { touchScroll } from '../touch-scroll.js';
 import { toast } from '../ui.js';
@@ -22,8 +23,18 @@ import { type TerminalLayout, terminalLayout } from './terminal-layout.js';
 /** Wait this long after the last size change before telling the daemon, in milliseconds. */
 const RESIZE_DEBOUNCE_MS = 150;
 
-type Size = { cols: number; rows: number };
-const same = (a: Size | undefined, b: Size | undefined): boolean =>
+/** Width of xterm's scrollbar, which the fit addon leaves free, in CSS pixels. */
+const SCROLLBAR_WIDTH = 14;
+
+/** The session's size as the daemon last told it, and who set it. */
+interface SessionSize extends CellSize {
+  /** The device (or "the computer") that set it, once someone did. */
+  by?: string | undefined;
+  /** True when this screen set it. */
+  yours: boolean;
+}
+
+const same = (a: CellSize | undefined, b: CellSize | undefined): boolean =>
   !!a && !!b && a.cols === b.cols && a.rows === b.rows;
 
 export function terminalScreen(ctx: AppContext, sessionId: string): Screen {
@@ -46,9 +57,9 @@ class TerminalScreen {
   private disposed = false;
   private opened = false;
   /** The size that fits this screen. */
-  private fitted: Size | undefined;
+  private fitted: CellSize | undefined;
   /** The session's size as last announced by the daemon (snapshot, resized). */
-  private sessionSize: Size | undefined;
+  private sessionSize: SessionSize | undefined;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
   private lastDropWarning = 0;
   private frame = 0;
@@ -74,13 +85,14 @@ class TerminalScreen {
     this.term.loadAddon(this.fit);
     this.ui = terminalLayout(sessionId, this.model.session(sessionId)?.name ?? 'Session', {
       back: () => ctx.back(),
-      fit: () => this.claimSize(),
+      takeSize: () => this.takeSize(),
       end: () => void endSession(this.link, this.sessionId, 'What it printed stays visible here.'),
       paste: () => void this.paste(),
       type: (data) => this.typeInput(data, false),
       applicationCursor: () => this.term.modes.applicationCursorKeysMode,
     });
     this.showSizeInCells();
+    this.showConnection(ctx);
     this.stream = this.outputStream();
     this.offs.push(this.link.onMessage((msg, body) => this.receive(msg, body)));
     this.observer = new ResizeObserver(this.scheduleRefit);
@@ -101,6 +113,13 @@ class TerminalScreen {
     };
     show();
     this.term.onResize(show);
+  }
+
+  /** The connection: a dot and label in the top bar, the banner under it, the terminal dimmed while down. */
+  private showConnection(ctx: AppContext): void {
+    const conn = connectionParts(this.link, this.ui.dot, () => this.link.welcome?.hostname ?? ctx.device.hostname);
+    this.ui.bannerSlot.append(conn.banner);
+    this.offs.push(conn.dispose);
   }
 
   /** Snapshot and live bytes into xterm.js; acks once it processed them. */
@@ -126,14 +145,14 @@ class TerminalScreen {
     this.offs.push(() => viewport?.removeEventListener('resize', this.scheduleRefit));
   }
 
-  /** Keys, binary input and swipes (scrollback, not while panning a terminal sized by another device). */
+  /** Keys, binary input and swipes through the scrollback. */
   private takeInput(): void {
     this.term.onData((data) => this.typeInput(data, true));
-    this.offs.push(touchScroll(this.ui.host, this.term, () => !this.sizedByOther()));
+    this.offs.push(touchScroll(this.ui.host, this.term, () => true));
     this.term.onBinary((data) => !this.exited && this.sendBytes(binaryStringToBytes(data)));
   }
 
-  /** Session name and state from the model; the connection dot; attach after every (re)connection. */
+  /** Session name and state from the model; dimmed while disconnected; attach after every (re)connection. */
   private followSessionAndLink(): void {
     this.offs.push(this.model.onChange(() => this.renderInfo()));
     this.offs.push(this.link.onState(() => this.renderState()));
@@ -153,21 +172,19 @@ class TerminalScreen {
 
   // ---- Output: snapshot, live bytes, exit ------------------------------------------------------------
 
+  /** Attaches with this screen's size: alone, it sets the session's size; the daemon then says who has it. */
   private attach(): void {
     if (this.disposed || !this.opened) return;
     this.stream.resetAcks();
     const size = this.fitted ?? this.term;
     const afterSeq = this.stream.lastSeq;
-    const sessionId = this.sessionId;
     this.link.send({
       t: 'session.attach',
-      sessionId,
+      sessionId: this.sessionId,
       ...(afterSeq !== undefined ? { afterSeq } : {}),
       cols: size.cols,
       rows: size.rows,
     });
-    if (!this.exited && !this.sizedByOther())
-      this.link.send({ t: 'session.resize', sessionId, cols: size.cols, rows: size.rows });
   }
 
   private receive(msg: DaemonMessage, body: Uint8Array): void {
@@ -179,73 +196,127 @@ class TerminalScreen {
     switch (msg.t) {
       case 'session.snapshot':
         this.stream.snapshot(msg.seq, msg.cols, msg.rows, body);
-        this.sessionSize = { cols: msg.cols, rows: msg.rows };
-        this.updateSizing();
+        this.sessionSize = {
+          ...this.sessionSize,
+          yours: this.sessionSize?.yours ?? false,
+          cols: msg.cols,
+          rows: msg.rows,
+        };
+        this.layout();
         break;
       case 'session.output':
         this.stream.output(msg.seq, body);
         break;
-      case 'session.resized':
-        this.sessionSize = { cols: msg.cols, rows: msg.rows };
-        if (this.term.cols !== msg.cols || this.term.rows !== msg.rows) this.term.resize(msg.cols, msg.rows);
-        this.updateSizing();
+      case 'session.resized': {
+        // Without `by` it only says the size (after a snapshot): who set it is unchanged.
+        const prev = this.sessionSize;
+        this.sessionSize = msg.by
+          ? { cols: msg.cols, rows: msg.rows, by: msg.by, yours: msg.yours === true }
+          : { cols: msg.cols, rows: msg.rows, by: prev?.by, yours: prev?.yours ?? false };
+        this.layout();
         break;
+      }
       case 'session.exit':
-        this.showExit(msg.exitCode, msg.signal);
+        this.showExit(msg.exitCode, msg.signal, msg.by);
         break;
     }
   }
 
-  private showExit(exitCode: number | null, signal: string | null): void {
+  private showExit(exitCode: number | null, signal: string | null, by?: string): void {
     const ui = this.ui;
     this.exited = true;
-    ui.exitText.textContent = exitSentence(exitCode, signal);
+    ui.exitText.textContent = exitSentence(exitCode, signal, by);
     ui.exitBar.hidden = false;
     ui.keys.el.hidden = true;
     ui.endButton.hidden = true;
     ui.pasteButton.hidden = true;
-    ui.fitButton.hidden = true;
     this.term.options.disableStdin = true;
     this.term.write('\x1b[?25l'); // no blinking cursor in a session that has ended
+    this.layout();
     requestAnimationFrame(() => this.refit());
   }
 
-  // ---- Size: fit this screen, follow the device that types -------------------------------------------
+  // ---- Size: the device that typed last (or took it) sets it; others see it shrunk to fit ---------------
 
-  /** True when the session is shown at a size another device chose. */
+  /** True when another device has the session's size and it is not the size that fits here. */
   private sizedByOther(): boolean {
-    return this.sessionSize !== undefined && this.fitted !== undefined && !same(this.sessionSize, this.fitted);
+    const session = this.sessionSize;
+    return !!session && !session.yours && !!this.fitted && !same(session, this.fitted);
   }
 
-  private updateSizing(): void {
+  /** Sizes the terminal to the session (another device's size, shrunk to fit) or to this screen. */
+  private layout(): void {
+    if (this.disposed) return;
     const other = this.sizedByOther() && !this.exited;
-    const fitted = this.fitted;
-    this.ui.fitButton.hidden = !other;
-    this.ui.wrap.classList.toggle('pannable', other);
-    if (!other && fitted && (this.term.cols !== fitted.cols || this.term.rows !== fitted.rows))
-      this.term.resize(fitted.cols, fitted.rows);
+    const target = other ? this.sessionSize : (this.fitted ?? this.sessionSize);
+    // After the output received so far: it was laid out at the size it came with.
+    if (target)
+      this.term.write(new Uint8Array(0), () => {
+        if (!this.disposed && (this.term.cols !== target.cols || this.term.rows !== target.rows))
+          this.term.resize(target.cols, target.rows);
+        this.scaleToFit();
+      });
+    this.renderSize();
   }
 
+  /** Shrinks the terminal (another device's size) to fit the host whole; at this screen's size, no scaling. */
+  private scaleToFit(): void {
+    const el = this.term.element;
+    const screen = el?.querySelector<HTMLElement>('.xterm-screen');
+    if (!el || !screen) return;
+    const host = this.ui.host;
+    if (!this.sizedByOther() || this.exited) {
+      el.style.removeProperty('width');
+      el.style.removeProperty('height');
+      el.style.removeProperty('transform');
+      host.dataset.scale = '1';
+      return;
+    }
+    const natural = { width: screen.offsetWidth + SCROLLBAR_WIDTH, height: screen.offsetHeight };
+    const { scale, left } = shrinkToFit(natural, { width: host.clientWidth, height: host.clientHeight });
+    el.style.width = `${natural.width}px`;
+    el.style.height = `${natural.height}px`;
+    el.style.transformOrigin = '0 0';
+    el.style.transform = `translateX(${left}px) scale(${scale})`;
+    host.dataset.scale = scale.toFixed(3);
+  }
+
+  /** "45×50 · sized here" or "120×40 · sized by Laptop"; the strip that offers this screen's size. */
+  private renderSize(): void {
+    const session = this.sessionSize;
+    const other = this.sizedByOther() && !this.exited;
+    const who = session?.yours || !session?.by ? 'sized here' : `sized by ${session.by}`;
+    this.ui.sizeLabel.textContent = session ? `${cellsText(session)} · ${who}` : '';
+    this.ui.sizeStrip.hidden = !other;
+  }
+
+  /** Tells the daemon this screen's size soon (it follows when this screen has the size). */
   private sendResizeSoon(): void {
     if (this.resizeTimer) clearTimeout(this.resizeTimer);
-    this.resizeTimer = setTimeout(() => {
-      this.resizeTimer = undefined;
-      const fitted = this.fitted;
-      if (fitted && !this.exited)
-        this.link.send({ t: 'session.resize', sessionId: this.sessionId, cols: fitted.cols, rows: fitted.rows });
-    }, RESIZE_DEBOUNCE_MS);
+    this.resizeTimer = setTimeout(() => this.sendResize(false), RESIZE_DEBOUNCE_MS);
   }
 
-  /** This device takes the session's size: fit this screen and tell the daemon now. */
-  private claimSize(): void {
-    const fitted = this.fitted;
-    if (!fitted || this.exited) return;
+  /** Tells the daemon this screen's size now; `take`: this screen takes the session's size. */
+  private sendResize(take: boolean): void {
     if (this.resizeTimer) clearTimeout(this.resizeTimer);
     this.resizeTimer = undefined;
-    this.sessionSize = fitted;
-    this.term.resize(fitted.cols, fitted.rows);
-    this.link.send({ t: 'session.resize', sessionId: this.sessionId, cols: fitted.cols, rows: fitted.rows });
-    this.updateSizing();
+    const fitted = this.fitted;
+    if (!fitted || this.exited) return;
+    this.link.send({
+      t: 'session.resize',
+      sessionId: this.sessionId,
+      cols: fitted.cols,
+      rows: fitted.rows,
+      ...(take ? { take: true } : {}),
+    });
+  }
+
+  /** This screen takes the session's size ("Size for this screen", or typing): at once, here too. */
+  private takeSize(): void {
+    if (!this.fitted || this.exited) return;
+    this.sendResize(true);
+    if (this.sessionSize) this.sessionSize = { ...this.sessionSize, ...this.fitted, yours: true };
+    this.layout();
   }
 
   private refit(): void {
@@ -254,16 +325,14 @@ class TerminalScreen {
     const dims = this.fit.proposeDimensions();
     if (!dims || !Number.isFinite(dims.cols) || !Number.isFinite(dims.rows) || dims.cols < 2 || dims.rows < 1) return;
     const next = { cols: Math.min(dims.cols, 1000), rows: Math.min(dims.rows, 500) };
-    if (same(next, this.fitted)) return;
-    const wasFollowing = !this.sizedByOther();
-    this.fitted = next;
-    if (wasFollowing) {
-      // This device drives the size: adopt it and tell the daemon (debounced while the keyboard slides).
-      this.sessionSize = next;
-      if (this.term.cols !== next.cols || this.term.rows !== next.rows) this.term.resize(next.cols, next.rows);
-      this.sendResizeSoon();
+    if (same(next, this.fitted)) {
+      this.scaleToFit();
+      return;
     }
-    this.updateSizing();
+    this.fitted = next;
+    if (this.sessionSize?.yours) this.sessionSize = { ...this.sessionSize, ...next };
+    this.sendResizeSoon();
+    this.layout();
   }
 
   // ---- Input -----------------------------------------------------------------------------------------
@@ -279,7 +348,9 @@ class TerminalScreen {
   }
 
   private sendBytes(bytes: Uint8Array): void {
-    if (this.sizedByOther()) this.claimSize();
+    // Typing takes the size (the daemon does the same): this screen's size goes first.
+    if (!this.sessionSize?.yours) this.takeSize();
+    else if (this.resizeTimer) this.sendResize(false);
     if (
       !this.link.send({ t: 'session.input', sessionId: this.sessionId }, bytes) &&
       Date.now() - this.lastDropWarning > 3000
@@ -289,10 +360,12 @@ class TerminalScreen {
     }
   }
 
+  /** Pastes; the terminal keeps (or gets back) the focus it had, so the next Enter reaches it. */
   private async paste(): Promise<void> {
+    const hadFocus = document.activeElement === this.term.textarea;
     const text = await askForPaste();
     if (text && !this.disposed && !this.exited) this.term.paste(text);
-    if (!this.disposed && !matchMedia('(pointer: coarse)').matches) this.term.focus();
+    if (!this.disposed && (hadFocus || !matchMedia('(pointer: coarse)').matches)) this.term.focus();
   }
 
   // ---- Session info and connection state -------------------------------------------------------------
@@ -305,7 +378,7 @@ class TerminalScreen {
   }
 
   private renderState(): void {
-    showConnection(this.ui.dot, this.link.state);
+    this.ui.el.classList.toggle('offline', this.link.state !== 'connected');
   }
 
   dispose(): void {
