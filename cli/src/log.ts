@@ -1,9 +1,11 @@
-// The daemon's log: consola on stderr (a rotated file when detached). Technical details go here; people get
-// sentences. Never pass secrets (pairing codes, keys, auth keys) to it. What arrives from the network goes
-// through logText (escaped, truncated), and warnings a stranger can trigger at will go through
-// RepeatLimitedLog, so neither the disk nor a terminal can be flooded through the log.
+// The daemon's log: consola on stderr (a rotated file when detached), one line format everywhere:
+// `2025-03-03T12:00:00.000Z INFO  [paseo:session] Session ab12cd34 (shell) started: …`. Technical details
+// go here; people get sentences. Never pass secrets (pairing codes, keys, auth keys) to it. What arrives
+// from the network goes through logText (escaped, truncated), and warnings a stranger can trigger at will
+// go through RepeatLimitedLog, so neither the disk nor a terminal can be flooded through the log.
 import { copyFileSync, existsSync, fstatSync, ftruncateSync, renameSync, statSync, writeSync } from 'node:fs';
-import { type ConsolaInstance, createConsola } from 'consola';
+import { formatWithOptions } from 'node:util';
+import { type ConsolaInstance, type ConsolaReporter, createConsola, type LogObject } from 'consola';
 
 /** What modules log through. */
 export interface Logger {
@@ -42,14 +44,24 @@ export function createLogger(
   opts: LoggerOptions = {},
 ): Logger & { withTag(t: string): Logger } {
   const rotating = opts.rotateFile ? RotatingStderr.open(opts.rotateFile) : undefined;
-  const stream = (rotating ?? process.stderr) as NodeJS.WriteStream;
+  const stream = rotating ?? process.stderr;
   const consola: ConsolaInstance = createConsola({
     level: LEVELS[level] ?? 3,
-    stdout: stream,
-    stderr: stream,
-    formatOptions: { date: true, colors: !rotating && process.stderr.isTTY === true, compact: true },
+    reporters: [lineReporter(stream)],
   }).withTag(tag);
   return consola;
+}
+
+/** Every entry as one `formatLogLine` line (an error's stack follows on the next lines). */
+function lineReporter(out: { write(text: string): unknown }): ConsolaReporter {
+  return { log: (entry) => out.write(formatLogLine(entry)) };
+}
+
+/** `<ISO time> <LEVEL> [<tag>] <message>\n`, the level padded so messages line up. */
+export function formatLogLine(entry: Pick<LogObject, 'date' | 'type' | 'tag' | 'args'>): string {
+  const level = (entry.type === 'log' || entry.type === 'success' ? 'info' : entry.type).toUpperCase();
+  const text = formatWithOptions({ colors: false, breakLength: Number.POSITIVE_INFINITY }, ...entry.args);
+  return `${entry.date.toISOString()} ${level.padEnd(5)} ${entry.tag ? `[${entry.tag}] ` : ''}${text}\n`;
 }
 
 /** A logger that drops everything (tests, one-shot commands). */

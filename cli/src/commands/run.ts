@@ -2,6 +2,8 @@
 // terminal, or with --acp as an agent speaking the Agent Client Protocol (a conversation).
 import { defineCommand } from 'citty';
 import type { PresetInfo } from '../channel/messages.js';
+import { PresetStore } from '../session/presets.js';
+import { paseoHome } from '../state/home.js';
 import { fail } from '../ui/output.js';
 import { attachConversation, CONVERSATION_HELP } from './attach-conversation.js';
 import { attachTerminal, DETACH_KEY_LABEL, reportEnd } from './attach-terminal.js';
@@ -21,6 +23,12 @@ export function presetList(presets: PresetInfo[]): string {
     ...section('acp', 'As a conversation over ACP (paseo run --acp <preset>):'),
     '',
   ].join('\n');
+}
+
+/** Says on stderr when PASEO_HOME/presets.json is broken (the daemon then offers only the built-ins). */
+function warnAboutPresetsFile(): void {
+  const problem = new PresetStore(paseoHome(), process.env, () => {}).warning;
+  if (problem) process.stderr.write(`paseo: warning: ${problem}\n`);
 }
 
 /** Parses repeated --env K=V values. */
@@ -66,6 +74,7 @@ export default defineCommand({
     const command = dash >= 0 ? rawArgs.slice(dash + 1) : undefined;
     const envValues = ([] as string[]).concat((args.env as string | string[] | undefined) ?? []);
     await withDaemon(async (client) => {
+      if (args.list || !command?.length) warnAboutPresetsFile();
       if (args.list) {
         process.stdout.write(presetList(await client.request({ t: 'presets.list' })));
         return;

@@ -17,6 +17,9 @@ import { ControlClient, isDaemonRunning } from './control-client.js';
 import { pairingText } from './pair.js';
 import { tailnetLine } from './status.js';
 
+/** What `paseo up` says, and all it says, when paseo already runs for this PASEO_HOME. */
+const ALREADY_RUNNING = 'paseo is already running. Use `paseo status` to see it, or `paseo down` to stop it.';
+
 /** Default address of the local web UI and WebSocket. */
 export const DEFAULT_LISTEN = '127.0.0.1:6767';
 
@@ -69,6 +72,7 @@ export default defineCommand({
     if (a.daemon)
       return runDetached(home, withoutAuthKeyArg(rawArgs.filter((x) => x !== '--daemon' && x !== '-d')), authKey);
     const detached = process.env[DETACHED_ENV] === '1';
+    if (await isDaemonRunning(home)) fail(ALREADY_RUNNING);
     // Rotated whenever stderr is daemon.log (detached, or a launchd agent), whoever opened it.
     const log = createLogger('paseo', undefined, { rotateFile: homePaths(home).log });
     let daemon: Daemon;
@@ -141,7 +145,7 @@ function reportTailnet(daemon: Daemon, out: (s: string) => void): void {
 
 async function runDetached(home: string, upArgs: string[], authKey: string | undefined): Promise<void> {
   const running = await isDaemonRunning(home);
-  if (running) fail('paseo is already running. Use `paseo status` to see it, or `paseo down` to stop it.');
+  if (running) fail(ALREADY_RUNNING);
   let dots = 0;
   const tty = process.stderr.isTTY === true;
   try {

@@ -49,6 +49,8 @@ export class Daemon {
   private control: ControlServer | undefined;
   private tailnet: TailnetNode | undefined;
   private stopping: Promise<void> | undefined;
+  /** True once every part started (a start that failed stops without a word in the log). */
+  private running = false;
   private resolveStopped!: () => void;
   /** Resolves once the daemon has stopped (after `stop()` or a `shutdown` request). */
   readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
@@ -84,6 +86,7 @@ export class Daemon {
       await daemon.stop();
       throw err;
     }
+    daemon.running = true;
     daemon.log.info(`paseo ${PASEO_VERSION} daemon ${daemon.identity.daemonId} listening on ${daemon.localUrl}`);
     return daemon;
   }
@@ -232,7 +235,7 @@ export class Daemon {
   /** Stops everything: clients are told, sessions end, the sidecar stops, sockets close. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.log.info('stopping');
+      if (this.running) this.log.info('stopping');
       for (const c of [...this.clients]) c.close('shutdown', 'paseo was stopped on the computer.');
       await this.sessions.shutdown().catch((err: unknown) => this.log.error('stopping sessions failed', err));
       await this.tailnet?.stop();
