@@ -44,14 +44,20 @@ export function spawnGuarded(
 /** A running daemon for one test file. */
 export type TestDaemon = DaemonProcess;
 
-/** Starts `paseo up --no-tailnet` on a free loopback port under the guard and waits until it answers. */
-export async function startDaemon(opts: { env?: Record<string, string>; home?: string } = {}): Promise<TestDaemon> {
+/**
+ * Starts `paseo up --no-tailnet` under the guard and waits until it answers: on a free loopback port,
+ * or on `listen` (to start it again where a page expects it).
+ */
+export async function startDaemon(
+  opts: { env?: Record<string, string>; home?: string; listen?: string } = {},
+): Promise<TestDaemon> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'paseo-test-'));
   const daemon = await startDaemonProcess({
     bin: paseoBin(),
     home,
     env: testEnv(home, opts.env),
     spawn: (cmd, args, env) => spawnGuarded(cmd, args, { env }),
+    ...(opts.listen ? { listen: opts.listen } : {}),
   });
   return {
     ...daemon,

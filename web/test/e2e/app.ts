@@ -1,0 +1,67 @@
+// What the web UI e2e tests do again and again: pair a phone from a link, start a shell, read the
+// terminal, and take the screenshots of a screen in portrait and in landscape.
+import type { TestDaemon } from '../../../cli/test/integration/harness.js';
+import type { Phone } from './browser.js';
+
+type Page = Phone['page'];
+
+/** A phone in portrait and the same phone turned (the two viewports every touched screen is shot in). */
+export const PORTRAIT = { width: 390, height: 844 };
+export const LANDSCAPE = { width: 844, height: 390 };
+
+/** Opens a fresh pairing link of `daemon` and waits for the home screen. */
+export async function pairFromLink(page: Page, daemon: TestDaemon): Promise<void> {
+  await page.goto(daemon.cliJson<{ url: string }>(['pair', '--json']).url);
+  await page.getByTestId('home').waitFor();
+}
+
+/** From the home screen: New session → shell → Start, then waits for the terminal. Returns its id. */
+export async function startShell(page: Page): Promise<string> {
+  await page.getByTestId('new-session').click();
+  await page.locator('[data-testid="preset-item"][data-preset="shell"]').click();
+  await page.getByTestId('start-session').click();
+  await page.getByTestId('terminal-screen').waitFor();
+  await page.locator('[data-testid="terminal"] .xterm-rows').waitFor();
+  return (await page.getByTestId('terminal-screen').getAttribute('data-session-id')) ?? '';
+}
+
+/** The terminal's size in cells, as the page's xterm has it. */
+export async function termSize(page: Page): Promise<{ cols: number; rows: number }> {
+  const el = page.getByTestId('terminal');
+  return { cols: Number(await el.getAttribute('data-cols')), rows: Number(await el.getAttribute('data-rows')) };
+}
+
+/** The text on the terminal's screen. */
+export function screenText(page: Page): Promise<string> {
+  return page.locator('[data-testid="terminal"] .xterm-rows').innerText();
+}
+
+/** Types a command into the focused terminal and Enter from the key bar. */
+export async function typeCommand(page: Page, command: string): Promise<void> {
+  await page.keyboard.type(command);
+  await page.getByTestId('keybar-enter').click();
+}
+
+/** The connection label next to the state dot. */
+export function connLabel(page: Page): Promise<string> {
+  return page.getByTestId('conn-state').first().innerText();
+}
+
+/** Screenshots `name`-portrait and `name`-landscape, then turns the phone back to portrait. */
+export async function screenshotBoth(phone: Phone, name: string): Promise<void> {
+  await phone.page.setViewportSize(PORTRAIT);
+  await settle(phone.page);
+  await phone.screenshot(`${name}-portrait`);
+  await phone.page.setViewportSize(LANDSCAPE);
+  await settle(phone.page);
+  await phone.screenshot(`${name}-landscape`);
+  await phone.page.setViewportSize(PORTRAIT);
+  await settle(phone.page);
+}
+
+/** Two animation frames: layout and the terminal's refit have run. */
+async function settle(page: Page): Promise<void> {
+  await page.evaluate(
+    () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+  );
+}
