@@ -24,12 +24,16 @@ const COMMANDS = [
   'ls',
   'attach',
   'kill',
+  'rm',
   'logs',
   'send',
   'permit',
   'cancel',
   'service',
 ];
+/** Runs paseo without removing colour codes (to check there are none). */
+const raw = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(paseoBin(), args, { env: testEnv(home, env), encoding: 'utf8', timeout: 20_000 });
 
 describe('paseo command line', () => {
   afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -45,6 +49,40 @@ describe('paseo command line', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`paseo ${c}`);
     expect(r.stdout).toMatch(/[A-Z][^.]+\./); // a sentence
+  });
+
+  it('--help is plain text when piped or with NO_COLOR', () => {
+    for (const args of [['--help'], ['status', '--help'], ['run', '-h']]) {
+      const r = raw(args);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('USAGE');
+      expect(r.stdout).not.toContain('\x1b');
+    }
+    // On a terminal (script gives it one), colours stay unless NO_COLOR says otherwise.
+    const tty = (env: Record<string, string>) =>
+      spawnSync('script', ['-qec', `${paseoBin()} status --help`, '/dev/null'], {
+        env: testEnv(home, env),
+        encoding: 'utf8',
+        timeout: 20_000,
+      }).stdout;
+    expect(tty({})).toContain('\x1b[');
+    expect(tty({ NO_COLOR: '1' })).not.toContain('\x1b');
+  });
+
+  it('refuses options a command does not take, with the usual sentence', () => {
+    const cases: [string[], string][] = [
+      [['status', '--bogus'], 'paseo: Unknown option: --bogus. See `paseo status --help`.\n'],
+      [['--bogus'], 'paseo: Unknown option: --bogus. See `paseo --help`.\n'],
+      [['run', 'shell', '-x'], 'paseo: Unknown option: -x. See `paseo run --help`.\n'],
+      [['ls', '--json', '--all'], 'paseo: Unknown option: --all. See `paseo ls --help`.\n'],
+    ];
+    for (const [args, sentence] of cases) {
+      const r = raw(args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr).toBe(sentence);
+    }
+    // What a command does take, and anything after --, still goes through (to "not running").
+    expect(raw(['run', '-d', '--name', 'x', '--', 'ls', '--bogus']).stderr).toMatch(/paseo is not running/);
   });
 
   it('listing commands have --json', () => {

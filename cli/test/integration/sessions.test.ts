@@ -1,6 +1,7 @@
 // Agent sessions through the real daemon: devices over the encrypted channel (attach, type, exact resume
 // after a reconnect, several viewers) and the CLI (run -d, ls, logs, kill, attach/detach in tmux).
 import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaseoConnection } from '../../src/channel/client.js';
@@ -168,12 +169,48 @@ describe('agent sessions', () => {
     // Killing removes it from the list; its recording stays readable.
     expect(d.cliJson<SessionInfo[]>(['ls', '--json']).find((s) => s.id === id)).toBeUndefined();
     expect(d.cli(['logs', id]).stdout).toContain('cli-hello');
+    // An ended session stays listed until it is removed (`paseo rm`); a running one is not removed.
+    const ended = d.cli(['run', '-d', '--name', 'ended', '--', NODE, FAKE_AGENT, 'exit 4']).stdout.trim();
+    const running = d.cli(['run', '-d', '--name', 'running', '--', NODE, FAKE_AGENT]).stdout.trim();
+    const state = (id: string) => d.cliJson<SessionInfo[]>(['ls', '--json']).find((s) => s.id === id)?.state;
+    for (let i = 0; i < 50 && state(ended) !== 'exited'; i++) spawnSync('sleep', ['0.1']);
+    expect(state(ended)).toBe('exited');
+    const refused = d.cli(['rm', 'running']);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/running is still running\. End it with `paseo kill running` first/);
+    expect(d.cli(['rm', ended]).stdout).toBe(`Removed ended (${ended}). Its recording stays: \`paseo logs ${ended}\`.\n`);
+    expect(state(ended)).toBeUndefined();
+    d.cli(['kill', running]);
+    const again = d.cli(['run', '-d', '--name', 'again', '--', NODE, FAKE_AGENT, 'exit 0']).stdout.trim();
+    for (let i = 0; i < 50 && state(again) !== 'exited'; i++) spawnSync('sleep', ['0.1']);
+    expect(d.cli(['rm', '--exited']).stdout).toMatch(/^Removed \d+ ended sessions?: (.+, )?again(, .+)?\.\n$/);
+    expect(d.cliJson<SessionInfo[]>(['ls', '--json']).filter((s) => s.state === 'exited')).toEqual([]);
+    expect(d.cli(['rm', '--exited']).stdout).toBe('No sessions have ended: nothing to remove.\n');
     const missing = d.cli(['kill', 'no-such-session']);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/There is no session "no-such-session"/);
     const badPreset = d.cli(['run', '-d', 'no-such-preset']);
     expect(badPreset.status).toBe(1);
     expect(badPreset.stderr).toMatch(/preset/i);
+  });
+
+  it('says on `run --list` and `run <preset>` when presets.json is broken', () => {
+    const file = join(d.home, 'presets.json');
+    writeFileSync(file, '[{"name": "review", "command": ');
+    try {
+      const warning = `paseo: warning: ${file}: not valid JSON`;
+      const list = d.cli(['run', '--list']);
+      expect(list.status).toBe(0);
+      expect(list.stderr).toContain(warning);
+      expect(list.stdout).toMatch(/^\s+shell\s/m); // the built-ins are still there
+      const run = d.cli(['run', '-d', 'review']);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(warning);
+      expect(run.stderr).toMatch(/There is no preset "review"/);
+    } finally {
+      rmSync(file);
+    }
+    expect(d.cli(['run', '--list']).stderr).toBe('');
   });
 
   it('attaches a real terminal (tmux), types, and detaches with Ctrl-] leaving the session running', () => {

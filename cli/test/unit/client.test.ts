@@ -201,3 +201,30 @@ describe('PaseoConnection.open', () => {
     expect(err).toMatchObject({ kind: 'bad-code', message: 'That is not a valid pairing code.' });
   });
 });
+
+describe('PaseoConnection heartbeat', () => {
+  it('stays open while the daemon answers its pings, and ends as lost when the link stalls', async () => {
+    let answering = true;
+    let pings = 0;
+    const url = await daemon(({ ws, accept, onMessage }) => {
+      accept();
+      onMessage((header, channel) => {
+        if (header.t === 'hello') for (const f of channel.seal(welcome)) ws.send(f);
+        if (header.t === 'ping' && answering) {
+          pings++;
+          for (const f of channel.seal({ t: 'pong', nonce: header.nonce as number })) ws.send(f);
+        }
+      });
+    });
+    const conn = await open(url);
+    let lost: ConnectionError | undefined;
+    conn.onClose((err) => (lost = err));
+    // Several deadlines pass while the daemon answers: the connection stays.
+    await expect.poll(() => pings, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
+    expect(conn.isOpen).toBe(true);
+    // The daemon goes silent without closing (a stalled link): the device gives up on its own.
+    answering = false;
+    await expect.poll(() => lost, { timeout: 10_000 }).toBeDefined();
+    expect(lost).toMatchObject({ kind: 'unreachable', message: 'Lost the connection to the computer.' });
+  });
+});

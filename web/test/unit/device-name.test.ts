@@ -26,16 +26,31 @@ const UA = {
     'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36',
 };
 
+const CHROME_LINUX =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const PIXEL_8 =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
+const PIXEL_TABLET_BUILD =
+  'Mozilla/5.0 (Linux; Android 13; Pixel Tablet Build/TQ3A.230805.001) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const CHROME_ANDROID_TABLET_REDUCED =
+  'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+
 describe('deviceNameFrom', () => {
   it.each([
-    [UA.chromeAndroid, 'Chrome on Android'],
-    [UA.safariIphone, 'Safari on iPhone'],
-    [UA.chromeIphone, 'Chrome on iPhone'],
-    [UA.firefoxIphone, 'Firefox on iPhone'],
+    // Phones and tablets: what they are, whatever the browser.
+    [UA.safariIphone, 'iPhone'],
+    [UA.chromeIphone, 'iPhone'],
+    [UA.firefoxIphone, 'iPhone'],
+    [PIXEL_8, 'Pixel 8'],
+    [PIXEL_TABLET_BUILD, 'Pixel Tablet'],
+    [UA.samsung, 'Samsung SM-S918B'],
+    // Android that hides its model (reduced user agent "K", Firefox): phone or tablet.
+    [UA.chromeAndroid, 'Android phone'],
+    [CHROME_ANDROID_TABLET_REDUCED, 'Android tablet'],
+    [UA.firefoxAndroid, 'Android phone'],
+    // Computers: the browser and the system.
     [UA.firefoxLinux, 'Firefox on Linux'],
-    [UA.firefoxAndroid, 'Firefox on Android'],
     [UA.edgeWindows, 'Edge on Windows'],
-    [UA.samsung, 'Samsung Internet on Android'],
     [UA.chromeMac, 'Chrome on Mac'],
     [UA.chromeOs, 'Chrome on ChromeOS'],
     [UA.headlessLinux, 'Chrome on Linux'],
@@ -43,21 +58,24 @@ describe('deviceNameFrom', () => {
     expect(deviceNameFrom({ userAgent })).toBe(expected);
   });
 
+  it('takes the model Chromium tells when asked, where the user agent says only "K"', () => {
+    expect(deviceNameFrom({ userAgent: UA.chromeAndroid, platform: 'Android', model: 'Pixel 8 Pro' })).toBe(
+      'Pixel 8 Pro',
+    );
+    expect(deviceNameFrom({ userAgent: UA.chromeAndroid, model: '' })).toBe('Android phone');
+  });
+
   it('tells an iPad in desktop mode from a Mac by its touch screen', () => {
-    expect(deviceNameFrom({ userAgent: UA.ipadDesktopMode, maxTouchPoints: 5 })).toBe('Safari on iPad');
+    expect(deviceNameFrom({ userAgent: UA.ipadDesktopMode, maxTouchPoints: 5 })).toBe('iPad');
     expect(deviceNameFrom({ userAgent: UA.ipadDesktopMode, maxTouchPoints: 0 })).toBe('Safari on Mac');
   });
 
   it('prefers client hint brands for Chromium browsers that hide in the user agent', () => {
-    expect(
-      deviceNameFrom({
-        userAgent: UA.chromeAndroid,
-        platform: 'Android',
-        brands: ['Not)A;Brand', 'Brave', 'Chromium'],
-      }),
-    ).toBe('Brave on Android');
-    expect(deviceNameFrom({ userAgent: UA.chromeAndroid, brands: ['Chromium', 'Google Chrome', 'Not=A?Brand'] })).toBe(
-      'Chrome on Android',
+    expect(deviceNameFrom({ userAgent: CHROME_LINUX, platform: 'Linux', brands: ['Not)A;Brand', 'Brave', 'Chromium'] })).toBe(
+      'Brave on Linux',
+    );
+    expect(deviceNameFrom({ userAgent: CHROME_LINUX, brands: ['Chromium', 'Google Chrome', 'Not=A?Brand'] })).toBe(
+      'Chrome on Linux',
     );
   });
 
@@ -69,6 +87,7 @@ describe('deviceNameFrom', () => {
 
   it('falls back to something readable', () => {
     expect(deviceNameFrom({ userAgent: '' })).toBe('Web browser');
-    expect(deviceNameFrom({ userAgent: 'Mozilla/5.0 (Linux; Android 14) Weird/1.0' })).toBe('Browser on Android');
+    expect(deviceNameFrom({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Weird/1.0' })).toBe('Browser on Linux');
+    expect(deviceNameFrom({ userAgent: 'Mozilla/5.0 (Linux; Android 14) Weird/1.0' })).toBe('Android tablet');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ago, commandLine, exitSentence, exitText, shortenPath } from '../../src/format.js';
+import { ago, clockTime, commandLine, exitSentence, exitText, shortenPath } from '../../src/format.js';
 
 describe('ago', () => {
   const now = Date.parse('2025-03-03T12:00:00Z');
@@ -53,5 +53,14 @@ describe('exit wording', () => {
     expect(exitText(null, null)).toBe('exited');
     expect(exitSentence(2, null)).toBe('Exited with code 2.');
     expect(exitSentence(null, 'SIGHUP')).toBe('Ended by SIGHUP.');
+    expect(exitSentence(null, 'SIGHUP', 'Pixel 8')).toBe('Ended from Pixel 8.');
+  });
+});
+
+describe('clockTime', () => {
+  it('says the time of day, with the date when it was not today', () => {
+    const now = new Date(2025, 2, 3, 18, 0, 0).getTime();
+    expect(clockTime(new Date(2025, 2, 3, 9, 5, 7).getTime(), now)).toBe('09:05:07');
+    expect(clockTime(new Date(2025, 2, 2, 23, 59, 0).getTime(), now)).toMatch(/^2 Mar, 23:59$|^Mar 2, 23:59$/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrowSequence, binaryStringToBytes, withCtrl } from '../../src/keys.js';
+import { arrowSequence, binaryStringToBytes, navSequence, withCtrl } from '../../src/keys.js';
 
 describe('withCtrl', () => {
   it('turns letters into control characters', () => {
@@ -38,5 +38,16 @@ describe('arrowSequence', () => {
 describe('binaryStringToBytes', () => {
   it('keeps one byte per character', () => {
     expect([...binaryStringToBytes('\x1b[M\xff\x80')]).toEqual([0x1b, 0x5b, 0x4d, 0xff, 0x80]);
+  });
+});
+
+describe('navSequence', () => {
+  it('sends Home, End, Page Up and Page Down as xterm does', () => {
+    expect(navSequence('pageup', false, false)).toBe('\x1b[5~');
+    expect(navSequence('pagedown', true, false)).toBe('\x1b[6~');
+    expect(navSequence('pageup', false, true)).toBe('\x1b[5;5~');
+    expect(navSequence('home', false, false)).toBe('\x1b[H');
+    expect(navSequence('end', true, false)).toBe('\x1bOF');
+    expect(navSequence('home', true, true)).toBe('\x1b[1;5H');
   });
 });
