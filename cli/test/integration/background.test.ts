@@ -44,7 +44,10 @@ describe('background daemon', () => {
     // One log line format: time, level, tag, message.
     const log = readFileSync(join(home, 'daemon.log'), 'utf8');
     expect(log).toMatch(/listening on/);
-    for (const line of log.trimEnd().split('\n').filter((l) => !/^\s/.test(l)))
+    for (const line of log
+      .trimEnd()
+      .split('\n')
+      .filter((l) => !/^\s/.test(l)))
       expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (INFO |WARN |ERROR|DEBUG) \[paseo[\w:]*\] \S/);
     expect(log).not.toContain(code!);
     expect(log).not.toContain(code!.replace('-', ''));

@@ -178,7 +178,9 @@ describe('agent sessions', () => {
     const refused = d.cli(['rm', 'running']);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/running is still running\. End it with `paseo kill running` first/);
-    expect(d.cli(['rm', ended]).stdout).toBe(`Removed ended (${ended}). Its recording stays: \`paseo logs ${ended}\`.\n`);
+    expect(d.cli(['rm', ended]).stdout).toBe(
+      `Removed ended (${ended}). Its recording stays: \`paseo logs ${ended}\`.\n`,
+    );
     expect(state(ended)).toBeUndefined();
     d.cli(['kill', running]);
     const again = d.cli(['run', '-d', '--name', 'again', '--', NODE, FAKE_AGENT, 'exit 0']).stdout.trim();

@@ -63,7 +63,7 @@ function sessionItem(ctx: AppContext, s: SessionInfo, staleness: Staleness, remo
           text: s.lastLine,
         })
       : null,
-    h('span', { class: 'session-cmd mono', text: `${commandLine(s.command)}  ·  ${shortenPath(s.cwd || '~')}` }),
+    h('span', { class: 'session-cmd mono', text: `${shortenPath(s.cwd || '~', 28)} · ${commandLine(s.command)}` }),
     h(
       'span',
       { class: 'session-meta' },
@@ -131,7 +131,7 @@ export function homeScreen(ctx: AppContext): Screen {
     ctx.link.request({ t: 'session.remove', sessionId: s.id }).then(
       () => {
         ctx.model.dropSession(s.id);
-        toast(`Removed ${s.name}.`);
+        toast(`Removed “${s.name}” from the list.`);
       },
       (err: unknown) => toast(errorMessage(err, `${s.name} could not be removed.`), 'error'),
     );

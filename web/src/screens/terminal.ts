@@ -286,7 +286,7 @@ class TerminalScreen {
     const session = this.sessionSize;
     const other = this.sizedByOther() && !this.exited;
     const who = session?.yours || !session?.by ? 'sized here' : `sized by ${session.by}`;
-    this.ui.sizeLabel.textContent = session ? `${cellsText(session)} · ${who}` : '';
+    this.ui.sizeLabel.textContent = session && !this.exited ? `${cellsText(session)} · ${who}` : '';
     this.ui.sizeStrip.hidden = !other;
   }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pairDevice, startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
-import { startShell, termSize } from './app.js';
+import { screenshotBoth, startShell, termSize } from './app.js';
 import { type Phone, phonePerTest, requireChromium, storedDevice } from './browser.js';
 
 interface DeviceJson {
@@ -52,7 +52,7 @@ describe('web UI on a phone', () => {
     expect(devices.find((d) => d.id === stored?.deviceId)?.name).toBe('Pixel 8');
     // Pairing asked nothing; the home screen offers to rename the device, prefilled with that guess.
     expect(await page.getByTestId('name-device-input').inputValue()).toBe('Pixel 8');
-    await phone.screenshot('e2e-home-after-link');
+    await screenshotBoth(phone, 'e2e-home-after-link');
     await page.getByTestId('name-device-input').fill('Ana’s Pixel');
     await page.getByTestId('name-device-save').click();
     await page.getByTestId('name-device-card').waitFor({ state: 'detached' });
@@ -174,7 +174,7 @@ describe('web UI on a phone', () => {
     expect(await page.getByTestId('keybar-enter').isHidden()).toBe(true);
     await expect.poll(() => exits).toEqual([expect.objectContaining({ sessionId, signal: 'SIGHUP', by: 'Pixel 8' })]);
     other.conn.close();
-    await phone.screenshot('e2e-terminal-ended');
+    await screenshotBoth(phone, 'e2e-terminal-ended');
     await page.getByTestId('exit-back').click();
     await page.getByTestId('home').waitFor();
   });

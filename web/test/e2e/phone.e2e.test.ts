@@ -125,6 +125,9 @@ describe('the web UI as a phone app', () => {
     // Its recording stays.
     expect(daemon.cli(['logs', ended]).stdout).toContain('all tests passed');
     for (const id of [asking, idle]) daemon.cli(['kill', id]);
+    await page.getByTestId('open-devices').click();
+    await page.getByTestId('device-item').first().waitFor();
+    await screenshotBoth(phone, 'phone-devices');
   });
 
   it('keeps Start in view in the New session sheet, even under an error about the folder', async () => {
@@ -198,5 +201,54 @@ describe('the web UI as a phone app', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => screenText(page), { timeout: 10_000 }).toContain('pasted-9');
     await screenshotBoth(phone, 'phone-terminal-keybar');
+  });
+
+  it('keeps clear of a notch and rounded corners, and the keyboard never hides the input line or the key bar', async () => {
+    const { page } = phone;
+    const cdp = await phone.context.newCDPSession(page);
+    const insets = (top: number, right: number, bottom: number, left: number) =>
+      cdp.send('Emulation.setSafeAreaInsetsOverride', { insets: { top, right, bottom, left } });
+    const box = async (testid: string) => (await page.getByTestId(testid).first().boundingBox())!;
+    await pairFromLink(page, daemon);
+    await startShell(page);
+    await page.getByTestId('terminal').click();
+    await typeCommand(page, 'echo notch-$((2*5))');
+
+    // Portrait, a notch above and a home indicator below.
+    await insets(47, 0, 34, 0);
+    await expect.poll(async () => (await box('session-title')).y).toBeGreaterThanOrEqual(47);
+    for (const key of ['keybar-esc', 'keybar-pagedown']) {
+      const k = await box(key);
+      expect(k.y + k.height, key).toBeLessThanOrEqual(844 - 34);
+    }
+    await phone.screenshot('phone-terminal-safe-area-portrait');
+
+    // Landscape, the notch on the left, corners on both sides.
+    await page.setViewportSize(LANDSCAPE);
+    await insets(0, 47, 21, 47);
+    await expect.poll(async () => (await box('terminal')).x).toBeGreaterThanOrEqual(47);
+    const host = await box('terminal');
+    expect(host.x + host.width).toBeLessThanOrEqual(844 - 47);
+    for (const key of ['keybar-esc', 'keybar-enter']) {
+      const k = await box(key);
+      expect(k.x, key).toBeGreaterThanOrEqual(47);
+      expect(k.x + k.width, key).toBeLessThanOrEqual(844 - 47);
+      expect(k.y + k.height, key).toBeLessThanOrEqual(390 - 21);
+    }
+    await phone.screenshot('phone-terminal-safe-area-landscape');
+    await insets(0, 0, 0, 0);
+
+    // The on-screen keyboard takes the bottom half (the page is told through its viewport): the key
+    // bar moves up above it, and the line being typed stays in view above the key bar.
+    await page.setViewportSize({ width: 390, height: 420 });
+    await expect
+      .poll(async () => (await box('keybar-enter')).y + (await box('keybar-enter')).height)
+      .toBeLessThanOrEqual(420);
+    await typeCommand(page, 'echo still-$((3*3))-visible');
+    await expect.poll(() => screenText(page), { timeout: 10_000 }).toContain('still-9-visible');
+    const cursor = (await page.locator('[data-testid="terminal"] .xterm-cursor').boundingBox())!;
+    expect(cursor.y).toBeGreaterThanOrEqual((await box('terminal')).y);
+    expect(cursor.y + cursor.height).toBeLessThanOrEqual((await box('keybar-esc')).y);
+    await phone.screenshot('phone-terminal-keyboard-open');
   });
 });

@@ -71,9 +71,9 @@ describe('deviceNameFrom', () => {
   });
 
   it('prefers client hint brands for Chromium browsers that hide in the user agent', () => {
-    expect(deviceNameFrom({ userAgent: CHROME_LINUX, platform: 'Linux', brands: ['Not)A;Brand', 'Brave', 'Chromium'] })).toBe(
-      'Brave on Linux',
-    );
+    expect(
+      deviceNameFrom({ userAgent: CHROME_LINUX, platform: 'Linux', brands: ['Not)A;Brand', 'Brave', 'Chromium'] }),
+    ).toBe('Brave on Linux');
     expect(deviceNameFrom({ userAgent: CHROME_LINUX, brands: ['Chromium', 'Google Chrome', 'Not=A?Brand'] })).toBe(
       'Chrome on Linux',
     );

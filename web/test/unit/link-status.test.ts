@@ -29,7 +29,8 @@ describe('what the page says about its connection', () => {
     expect(describeLink(stopped, now)).toEqual({
       tone: 'down',
       label: 'Stopped on the computer',
-      banner: 'paseo was stopped on laptop at 14:01:00. Start it again with `paseo up`: this page reconnects by itself.',
+      banner:
+        'paseo was stopped on laptop at 14:01:00. Start it again with `paseo up`: this page reconnects by itself.',
     });
   });
 
