@@ -38,6 +38,9 @@ function stateLabel(s: SessionInfo, staleness: Staleness): HTMLElement {
 function sessionItem(ctx: AppContext, s: SessionInfo, staleness: Staleness, remove: () => void): HTMLElement {
   const t = timeLabel(s);
   const waiting = s.waitingForInput && s.state === 'running' && staleness === 'fresh';
+  // What the person is asked, seen without opening it: the question on the screen, or the approval asked for.
+  const asking = approvals(s) > 0 && staleness === 'fresh' ? s.permissions?.[0]?.title : undefined;
+  const line = asking ?? s.lastLine;
   const button = h(
     'button',
     {
@@ -56,11 +59,11 @@ function sessionItem(ctx: AppContext, s: SessionInfo, staleness: Staleness, remo
           ? h('span', { class: 'badge waiting', testid: 'waiting-badge', text: 'waiting for input' })
           : null,
     ),
-    s.lastLine
+    line
       ? h('span', {
-          class: `session-last mono${waiting ? ' question' : ''}`,
+          class: `session-last mono${waiting || asking ? ' question' : ''}`,
           testid: 'session-last-line',
-          text: s.lastLine,
+          text: line,
         })
       : null,
     h('span', { class: 'session-cmd mono', text: `${shortenPath(s.cwd || '~', 28)} · ${commandLine(s.command)}` }),

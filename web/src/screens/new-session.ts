@@ -96,27 +96,31 @@ export function openNewSession(ctx: AppContext): void {
   list.append(h('p', { class: 'muted', text: 'Loading agents…' }));
   ctx.model.presets().then(
     (presets) => {
-      // Installed agents, by kind; the others stay within reach (folded, greyed) so people know they exist.
-      const installed = (kind: PresetInfo['kind']) => presets.filter((p) => p.kind === kind && p.available);
-      const conversations = installed('acp');
-      const missing = presets.filter((p) => !p.available);
-      const missingNames = missing.map((p) => (p.kind === 'acp' ? `${p.name} (conversation)` : p.name));
+      // By kind, installed agents first; the others folded under one line that names them (greyed when
+      // opened), so people know they exist without scrolling past them.
+      const group = (kind: PresetInfo['kind'], title: string | undefined): HTMLElement[] => {
+        const mine = presets.filter((p) => p.kind === kind);
+        const missing = mine.filter((p) => !p.available);
+        if (mine.length === 0) return [];
+        return [
+          ...(title ? [h('p', { class: 'preset-group', text: title })] : []),
+          ...mine.filter((p) => p.available).map(presetRow),
+          ...(missing.length
+            ? [
+                h(
+                  'details',
+                  { class: 'missing-presets', testid: `missing-presets-${kind}` },
+                  h('summary', { text: `Not installed here: ${missing.map((p) => p.name).join(', ')}` }),
+                  ...missing.map(presetRow),
+                ),
+              ]
+            : []),
+        ];
+      };
+      const twoKinds = presets.some((p) => p.kind === 'acp');
       list.replaceChildren(
-        ...(conversations.length ? [h('p', { class: 'preset-group', text: 'In a terminal' })] : []),
-        ...installed('pty').map(presetRow),
-        ...(conversations.length
-          ? [h('p', { class: 'preset-group', text: 'As a conversation (ACP)' }), ...conversations.map(presetRow)]
-          : []),
-        ...(missing.length > 0
-          ? [
-              h(
-                'details',
-                { class: 'missing-presets', testid: 'missing-presets' },
-                h('summary', { text: `Not installed here: ${missingNames.join(', ')}` }),
-                ...missing.map(presetRow),
-              ),
-            ]
-          : []),
+        ...group('pty', twoKinds ? 'In a terminal' : undefined),
+        ...group('acp', 'As a conversation (ACP)'),
       );
       if (presets.length === 0)
         list.append(h('p', { class: 'muted', text: 'No presets are set up on your computer.' }));

@@ -3,14 +3,14 @@
 // says paseo was stopped (and when), greys out what it can no longer vouch for, and after `paseo up`
 // it reconnects and refreshes everything by itself. Real Chromium, real daemon; the stall is a SOCKS5
 // proxy on loopback that stops forwarding without closing (stall-proxy.ts).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon } from '../../../cli/test/integration/harness.js';
 import { connLabel, pairFromLink, screenshotBoth, screenText, startShell, typeCommand } from './app.js';
-import { CHROMIUM_PATH, launchPhone, type Phone } from './browser.js';
+import { launchPhone, type Phone, requireChromium } from './browser.js';
 import { StallProxy } from './stall-proxy.js';
 
 /** The Done-when bound: a stalled link is noticed and shown within this, in milliseconds. */
@@ -34,9 +34,7 @@ describe('connection state on a phone', () => {
   let phone: Phone | undefined;
   const cleanups: (() => Promise<unknown>)[] = [];
 
-  beforeAll(() => {
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium.`);
-  });
+  beforeAll(requireChromium);
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail' && phone) {
       await phone.screenshot(`failed-${ctx.task.name}`).catch(() => undefined);
@@ -136,7 +134,9 @@ describe('connection state on a phone', () => {
 
     // The old session's page says it is gone; a new one starts (presets asked again).
     await page.goto(`${daemon.url}#/s/${sessionId}`);
-    await page.getByTestId('session-missing').waitFor({ state: 'visible', timeout: 10_000 });
+    await expect
+      .poll(() => page.getByTestId('session-opening').innerText(), { timeout: 10_000 })
+      .toContain('This session no longer exists.');
     await page.goto(daemon.url);
     await page.getByTestId('home').waitFor();
     await startShell(page);

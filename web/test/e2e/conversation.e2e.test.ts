@@ -125,10 +125,11 @@ describe('an ACP session on a phone', () => {
     const id = run.stdout.trim();
     await page.goto(daemon.cliJson<{ url: string }>(['pair', '--json']).url);
     await page.getByTestId('home').waitFor();
-    // New session offers the ACP presets as conversations (each "not installed" here).
+    // New session offers the ACP presets as conversations (each "not installed" here: folded, one tap away).
     await page.getByTestId('new-session').click();
     const acpPresets = page.locator('[data-testid="preset-item"][data-kind="acp"]');
     await expect.poll(() => acpPresets.count()).toBe(6);
+    await page.getByTestId('missing-presets-acp').locator('summary').click();
     expect(await acpPresets.first().innerText()).toMatch(/not installed/);
     await page.getByText('As a conversation (ACP)').scrollIntoViewIfNeeded();
     await phone.screenshot('new-session-acp-presets-390x844');
@@ -170,6 +171,8 @@ describe('an ACP session on a phone', () => {
     // The session list says the agent waits for an approval; ls --json too.
     await page.getByTestId('back').click();
     await expect.poll(() => item.getByTestId('approval-badge').innerText()).toBe('needs approval');
+    // …and what it asks, without opening it.
+    expect(await item.getByTestId('session-last-line').innerText()).toBe('Edit src/greet.ts');
     const listed = daemon.cliJson<SessionInfo[]>(['ls', '--json']).find((s) => s.id === id);
     expect(listed).toMatchObject({ kind: 'acp', waitingForInput: true, permissions: [{ title: 'Edit src/greet.ts' }] });
     await phone.screenshot('home-approval-390x844');

@@ -2,12 +2,11 @@
 // manifest with its icons, Chromium's own checks), the session list (the waiting badge only for a
 // question, the last line on each card, removing a session that ended), the New session sheet (Start in
 // view whatever it holds), the key bar's second row and Paste that leaves the terminal focused.
-import { existsSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
 import { LANDSCAPE, PORTRAIT, pairFromLink, screenshotBoth, screenText, startShell, typeCommand } from './app.js';
-import { CHROMIUM_PATH, launchPhone, type Phone } from './browser.js';
+import { type Phone, phonePerTest, requireChromium } from './browser.js';
 
 interface ManifestIcon {
   src: string;
@@ -37,21 +36,14 @@ describe('the web UI as a phone app', () => {
   let phone: Phone;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium.`);
+    requireChromium();
     daemon = await startDaemon();
   });
   afterAll(async () => {
     await daemon?.stop();
   });
-  beforeEach(async () => {
-    phone = await launchPhone();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      await phone.screenshot(`failed-${ctx.task.name}`).catch(() => undefined);
-      console.log(`page log of "${ctx.task.name}":\n${phone.logs.join('\n')}`);
-    }
-    await phone.close();
+  phonePerTest((p) => {
+    phone = p;
   });
 
   it('is installable: a valid manifest, standalone, with PNG icons and an apple-touch-icon', async () => {
@@ -141,8 +133,8 @@ describe('the web UI as a phone app', () => {
       .evaluateAll((items) => items.map((i) => !i.classList.contains('unavailable')));
     expect(available.indexOf(false)).toBeGreaterThan(0);
     expect(available.slice(available.indexOf(false))).not.toContain(true);
-    expect(await page.getByTestId('missing-presets').innerText()).toMatch(/^Not installed here: claude, codex/);
-    expect(await page.locator('[data-preset="claude"]').isVisible()).toBe(false);
+    expect(await page.getByTestId('missing-presets-pty').innerText()).toMatch(/^Not installed here: claude, codex/);
+    expect(await page.locator('[data-preset="claude"][data-kind="pty"]').isVisible()).toBe(false);
     expect(await page.getByTestId('folder-hint').innerText()).toContain(
       'Left empty, it starts in your home folder (~)',
     );

@@ -2,11 +2,10 @@
 // a phone in portrait (390×844) and a tablet in landscape (844×390): the device that typed last (or took
 // the size with "Size for this screen") sets the session's size; the other shows the whole terminal,
 // shrunk to fit its width, with no sideways panning, and says whose size it is.
-import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
 import { LANDSCAPE, PORTRAIT, pairFromLink, screenText, startShell, termSize, typeCommand } from './app.js';
-import { CHROMIUM_PATH, launchPhone, type Phone } from './browser.js';
+import { launchPhone, type Phone, requireChromium } from './browser.js';
 
 const TABLET_UA =
   'Mozilla/5.0 (Linux; Android 14; Pixel Tablet) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
@@ -45,7 +44,7 @@ describe('sizing: the device that typed last sets the size; the others see it wh
   let landscape: Phone;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium.`);
+    requireChromium();
     daemon = await startDaemon();
     portrait = await launchPhone({ context: { viewport: PORTRAIT } });
     landscape = await launchPhone({ context: { viewport: LANDSCAPE, userAgent: TABLET_UA, isMobile: false } });
