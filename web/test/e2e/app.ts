@@ -1,13 +1,28 @@
 // What the web UI e2e tests do again and again: pair a phone from a link, start a shell, read the
 // terminal, and take the screenshots of a screen in portrait and in landscape.
-import type { TestDaemon } from '../../../cli/test/integration/harness.js';
-import type { Phone } from './browser.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
+import { type Phone, phonePerTest, requireChromium } from './browser.js';
 
 type Page = Phone['page'];
 
 /** A phone in portrait and the same phone turned (the two viewports every touched screen is shot in). */
 export const PORTRAIT = { width: 390, height: 844 };
 export const LANDSCAPE = { width: 844, height: 390 };
+
+/** One daemon for the calling file and a fresh phone for each of its tests, handed to the callbacks. */
+export function daemonAndPhonePerTest(use: { daemon(d: TestDaemon): void; phone(p: Phone): void }): void {
+  let daemon: TestDaemon | undefined;
+  beforeAll(async () => {
+    requireChromium();
+    daemon = await startDaemon();
+    use.daemon(daemon);
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+  });
+  phonePerTest(use.phone);
+}
 
 /** Opens a fresh pairing link of `daemon` and waits for the home screen. */
 export async function pairFromLink(page: Page, daemon: TestDaemon): Promise<void> {

@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pairDevice, startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
-import { screenshotBoth, startShell, termSize } from './app.js';
-import { type Phone, phonePerTest, requireChromium, storedDevice } from './browser.js';
+// The web UI in a real headless Chromium (phone sized) against a real daemon (`dist/paseo up`):
+// pairing from a link and by typing a code, a terminal round trip, ending a session, and re-pairing
+// after a revoke. Needs Debian's chromium (`apt-get install -y chromium`) and `make`.
+import { describe, expect, it } from 'vitest';
+import { pairDevice, type TestDaemon } from '../../../cli/test/integration/harness.js';
+import { daemonAndPhonePerTest, screenshotBoth, startShell, termSize } from './app.js';
+import { type Phone, storedDevice } from './browser.js';
 
 interface DeviceJson {
   id: string;
@@ -13,16 +16,7 @@ describe('web UI on a phone', () => {
   let daemon: TestDaemon;
   let phone: Phone;
 
-  beforeAll(async () => {
-    requireChromium();
-    daemon = await startDaemon();
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-  });
-  phonePerTest((p) => {
-    phone = p;
-  });
+  daemonAndPhonePerTest({ daemon: (d) => (daemon = d), phone: (p) => (phone = p) });
 
   const pairingLink = (): { url: string; code: string } =>
     daemon.cliJson<{ url: string; code: string }>(['pair', '--json']);

@@ -3,10 +3,19 @@
 // question, the last line on each card, removing a session that ended), the New session sheet (Start in
 // view whatever it holds), the key bar's second row and Paste that leaves the terminal focused.
 import { inflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
-import { LANDSCAPE, PORTRAIT, pairFromLink, screenshotBoth, screenText, startShell, typeCommand } from './app.js';
-import { type Phone, phonePerTest, requireChromium } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import type { TestDaemon } from '../../../cli/test/integration/harness.js';
+import {
+  daemonAndPhonePerTest,
+  LANDSCAPE,
+  PORTRAIT,
+  pairFromLink,
+  screenshotBoth,
+  screenText,
+  startShell,
+  typeCommand,
+} from './app.js';
+import type { Phone } from './browser.js';
 
 interface ManifestIcon {
   src: string;
@@ -35,16 +44,7 @@ describe('the web UI as a phone app', () => {
   let daemon: TestDaemon;
   let phone: Phone;
 
-  beforeAll(async () => {
-    requireChromium();
-    daemon = await startDaemon();
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-  });
-  phonePerTest((p) => {
-    phone = p;
-  });
+  daemonAndPhonePerTest({ daemon: (d) => (daemon = d), phone: (p) => (phone = p) });
 
   it('is installable: a valid manifest, standalone, with PNG icons and an apple-touch-icon', async () => {
     const { page } = phone;
