@@ -594,6 +594,7 @@ taildrop:
     const sidecars = childrenOf(before.pid).filter((c) => c.exe === 'sidecar');
     expect(sidecars).toHaveLength(1);
     const killedAt = Date.now();
+    const logsBefore = phone!.logs.length;
     process.kill(sidecars[0]!.pid, 'SIGKILL');
 
     // The daemon notices and restarts it.
@@ -609,14 +610,16 @@ taildrop:
     expect(newSidecars[0]!.pid).not.toBe(sidecars[0]!.pid);
 
     const { page } = phone!;
-    // The page's WebSocket went through the old sidecar: it notices the drop by itself (its next
-    // keepalive ping meets a reset; at worst the heartbeat timeout) and reconnects through the new one.
+    // The page's WebSocket went through the old sidecar: it notices the drop by itself (a reset, or its
+    // heartbeat's deadline within seconds) and reconnects through the new one — often before the URL
+    // above answered again, so the drop is read from the page's log, where the link notes each one.
     const seen: string[] = [];
     const deadline = Date.now() + 90_000;
+    const dropped = () => phone!.logs.slice(logsBefore).some((l) => l.includes('paseo: connection '));
     for (;;) {
       const st = (await page.getByTestId('conn-state').getAttribute('data-state')) ?? '?';
       if (seen.at(-1)?.split(' ')[0] !== st) seen.push(`${st} (${since(killedAt)})`);
-      if (seen.length >= 2 && st === 'connected') break;
+      if (dropped() && st === 'connected') break;
       if (Date.now() > deadline)
         throw new Error(`the page did not reconnect by itself: ${seen.join(' → ')}\n${phone!.logs.join('\n')}`);
       await sleep(250);
