@@ -340,7 +340,12 @@ func (s *sidecar) stop() error {
 // startPhone joins a second tsnet node, the browser's side of the tailnet.
 func startPhone(t *testing.T, ctx context.Context, controlURL, authKey string) *tsnet.Server {
 	t.Helper()
-	logs := newLogBuf(t, "phone")
+	return startPhoneWithLogs(t, ctx, controlURL, authKey, newLogBuf(t, "phone"))
+}
+
+// startPhoneWithLogs is startPhone with its Tailscale logs in logs.
+func startPhoneWithLogs(t *testing.T, ctx context.Context, controlURL, authKey string, logs *logBuf) *tsnet.Server {
+	t.Helper()
 	ph := &tsnet.Server{
 		Dir: t.TempDir(), ControlURL: controlURL, Hostname: "phone", Store: new(mem.Store),
 		Ephemeral: true, AuthKey: authKey, UserLogf: logs.logf, Logf: logs.logf,

@@ -44,6 +44,8 @@ type config struct {
 	pollEvery   time.Duration
 	certTimeout time.Duration
 	certRetry   time.Duration
+	readyWait   time.Duration
+	addrGrace   time.Duration
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -79,7 +81,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 }
 
 func main() {
-	logger := log.New(os.Stderr, "paseo-sidecar: ", log.LstdFlags)
+	logger := log.New(os.Stderr, "paseo-sidecar: ", log.LstdFlags|log.Lmicroseconds)
 	cfg, err := parseFlags(os.Args[1:], os.Getenv, os.Stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {

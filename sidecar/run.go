@@ -7,10 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
+	neturl "net/url"
 	"strings"
 	"time"
 
+	"tailscale.com/client/local"
+	"tailscale.com/tailcfg"
 	"tailscale.com/tsnet"
+	"tailscale.com/types/key"
 )
 
 // run is the whole sidecar: it returns when ctx is done, stdin reaches EOF,
@@ -25,7 +30,12 @@ func run(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer, log
 	em.state(stateStarting, "starting the Tailscale node")
 	go readCommands(stdin, cancel, logf)
 
+	port, err := stablePort(cfg.StateDir)
+	if err != nil {
+		logf("no saved UDP port, letting Tailscale pick one: %v", err)
+	}
 	ts := &tsnet.Server{
+		Port:       port,
 		Dir:        cfg.StateDir,
 		Hostname:   cfg.Hostname,
 		ControlURL: cfg.ControlURL,
@@ -51,15 +61,24 @@ func run(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer, log
 	}
 	logf("node %q starting (state in %s, proxying to %s)", cfg.Hostname, cfg.StateDir, cfg.Target)
 
+	custom := isCustomControl(cfg.ControlURL)
+	peers := loadRecentPeers(cfg.StateDir, logf)
 	srv := &server{
-		ts:          ts,
-		lc:          lc,
-		em:          em,
-		logf:        logf,
-		proxy:       newProxy(cfg.Target, lc, cfg.Token, logf),
-		certTimeout: cfg.certTimeout,
-		certRetry:   cfg.certRetry,
-		wake:        make(chan struct{}, 1),
+		ts:            ts,
+		lc:            lc,
+		em:            em,
+		logf:          logf,
+		proxy:         peers.middleware(newProxy(cfg.Target, lc, cfg.Token, logf)),
+		customControl: custom,
+		disco:         func() key.DiscoPublic { return discoKey(ts) },
+		peers:         peers,
+		ping:          tsmpPing(lc),
+		certTimeout:   cfg.certTimeout,
+		certRetry:     cfg.certRetry,
+		readyWait:     cfg.readyWait,
+		addrGrace:     cfg.addrGrace,
+		reachPoll:     controlFanout / 2,
+		wake:          make(chan struct{}, 1),
 	}
 	loopDone := make(chan struct{})
 	go func() {
@@ -67,7 +86,8 @@ func run(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer, log
 		srv.loop(ctx)
 	}()
 
-	w := &watcher{lc: lc, em: em, logf: logf, onSelf: srv.poke, pollEvery: cfg.pollEvery}
+	w := &watcher{lc: lc, em: em, logf: logf, onSelf: srv.poke, onRunning: srv.enteredRunning,
+		onControlSelf: srv.setControlSelf, pollEvery: cfg.pollEvery, customControl: custom}
 	werr := w.run(ctx)
 	if werr != nil {
 		em.error("Lost track of the Tailscale node.", werr.Error())
@@ -96,6 +116,51 @@ func setDefaults(c *config) {
 	if c.certRetry == 0 {
 		c.certRetry = 10 * time.Minute
 	}
+	if c.readyWait == 0 {
+		c.readyWait = 15 * time.Second
+	}
+	if c.addrGrace == 0 {
+		c.addrGrace = 2 * time.Second
+	}
+}
+
+// discoKey is the node's disco key, which it makes anew at every start and
+// sends to control; zero before the engine runs. (tsnet.Server.Sys is not
+// a stable API; tailscale.com is pinned in go.mod.)
+func discoKey(ts *tsnet.Server) key.DiscoPublic {
+	if ms, ok := ts.Sys().MagicSock.GetOK(); ok {
+		return ms.DiscoPublicKey()
+	}
+	return key.DiscoPublic{}
+}
+
+// tsmpPing pings ip with a TSMP ping, which goes through WireGuard (and so
+// makes this node start a handshake with the peer if it has no session).
+func tsmpPing(lc *local.Client) func(context.Context, netip.Addr) error {
+	return func(ctx context.Context, ip netip.Addr) error {
+		res, err := lc.Ping(ctx, ip, tailcfg.PingTSMP)
+		if err != nil {
+			return err
+		}
+		if res.Err != "" {
+			return errors.New(res.Err)
+		}
+		return nil
+	}
+}
+
+// isCustomControl reports whether url names a control server other than
+// Tailscale's own (empty means Tailscale's).
+func isCustomControl(url string) bool {
+	if url == "" {
+		return false
+	}
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return true
+	}
+	h := strings.ToLower(u.Hostname())
+	return h != "tailscale.com" && !strings.HasSuffix(h, ".tailscale.com")
 }
 
 // closeNode stops the node, giving up after a while: we are exiting anyway.

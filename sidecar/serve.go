@@ -9,6 +9,8 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +18,9 @@ import (
 	"tailscale.com/client/local"
 	"tailscale.com/ipn"
 	"tailscale.com/ipn/ipnstate"
+	"tailscale.com/tailcfg"
 	"tailscale.com/tsnet"
+	"tailscale.com/types/key"
 )
 
 // selfInfo is what the proxy needs to know about this node.
@@ -67,14 +71,21 @@ func readyFor(si selfInfo, https bool, detail string) readyEvent {
 		ev.URLs = append(ev.URLs, "https://"+si.fqdn+"/")
 		return ev
 	}
+	var byName, byIP []string
 	if si.fqdn != "" {
-		ev.URLs = append(ev.URLs, "http://"+si.fqdn+"/")
+		byName = []string{"http://" + si.fqdn + "/"}
 	}
 	for _, ip := range si.ips {
 		if !strings.Contains(ip, ":") {
-			ev.URLs = append(ev.URLs, "http://"+ip+"/")
+			byIP = []string{"http://" + ip + "/"}
 			break
 		}
+	}
+	if si.magicDNS {
+		ev.URLs = append(append(ev.URLs, byName...), byIP...)
+	} else {
+		// Without MagicDNS no device can resolve the name: the IP first.
+		ev.URLs = append(append(ev.URLs, byIP...), byName...)
 	}
 	return ev
 }
@@ -82,13 +93,20 @@ func readyFor(si selfInfo, https bool, detail string) readyEvent {
 // server owns the tailnet listeners: :80 always, :443 once a certificate
 // was fetched. configure runs on its own goroutine (loop), poked by wake.
 type server struct {
-	ts          *tsnet.Server
-	lc          *local.Client
-	em          *emitter
-	logf        func(string, ...any)
-	proxy       http.Handler
-	certTimeout time.Duration
-	certRetry   time.Duration
+	ts            *tsnet.Server
+	lc            *local.Client
+	em            *emitter
+	logf          func(string, ...any)
+	proxy         http.Handler
+	customControl bool                   // a --login-server other than Tailscale's (headscale): no admin console
+	disco         func() key.DiscoPublic // this run's disco key
+	peers         *recentPeers           // greeted once the node is ready (peers.go)
+	ping          func(context.Context, netip.Addr) error
+	certTimeout   time.Duration
+	certRetry     time.Duration
+	readyWait     time.Duration // the longest "ready" waits until peers can reach the node
+	addrGrace     time.Duration // see reachGate
+	reachPoll     time.Duration // how often to look again while waiting (at most controlFanout)
 
 	wake chan struct{}
 
@@ -96,17 +114,36 @@ type server struct {
 	http80, https443 *http.Server
 	failedDomain     string
 	retryAt          time.Time
+	gate             *reachGate // non-nil while waiting until peers can reach the node
 
-	mu     sync.Mutex
-	mode   serveMode
-	cert   *tls.Certificate
-	certAt time.Time
+	mu          sync.Mutex
+	mode        serveMode
+	cert        *tls.Certificate
+	certAt      time.Time
+	controlSelf *tailcfg.Node // the self node as control last sent it
+	reentered   time.Time     // non-zero: the node (re)entered running then; a new wait starts
 }
 
 type serveMode struct {
 	fqdn       string
 	certDomain string // non-empty: HTTPS is on, :80 redirects
 	pending    bool   // getting the first certificate
+}
+
+// enteredRunning starts a new wait until peers can reach the node
+// (called by the watcher when the node (re)enters the running state).
+func (s *server) enteredRunning() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reentered = time.Now()
+}
+
+// setControlSelf notes the self node control sent; the loop looks at it
+// when poked.
+func (s *server) setControlSelf(n *tailcfg.Node) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.controlSelf = n
 }
 
 func (s *server) poke() {
@@ -155,14 +192,16 @@ func (s *server) configure(ctx context.Context) (retryIn time.Duration) {
 		}
 		s.http80 = srv
 	}
+	if wait := s.awaitReach(ctx, st); wait > 0 {
+		return wait
+	}
 
 	want := si.certDomain()
 	cur := s.getMode()
 	switch {
 	case want == "":
 		s.setMode(serveMode{fqdn: si.fqdn})
-		s.em.ready(readyFor(si, false, "HTTPS certificates are not enabled for this tailnet "+
-			"(turn on MagicDNS and HTTPS in the Tailscale admin console); serving plain HTTP on port 80"))
+		s.em.ready(readyFor(si, false, s.noCertsDetail()))
 		return 0
 	case want == cur.certDomain:
 		s.setMode(serveMode{fqdn: si.fqdn, certDomain: want})
@@ -201,6 +240,71 @@ func (s *server) configure(ctx context.Context) (retryIn time.Duration) {
 	}
 	s.setMode(serveMode{fqdn: si.fqdn, certDomain: want})
 	s.em.ready(readyFor(si, true, ""))
+	return 0
+}
+
+// noCertsDetail says why the node serves plain HTTP when control offers
+// no certificate, in words that fit the control server.
+func (s *server) noCertsDetail() string {
+	if s.customControl {
+		return "this control server offers no HTTPS certificates for the node (headscale issues none); serving plain HTTP on port 80"
+	}
+	return "HTTPS certificates are not enabled for this tailnet " +
+		"(turn on MagicDNS and HTTPS in the Tailscale admin console); serving plain HTTP on port 80"
+}
+
+// awaitReach holds "ready" back until peers can reach the node (see
+// reach.go). It returns when to look again, or 0 to go on.
+func (s *server) awaitReach(ctx context.Context, st *ipnstate.Status) time.Duration {
+	s.mu.Lock()
+	if !s.reentered.IsZero() {
+		s.gate = &reachGate{since: s.reentered, bound: s.readyWait, addrGrace: s.addrGrace, fanout: controlFanout}
+		s.reentered = time.Time{}
+	}
+	self := s.controlSelf
+	s.mu.Unlock()
+	if s.gate == nil {
+		return 0
+	}
+	var relay string
+	var addrs []string
+	if st.Self != nil {
+		relay, addrs = st.Self.Relay, slices.Clone(st.Self.Addrs)
+	}
+	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	dm, err := s.lc.CurrentDERPMap(dctx)
+	cancel()
+	if err != nil {
+		s.logf("derp map: %v", err)
+	}
+	v := reachViewFrom(s.disco(), relay, addrs, self, dm)
+	ready, gaveUp := s.gate.check(v, time.Now())
+	if !ready {
+		if !s.gate.said {
+			s.gate.said = true
+			s.em.state(stateRunning, "waiting until other devices can reach this node: "+v.missing())
+		}
+		return s.reachPoll
+	}
+	waited := time.Since(s.gate.since).Round(time.Millisecond)
+	said := s.gate.said
+	s.gate = nil
+	switch {
+	case gaveUp != "":
+		s.logf("not confirmed reachable after %v (%s); saying ready anyway", waited, gaveUp)
+		s.em.error(fmt.Sprintf("Other devices may need a few more seconds to reach paseo: after %v, %s.",
+			s.readyWait, gaveUp), fmt.Sprintf("%+v", v))
+	case v.missing() != "":
+		s.logf("reachable through relay %s after %v (control has not sent back the endpoints %v)", v.localDERP, waited, v.localAddrs)
+	default:
+		s.logf("reachable after %v: control has home relay %s and endpoints %v", waited, v.controlDERP, v.controlAddrs)
+	}
+	if said {
+		s.em.state(stateRunning, "") // the wait is over
+	}
+	if ips := s.peers.within(wakeWindow, time.Now()); len(ips) > 0 {
+		go wake(ctx, s.ping, ips, s.logf)
+	}
 	return 0
 }
 

@@ -9,6 +9,7 @@ import (
 	"tailscale.com/client/local"
 	"tailscale.com/health"
 	"tailscale.com/ipn"
+	"tailscale.com/tailcfg"
 	"tailscale.com/tsconst"
 )
 
@@ -22,7 +23,9 @@ type backendView struct {
 }
 
 // classify maps the backend's view to a protocol state and a detail line.
-func classify(v backendView) (state, detail string) {
+// customControl: the control server is not Tailscale's (say headscale), so
+// there is no Tailscale admin console to point to.
+func classify(v backendView, customControl bool) (state, detail string) {
 	refused := v.ctrlErr != "" && strings.Contains(v.loginErr, v.ctrlErr)
 	unreachable := v.loginErr != "" && !refused && looksUnreachable(v.loginErr)
 	switch v.state {
@@ -37,6 +40,9 @@ func classify(v backendView) (state, detail string) {
 		}
 		return stateRunning, ""
 	case ipn.NeedsMachineAuth.String():
+		if customControl {
+			return stateNeedsApproval, "an admin of the control server must approve this device"
+		}
 		return stateNeedsApproval, "a tailnet admin must approve this device in the Tailscale admin console"
 	case ipn.Stopped.String():
 		return stateStopped, "Tailscale is turned off for this node"
@@ -100,11 +106,17 @@ const detailEvery = 30 * time.Second
 // running (again) or its own node changed (name, addresses), it pokes
 // onSelf so the server can (re)configure the proxy and say "ready".
 type watcher struct {
-	lc        *local.Client
-	em        *emitter
-	logf      func(format string, args ...any)
-	onSelf    func()        // must not block
-	pollEvery time.Duration // status poll while not running
+	lc     *local.Client
+	em     *emitter
+	logf   func(format string, args ...any)
+	onSelf func() // must not block
+	// onRunning is called when the node (re)enters the running state,
+	// before onSelf; onControlSelf with each self node control sends.
+	// Both must not block.
+	onRunning     func()
+	onControlSelf func(*tailcfg.Node)
+	pollEvery     time.Duration // status poll while not running
+	customControl bool          // see classify
 
 	view         backendView
 	lastState    string
@@ -116,7 +128,9 @@ type watcher struct {
 }
 
 func (w *watcher) run(ctx context.Context) error {
-	bus, err := w.lc.WatchIPNBus(ctx, ipn.NotifyInitialState|ipn.NotifyInitialHealthState|ipn.NotifyNoNetMap)
+	// NotifyInitialNetMap for the self node control last sent (SelfChange);
+	// the full netmap it also brings once is not used.
+	bus, err := w.lc.WatchIPNBus(ctx, ipn.NotifyInitialState|ipn.NotifyInitialHealthState|ipn.NotifyInitialNetMap|ipn.NotifyNoNetMap)
 	if err != nil {
 		return fmt.Errorf("watching the Tailscale backend: %w", err)
 	}
@@ -185,6 +199,9 @@ func (w *watcher) apply(n *ipn.Notify) {
 	}
 	if n.SelfChange != nil {
 		w.selfChanged = true
+		if w.onControlSelf != nil {
+			w.onControlSelf(n.SelfChange)
+		}
 	}
 }
 
@@ -205,7 +222,7 @@ func (w *watcher) poll(ctx context.Context) {
 }
 
 func (w *watcher) report(ctx context.Context) {
-	state, detail := classify(w.view)
+	state, detail := classify(w.view, w.customControl)
 	running := state == stateRunning
 	// A new state is said at once; a new detail in the same state (say a
 	// retry's slightly different error) at most every detailEvery.
@@ -220,6 +237,9 @@ func (w *watcher) report(ctx context.Context) {
 		w.em.login(w.view.authURL) // a new URL in the same state
 	}
 
+	if running && !w.wasRunning && w.onRunning != nil {
+		w.onRunning()
+	}
 	if running && (!w.wasRunning || w.selfChanged) {
 		w.selfChanged = false
 		w.onSelf()

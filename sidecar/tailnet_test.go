@@ -7,11 +7,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+	"tailscale.com/tailcfg"
 	"tailscale.com/tstest/integration/testcontrol"
 )
 
@@ -236,6 +239,9 @@ func TestPlainHTTPAndRename(t *testing.T) {
 		t.Errorf("detail = %q; want it to say plain HTTP", ready.Detail)
 	}
 	wantURLs := []string{"http://" + fqdn + "/", "http://" + ready.IPs[0] + "/"}
+	if !ready.MagicDNS { // no device can resolve the name: the address first
+		wantURLs[0], wantURLs[1] = wantURLs[1], wantURLs[0]
+	}
 	if strings.Join(ready.URLs, " ") != strings.Join(wantURLs, " ") {
 		t.Errorf("urls = %q, want %q", ready.URLs, wantURLs)
 	}
@@ -343,4 +349,89 @@ func TestRejoinFromState(t *testing.T) {
 	if ev.Type == "ready" && strings.Join(ev.IPs, ",") != strings.Join(r1.IPs, ",") {
 		t.Errorf("came up from cache as %s, was %s", ev.raw, r1.raw)
 	}
+}
+
+// controlNode is the node control has under hostname.
+func controlNode(t *testing.T, control *testcontrol.Server, hostname string) *tailcfg.Node {
+	t.Helper()
+	for _, n := range control.AllNodes() {
+		if n.Hostinfo.Hostname() == hostname {
+			return n
+		}
+	}
+	t.Fatalf("control has no node %q", hostname)
+	return nil
+}
+
+// TestReadyMeansReachable: "ready" comes only once control has this run of
+// the node with its home DERP and its endpoints, which is what a peer needs
+// for its first WireGuard handshake to get through (without them the peer
+// gets "no UDP or DERP addr" and WireGuard retries only after 5 s). A phone
+// already on the tailnet that starts the moment "ready" is said gets its
+// answer at its first try.
+func TestReadyMeansReachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	control := startControl(t, false, nil)
+	phoneLogs := newLogBuf(t, "phone wireguard")
+	phone := startPhoneWithLogs(t, ctx, control.HTTPTestServer.URL, "", phoneLogs)
+	sc := startSidecar(t, sidecarOpts{control: control, authKey: "tskey-any", target: fakeDaemon(t)})
+
+	ready := sc.waitReady(40 * time.Second)
+	n := controlNode(t, control, "paseo")
+	if n.HomeDERP == 0 || len(n.Endpoints) == 0 {
+		t.Errorf("ready, but control has home DERP %d and endpoints %v for the node", n.HomeDERP, n.Endpoints)
+	}
+	if n.DiscoKey != discoKey(sc.node) {
+		t.Errorf("ready, but control has disco key %v, this run has %v", n.DiscoKey, discoKey(sc.node))
+	}
+	got := getJSON(t, phoneClient(phone, ready.IPs[0], nil), ready.URLs[0]+"whoami", nil)
+	if got["X-Paseo-Tailnet-Node"] != "phone" {
+		t.Errorf("whoami = %v", got)
+	}
+	if strings.Contains(phoneLogs.String(), "no UDP or DERP addr") {
+		t.Errorf("the phone's first handshake found no way to the node:\n%s", phoneLogs.String())
+	}
+	// It says so in its log, for whoever wonders where the seconds go.
+	if !strings.Contains(sc.logs.String(), "reachable after") {
+		t.Errorf("no reachability line in the log:\n%s", sc.logs.String())
+	}
+}
+
+// TestRestartGreetsRecentPeers: a new run of the node (same state folder)
+// keeps its UDP port and greets the peers that used it lately, so their
+// WireGuard does not wait out a lost handshake.
+func TestRestartGreetsRecentPeers(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	control := startControl(t, false, nil)
+	dir := t.TempDir()
+	target := fakeDaemon(t)
+	first := startSidecar(t, sidecarOpts{control: control, authKey: "tskey-any", dir: dir, target: target})
+	ready := first.waitReady(40 * time.Second)
+	phone := startPhone(t, ctx, control.HTTPTestServer.URL, "")
+	client := phoneClient(phone, ready.IPs[0], nil)
+	getJSON(t, client, ready.URLs[0]+"whoami", nil)
+	port, _ := os.ReadFile(filepath.Join(dir, portFile))
+	if err := first.stop(); err != nil {
+		t.Fatal(err)
+	}
+	phoneIP, _ := phone.TailscaleIPs()
+	if b, err := os.ReadFile(filepath.Join(dir, recentPeersFile)); err != nil || !strings.Contains(string(b), phoneIP.String()) {
+		t.Fatalf("recent peers file: %q, %v", b, err)
+	}
+
+	second := startSidecar(t, sidecarOpts{control: control, dir: dir, target: target})
+	second.waitReady(40 * time.Second)
+	if again, _ := os.ReadFile(filepath.Join(dir, portFile)); string(again) != string(port) || len(port) == 0 {
+		t.Errorf("UDP port %q, then %q", port, again)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(second.logs.String(), "greeted "+phoneIP.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the new run did not greet the phone:\n%s", second.logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	getJSON(t, client, ready.URLs[0]+"whoami", nil)
 }

@@ -52,7 +52,7 @@ func TestClassify(t *testing.T) {
 		{"running, map poll lost", backendView{state: "Running", mapLost: true}, stateRunning, "unreachable"},
 		{"running from cache", backendView{state: "Running", loginErr: "fetch control key: dial tcp: connection refused"}, stateRunning, "unreachable"},
 	} {
-		state, detail := classify(tc.v)
+		state, detail := classify(tc.v, false)
 		if state != tc.state || !strings.Contains(detail, tc.match) {
 			t.Errorf("%s: got %q %q, want %q containing %q", tc.name, state, detail, tc.state, tc.match)
 		}
@@ -88,7 +88,7 @@ func TestEmitterDedupesAndShapes(t *testing.T) {
 		t.Fatalf("got %d lines:\n%s", len(lines), buf.String())
 	}
 	want := `{"type":"ready","fqdn":"paseo.t.ts.net","hostname":"paseo","tailnet":"","ips":["100.64.0.1","fd7a::1"],` +
-		`"https":false,"magicDNS":false,"urls":["http://paseo.t.ts.net/","http://100.64.0.1/"],"detail":"plain"}`
+		`"https":false,"magicDNS":false,"urls":["http://100.64.0.1/","http://paseo.t.ts.net/"],"detail":"plain"}`
 	if lines[2] != want {
 		t.Errorf("ready line\n got %s\nwant %s", lines[2], want)
 	}
