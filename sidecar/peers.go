@@ -13,8 +13,14 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"tailscale.com/ipn/ipnstate"
+	"tailscale.com/tailcfg"
 )
 
+// Greeting peers once the node is ready, so that a peer's first try gets
+// through whatever order control tells it things in.
+//
 // A new run of the node (the daemon restarted a crashed sidecar, or `paseo
 // up` runs again) has a new disco key. Control tells the peers, and a peer
 // that was using paseo drops its old WireGuard session and at once sends a
@@ -23,8 +29,20 @@ import (
 // WireGuard key, so that first handshake is lost and the peer's WireGuard
 // tries again only 5 s later (RekeyTimeout). So the node remembers which
 // tailnet addresses used the proxy lately (in the state folder), and once it
-// is ready it greets them: a TSMP ping, which makes this node start the
-// WireGuard handshake, and the peer's waiting packets flow at once.
+// is ready it greets them with a TSMP ping, which goes through WireGuard:
+// this node starts the handshake, and the peer's waiting packets flow.
+//
+// A node that joins fresh: headscale can tell a peer about the new node
+// without its home DERP (and, measured, not send the home DERP for seconds)
+// even after it sent the node itself its home DERP. A peer that tries then
+// gets "no UDP or DERP addr" and waits 5 s. But a peer that received
+// anything from a node over DERP remembers that route and uses it when it
+// knows no other (magicsock fallbackDERPRegionForPeer), even if it did not
+// know the node yet when the packet came. So the node also greets the other
+// online devices of its owner (the phone is one of them). The greeting is a
+// TSMP ping for all: it goes through WireGuard, whose first handshake goes
+// over DERP (this node has no direct path yet). A disco ping would not do:
+// it takes a direct path when there is one, which sets up no DERP route.
 
 const (
 	recentPeersFile = "paseo-recent-peers.json"
@@ -35,6 +53,8 @@ const (
 	// recentPeersSaveEvery: a peer's time is written again at most this often.
 	recentPeersSaveEvery = time.Minute
 	wakeTimeout          = 5 * time.Second
+	// greetMax bounds how many peers a new run greets.
+	greetMax = 16
 )
 
 // recentPeers remembers when each tailnet address last used the proxy.
@@ -146,10 +166,47 @@ func (r *recentPeers) middleware(h http.Handler) http.Handler {
 	})
 }
 
-// wake greets the peers seen within wakeWindow with a TSMP ping each (see
-// the comment at the top of this file). It returns when all have answered
-// or timed out.
-func wake(ctx context.Context, ping func(context.Context, netip.Addr) error, ips []netip.Addr, logf func(string, ...any)) {
+// greetTargets picks whom a new run greets: the recent peers, then the
+// owner's other online devices, at most greetMax in all. st is the node's
+// status with peers (nil: recent peers only).
+func greetTargets(recent []netip.Addr, st *ipnstate.Status) []netip.Addr {
+	var out []netip.Addr
+	seen := map[netip.Addr]bool{}
+	for _, ip := range recent {
+		if len(out) < greetMax && !seen[ip] {
+			seen[ip] = true
+			out = append(out, ip)
+		}
+	}
+	if st == nil || st.Self == nil || st.Self.UserID == 0 || (st.Self.Tags != nil && st.Self.Tags.Len() > 0) {
+		return out // a tagged node has no owner
+	}
+	var own []*ipnstate.PeerStatus
+	for _, p := range st.Peer {
+		if p.Online && p.UserID == st.Self.UserID && (p.Tags == nil || p.Tags.Len() == 0) && len(p.TailscaleIPs) > 0 {
+			own = append(own, p)
+		}
+	}
+	sort.Slice(own, func(i, j int) bool { return own[i].DNSName < own[j].DNSName })
+	for _, p := range own {
+		ip := p.TailscaleIPs[0]
+		for _, a := range p.TailscaleIPs {
+			if a.Is4() {
+				ip = a
+				break
+			}
+		}
+		if len(out) < greetMax && !seen[ip] {
+			seen[ip] = true
+			out = append(out, ip)
+		}
+	}
+	return out
+}
+
+// wake greets the peers with a TSMP ping each (see the comment at the top
+// of this file). It returns when all have answered or timed out.
+func wake(ctx context.Context, ping func(context.Context, netip.Addr, tailcfg.PingType) error, ips []netip.Addr, logf func(string, ...any)) {
 	var wg sync.WaitGroup
 	for _, ip := range ips {
 		wg.Add(1)
@@ -158,7 +215,7 @@ func wake(ctx context.Context, ping func(context.Context, netip.Addr) error, ips
 			start := time.Now()
 			pctx, cancel := context.WithTimeout(ctx, wakeTimeout)
 			defer cancel()
-			if err := ping(pctx, ip); err != nil {
+			if err := ping(pctx, ip, tailcfg.PingTSMP); err != nil {
 				logf("greeting %s: %v", ip, err)
 				return
 			}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -14,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"tailscale.com/ipn/ipnstate"
 	"tailscale.com/tailcfg"
 	"tailscale.com/types/key"
+	"tailscale.com/types/views"
 )
 
 func TestReachViewMissing(t *testing.T) {
@@ -191,10 +194,10 @@ func TestRecentPeersMiddleware(t *testing.T) {
 func TestWake(t *testing.T) {
 	var mu sync.Mutex
 	var pinged []string
-	ping := func(_ context.Context, ip netip.Addr) error {
+	ping := func(_ context.Context, ip netip.Addr, kind tailcfg.PingType) error {
 		mu.Lock()
 		defer mu.Unlock()
-		pinged = append(pinged, ip.String())
+		pinged = append(pinged, ip.String()+" "+string(kind))
 		if ip.String() == "100.64.0.2" {
 			return errors.New("no reply")
 		}
@@ -208,8 +211,51 @@ func TestWake(t *testing.T) {
 	}
 	wake(context.Background(), ping, []netip.Addr{netip.MustParseAddr("100.64.0.1"), netip.MustParseAddr("100.64.0.2")}, logf)
 	slices.Sort(pinged)
-	if strings.Join(pinged, " ") != "100.64.0.1 100.64.0.2" || len(logs) != 2 {
+	if strings.Join(pinged, ", ") != "100.64.0.1 TSMP, 100.64.0.2 TSMP" || len(logs) != 2 {
 		t.Errorf("pinged %v, logs %q", pinged, logs)
+	}
+}
+
+func TestGreetTargets(t *testing.T) {
+	ip := netip.MustParseAddr
+	peer := func(name string, user tailcfg.UserID, online bool, tags []string, ips ...string) *ipnstate.PeerStatus {
+		p := &ipnstate.PeerStatus{DNSName: name, UserID: user, Online: online}
+		if tags != nil {
+			v := views.SliceOf(tags)
+			p.Tags = &v
+		}
+		for _, a := range ips {
+			p.TailscaleIPs = append(p.TailscaleIPs, ip(a))
+		}
+		return p
+	}
+	st := &ipnstate.Status{Self: peer("paseo.", 7, true, nil), Peer: map[key.NodePublic]*ipnstate.PeerStatus{
+		key.NewNode().Public(): peer("phone.", 7, true, nil, "fd7a::5", "100.64.0.5"),
+		key.NewNode().Public(): peer("laptop.", 7, false, nil, "100.64.0.6"),                // offline
+		key.NewNode().Public(): peer("colleague.", 8, true, nil, "100.64.0.7"),              // someone else's
+		key.NewNode().Public(): peer("server.", 7, true, []string{"tag:srv"}, "100.64.0.8"), // tagged
+		key.NewNode().Public(): peer("tablet.", 7, true, nil, "100.64.0.9"),
+	}}
+	recent := []netip.Addr{ip("100.64.0.9"), ip("100.64.0.3")}
+	got := fmt.Sprint(greetTargets(recent, st))
+	want := fmt.Sprint([]netip.Addr{ip("100.64.0.9"), ip("100.64.0.3"), ip("100.64.0.5")})
+	if got != want {
+		t.Errorf("greetTargets = %s, want %s", got, want)
+	}
+	if got := greetTargets(recent, nil); len(got) != 2 {
+		t.Errorf("without a status: %v", got)
+	}
+	tagged := views.SliceOf([]string{"tag:paseo"})
+	st.Self.Tags = &tagged // a tagged node has no owner whose devices to greet
+	if got := greetTargets(nil, st); len(got) != 0 {
+		t.Errorf("tagged node: %v", got)
+	}
+	var many []netip.Addr
+	for i := range greetMax + 5 {
+		many = append(many, netip.AddrFrom4([4]byte{100, 64, 2, byte(i)}))
+	}
+	if got := greetTargets(many, nil); len(got) != greetMax {
+		t.Errorf("%d targets, want at most %d", len(got), greetMax)
 	}
 }
 

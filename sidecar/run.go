@@ -72,7 +72,7 @@ func run(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer, log
 		customControl: custom,
 		disco:         func() key.DiscoPublic { return discoKey(ts) },
 		peers:         peers,
-		ping:          tsmpPing(lc),
+		ping:          pinger(lc),
 		certTimeout:   cfg.certTimeout,
 		certRetry:     cfg.certRetry,
 		readyWait:     cfg.readyWait,
@@ -134,11 +134,12 @@ func discoKey(ts *tsnet.Server) key.DiscoPublic {
 	return key.DiscoPublic{}
 }
 
-// tsmpPing pings ip with a TSMP ping, which goes through WireGuard (and so
-// makes this node start a handshake with the peer if it has no session).
-func tsmpPing(lc *local.Client) func(context.Context, netip.Addr) error {
-	return func(ctx context.Context, ip netip.Addr) error {
-		res, err := lc.Ping(ctx, ip, tailcfg.PingTSMP)
+// pinger pings a peer: a TSMP ping goes through WireGuard (and so makes
+// this node start a handshake with the peer if it has no session), a disco
+// ping goes over DERP when there is no direct path.
+func pinger(lc *local.Client) func(context.Context, netip.Addr, tailcfg.PingType) error {
+	return func(ctx context.Context, ip netip.Addr, kind tailcfg.PingType) error {
+		res, err := lc.Ping(ctx, ip, kind)
 		if err != nil {
 			return err
 		}

@@ -101,7 +101,7 @@ type server struct {
 	customControl bool                   // a --login-server other than Tailscale's (headscale): no admin console
 	disco         func() key.DiscoPublic // this run's disco key
 	peers         *recentPeers           // greeted once the node is ready (peers.go)
-	ping          func(context.Context, netip.Addr) error
+	ping          func(context.Context, netip.Addr, tailcfg.PingType) error
 	certTimeout   time.Duration
 	certRetry     time.Duration
 	readyWait     time.Duration // the longest "ready" waits until peers can reach the node
@@ -143,6 +143,10 @@ func (s *server) enteredRunning() {
 func (s *server) setControlSelf(n *tailcfg.Node) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if old := s.controlSelf; old == nil || old.HomeDERP != n.HomeDERP || old.DiscoKey != n.DiscoKey ||
+		!slices.Equal(old.Endpoints, n.Endpoints) {
+		s.logf("control has for this node: home relay %d, endpoints %v, disco key %s", n.HomeDERP, n.Endpoints, n.DiscoKey.ShortString())
+	}
 	s.controlSelf = n
 }
 
@@ -287,7 +291,6 @@ func (s *server) awaitReach(ctx context.Context, st *ipnstate.Status) time.Durat
 		return s.reachPoll
 	}
 	waited := time.Since(s.gate.since).Round(time.Millisecond)
-	said := s.gate.said
 	s.gate = nil
 	switch {
 	case gaveUp != "":
@@ -299,13 +302,23 @@ func (s *server) awaitReach(ctx context.Context, st *ipnstate.Status) time.Durat
 	default:
 		s.logf("reachable after %v: control has home relay %s and endpoints %v", waited, v.controlDERP, v.controlAddrs)
 	}
-	if said {
-		s.em.state(stateRunning, "") // the wait is over
-	}
-	if ips := s.peers.within(wakeWindow, time.Now()); len(ips) > 0 {
-		go wake(ctx, s.ping, ips, s.logf)
-	}
+	s.greet(ctx)
 	return 0
+}
+
+// greet starts greeting peers (peers.go) before the node says ready, so
+// that the first packets are on their way when the URL is shown.
+func (s *server) greet(ctx context.Context) {
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	st, err := s.lc.Status(sctx)
+	cancel()
+	if err != nil {
+		s.logf("status: %v", err)
+		st = nil
+	}
+	if targets := greetTargets(s.peers.within(wakeWindow, time.Now()), st); len(targets) > 0 {
+		go wake(ctx, s.ping, targets, s.logf)
+	}
 }
 
 func (s *server) listen(addr string, useTLS bool, h http.Handler) (*http.Server, error) {

@@ -137,7 +137,10 @@ export const pairInfo = obj({
 });
 export type PairInfo = Infer<typeof pairInfo>;
 
-/** Tailnet state as reported by the sidecar. */
+/**
+ * Tailnet state as reported by the sidecar. `running` means other devices can reach the node (the sidecar
+ * said `ready`); until then a node that is on the tailnet is still `starting`.
+ */
 export const tailnetInfo = obj({
   state: oneOf(
     'off',
@@ -154,6 +157,10 @@ export const tailnetInfo = obj({
   fqdn: opt(str(300)),
   ips: arr(str(64), 16),
   https: bool,
+  /** False when the tailnet has MagicDNS off (devices cannot resolve `fqdn`; `url` is then an IP). */
+  magicDNS: opt(bool),
+  /** The control server given with --login-server (headscale…); absent for Tailscale's own. */
+  loginServer: opt(str(2000)),
   detail: opt(str(1000)),
   restarts: int(0, 1_000_000),
 });

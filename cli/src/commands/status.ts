@@ -1,32 +1,11 @@
 // `paseo status`: what runs where.
 import { defineCommand } from 'citty';
-import type { StatusInfo, TailnetInfo } from '../channel/messages.js';
+import type { StatusInfo } from '../channel/messages.js';
 import { paseoHome } from '../state/home.js';
 import { ago, printJson } from '../ui/output.js';
+import { tailnetHints, tailnetLine } from '../ui/screens.js';
 import { isDaemonRunning } from './control-client.js';
 import { withDaemon } from './shared.js';
-
-/** Describes the tailnet state in a few words. */
-export function tailnetLine(t: TailnetInfo): string {
-  switch (t.state) {
-    case 'off':
-      return 'off (started with --no-tailnet)';
-    case 'starting':
-      return 'starting…';
-    case 'needs-login':
-      return `needs login${t.loginUrl ? `: open ${t.loginUrl}` : ''}`;
-    case 'needs-approval':
-      return 'waiting for a tailnet admin to approve this computer';
-    case 'running':
-      return `running at ${t.url ?? t.fqdn ?? '?'}${t.https ? '' : ' (plain HTTP: HTTPS certificates are not enabled on this tailnet)'}`;
-    case 'control-unreachable':
-      return `cannot reach the control server${t.detail ? ` (${t.detail})` : ''}; retrying`;
-    case 'restarting':
-      return `restarting the tailnet node (restarted ${t.restarts} time${t.restarts === 1 ? '' : 's'})`;
-    case 'failed':
-      return `not available: ${t.detail ?? 'unknown problem'}`;
-  }
-}
 
 export default defineCommand({
   meta: { name: 'status', description: 'Show whether paseo runs, where to open it, and its tailnet state.' },
@@ -51,6 +30,10 @@ export default defineCommand({
       `  Web UI:    ${s.urls.join('  ')}`,
       `  Listening: ${s.listen.join(', ')}`,
       `  Tailnet:   ${tailnetLine(s.tailnet)}`,
+      ...tailnetHints(s.tailnet)
+        .flatMap((h) => h.split('\n'))
+        .map((h) => `             ${h.trim()}`),
+      ...(s.tailnet.loginServer ? [`  Control:   ${s.tailnet.loginServer}`] : []),
       ...(s.tailnet.ips.length ? [`  Tailnet IPs: ${s.tailnet.ips.join(', ')}`] : []),
       `  Devices:   ${s.devices} paired, ${s.devicesOnline} online`,
       `  Sessions:  ${s.sessions} (${s.sessionsRunning} running)`,

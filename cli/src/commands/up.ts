@@ -10,12 +10,14 @@ import { createLogger } from '../log.js';
 import { ensureHome, HomeError, homePaths, paseoHome } from '../state/home.js';
 import { dropSecretsFromEnv, takeInheritedAuthKey, withoutAuthKeyArg } from '../state/secrets.js';
 import { StateFileError } from '../state/state-file.js';
-import { fail, qrCode } from '../ui/output.js';
+import { isLoopbackUrl } from '../transport/loopback.js';
+import { fail, LiveLine } from '../ui/output.js';
+import { noPhoneLoopback, noPhoneTailnet, onYourTailnet, pairingText, tailnetLine } from '../ui/screens.js';
 import { PASEO_VERSION } from '../version.js';
 import { DETACHED_ENV, startDetached } from './background.js';
 import { ControlClient, isDaemonRunning } from './control-client.js';
-import { pairingText } from './pair.js';
-import { tailnetLine } from './status.js';
+import { pairWhenReachable } from './pair.js';
+import { isJoining, PERSON_WAIT_MS, TailnetReporter, tailnetWaitMs, waitForTailnet } from './tailnet-wait.js';
 
 /** What `paseo up` says, and all it says, when paseo already runs for this PASEO_HOME. */
 const ALREADY_RUNNING = 'paseo is already running. Use `paseo status` to see it, or `paseo down` to stop it.';
@@ -73,8 +75,10 @@ export default defineCommand({
       return runDetached(home, withoutAuthKeyArg(rawArgs.filter((x) => x !== '--daemon' && x !== '-d')), authKey);
     const detached = process.env[DETACHED_ENV] === '1';
     if (await isDaemonRunning(home)) fail(ALREADY_RUNNING);
-    // Rotated whenever stderr is daemon.log (detached, or a launchd agent), whoever opened it.
-    const log = createLogger('paseo', undefined, { rotateFile: homePaths(home).log });
+    // Rotated whenever stderr is daemon.log (detached, or a launchd agent), whoever opened it. On a terminal a
+    // person reads, warnings only (unless PASEO_LOG says otherwise): the screen is for sentences.
+    const level = process.env.PASEO_LOG ?? (process.stderr.isTTY === true ? 'warn' : 'info');
+    const log = createLogger('paseo', level, { rotateFile: homePaths(home).log });
     let daemon: Daemon;
     try {
       daemon = await Daemon.start({
@@ -96,50 +100,93 @@ export default defineCommand({
     }
     const pidFile = homePaths(home).pid;
     writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o600 });
+    const live = new LiveLine();
+    const out = (s: string) => {
+      live.clear();
+      process.stdout.write(s);
+    };
+    let quiet = detached; // the parent prints what people need; the log must hold no pairing secrets
     const stop = async () => {
+      const said = !quiet;
+      quiet = true; // nothing about the tailnet going away: it is paseo stopping
+      live.clear();
       await daemon.stop();
       try {
         unlinkSync(pidFile);
       } catch {
         /* gone */
       }
+      if (said) process.stdout.write('paseo stopped.\n');
       process.exit(0);
     };
     let signals = 0;
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.on(sig, () => {
         if (++signals > 1) process.exit(130);
+        if (!quiet) out('\nStopping paseo…\n');
         void stop();
       });
     }
     void daemon.stopped.then(stop);
-    if (detached) return; // the parent prints what people need; the log must hold no pairing secrets
-    const out = (s: string) => process.stdout.write(s);
-    out(`paseo ${PASEO_VERSION} is running.\n  Web UI:  ${daemon.localUrl}\n`);
-    out(a.tailnet ? `  Tailnet: joining as "${a.hostname}"…\n` : '  Tailnet: off (--no-tailnet)\n');
-    if (daemon.devices.list().length === 0) out(`\n${pairingText(daemon.createPairing())}`);
-    out('Press Ctrl-C to stop.\n');
-    reportTailnet(daemon, out);
+    if (detached) return;
+    out(`paseo ${PASEO_VERSION} is running. Press Ctrl-C to stop.\n  Web UI:  ${daemon.localUrl}  (this computer)\n`);
+    const needPairing = daemon.devices.list().length === 0;
+    if (!a.tailnet) {
+      out('  Tailnet: off (--no-tailnet)\n');
+      if (needPairing) out(`\n${pairingText(daemon.createPairing(), noPhoneLoopback())}`);
+      return;
+    }
+    const control = a['login-server'] ? ` on ${a['login-server']}` : '';
+    out(`  Tailnet: joining as "${a.hostname}"${control}…\n`);
+    await followTailnet(daemon, { needPairing, out, live, quiet: () => quiet });
   },
 });
 
-function reportTailnet(daemon: Daemon, out: (s: string) => void): void {
-  let last: TailnetInfo['state'] | undefined;
-  let lastLogin: string | undefined;
+/**
+ * Foreground `paseo up` on a tailnet: progress while joining, the tailnet address once other devices can
+ * reach it, and (when no device is paired yet) the first pairing code for a phone, which waits for the
+ * tailnet (bounded) instead of offering 127.0.0.1.
+ */
+async function followTailnet(
+  daemon: Daemon,
+  o: { needPairing: boolean; out: (s: string) => void; live: LiveLine; quiet: () => boolean },
+): Promise<void> {
+  const out = (s: string) => {
+    if (!o.quiet()) o.out(s);
+  };
+  const reporter = new TailnetReporter(out);
+  let phonePaired = !o.needPairing; // a pairing code for a phone was shown (or none is needed)
+  let running = false;
+  const onRunning = (t: TailnetInfo, again: boolean) => {
+    running = true;
+    out(again ? `Tailnet: back at ${t.url ?? t.fqdn ?? 'its address'}\n` : `\n${onYourTailnet(t)}`);
+    if (phonePaired) return;
+    phonePaired = true;
+    out(`\n${pairingText(daemon.createPairing(), noPhoneLoopback())}`);
+  };
+  if (o.needPairing) out('\nWaiting for the tailnet before showing a pairing code for your phone…\n');
+  const r = await waitForTailnet(async () => daemon.tailnetInfo(), {
+    waitMs: tailnetWaitMs(),
+    personWaitMs: Number.POSITIVE_INFINITY,
+    onChange: (t) => reporter.report(t),
+    live: o.live,
+  });
+  if (r.outcome === 'running') onRunning(r.tailnet, false);
+  else if (!phonePaired) {
+    const p = daemon.createPairing();
+    const then = 'paseo keeps trying, and shows a pairing code for your phone here once the tailnet is ready.';
+    out(`\n${pairingText(p, noPhoneTailnet(r.tailnet, r.waitedMs, then))}`);
+    phonePaired = p.urls.some((u) => !isLoopbackUrl(u)); // a QR code for the local network was shown
+  }
+  let seen = running;
   daemon.onTailnetChange((t) => {
-    if (t.state === 'needs-login' && t.loginUrl && t.loginUrl !== lastLogin) {
-      lastLogin = t.loginUrl;
-      out(
-        `\nTo put paseo on your tailnet, log in to Tailscale:\n\n${qrCode(t.loginUrl)}\n\n  ${t.loginUrl}\n\nWaiting for the login… (the local web UI works meanwhile)\n`,
-      );
-    } else if (t.state === 'running' && last !== 'running') {
-      out(`\nOn your tailnet: ${t.url}\n`);
-      if (!t.https) out('  (plain HTTP: turn on MagicDNS and HTTPS certificates for your tailnet to get HTTPS.)\n');
-      out(`\n${pairingText(daemon.createPairing())}`);
-    } else if (t.state !== last && t.state !== 'running' && t.state !== 'needs-login') {
-      out(`Tailnet: ${tailnetLine(t)}\n`);
+    if (t.state === 'running') {
+      if (!running) onRunning(t, seen);
+      seen = true;
+      return;
     }
-    last = t.state;
+    running = false;
+    reporter.report(t);
   });
 }
 
@@ -148,6 +195,11 @@ async function runDetached(home: string, upArgs: string[], authKey: string | und
   if (running) fail(ALREADY_RUNNING);
   let dots = 0;
   const tty = process.stderr.isTTY === true;
+  const live = new LiveLine();
+  const out = (s: string) => {
+    live.clear();
+    process.stdout.write(s);
+  };
   try {
     const pid = await startDetached(
       home,
@@ -161,10 +213,19 @@ async function runDetached(home: string, upArgs: string[], authKey: string | und
     const client = await ControlClient.connect(home);
     const status = await client.request({ t: 'status' });
     const devices = await client.request({ t: 'devices.list' });
-    process.stdout.write(
-      `paseo is running in the background (pid ${pid}).\n  Web UI:  ${status.urls.join('  ')}\n  Log:     ${join(home, 'daemon.log')}\n  Stop it with \`paseo down\`.\n`,
+    const local = status.urls.find(isLoopbackUrl) ?? status.urls.at(-1) ?? '';
+    out(
+      `paseo is running in the background (pid ${pid}).\n  Web UI:  ${local}  (this computer)\n  Tailnet: ${isJoining(status.tailnet) ? 'joining…' : tailnetLine(status.tailnet)}\n  Log:     ${join(home, 'daemon.log')}\n  Stop it with \`paseo down\`.\n`,
     );
-    if (devices.length === 0) process.stdout.write(`\n${pairingText(await client.request({ t: 'pair.create' }))}`);
+    if (devices.length > 0) {
+      if (isJoining(status.tailnet)) out('\n`paseo status` shows the tailnet address once it is ready.\n');
+      client.close();
+      return;
+    }
+    const then = 'Run `paseo pair` once `paseo status` says the tailnet is running.';
+    const r = await pairWhenReachable(client, { personWaitMs: PERSON_WAIT_MS, out, live, then });
+    if (r.waited && r.tailnet.state === 'running') out(`\n${onYourTailnet(r.tailnet)}`);
+    out(`\n${pairingText(r.pair, r.noPhone)}`);
     client.close();
   } catch (err) {
     fail((err as Error).message);

@@ -1,6 +1,6 @@
 // The daemon: owns the identity, paired devices, pairing codes, agent sessions and connected clients,
 // and starts the transports (local HTTP/WebSocket, control socket, tailnet sidecar).
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { toBase64Url } from '../channel/encoding.js';
 import type { DaemonMessage, DeviceInfo, PairInfo, StatusInfo, TailnetInfo } from '../channel/messages.js';
 import { CODE_TTL_MS } from '../channel/pairing-code.js';
@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { SessionManager } from '../session/manager.js';
 import { ensureHome, homePaths } from '../state/home.js';
 import { LocalServer } from '../transport/local.js';
+import { isLoopbackHost } from '../transport/loopback.js';
 import { TailnetNode, type TailnetOptions } from '../transport/tailnet.js';
 import { PASEO_VERSION } from '../version.js';
 import { ConnectionTable } from './admission.js';
@@ -17,6 +18,13 @@ import { ControlServer } from './control.js';
 import { type DeviceRecord, DeviceStore, type NewDevice } from './devices.js';
 import { type Identity, loadOrCreateIdentity } from './identity.js';
 import { PairingCodes } from './pairing.js';
+
+/** Listen hosts that mean "every address of this machine". */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+
+function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+}
 
 /** Code lifetime: CODE_TTL_MS, or PASEO_CODE_TTL_MS (for tests of expiry; at most the default). */
 function codeTtlMs(): number {
@@ -91,11 +99,22 @@ export class Daemon {
     return daemon;
   }
 
-  /** The local web UI address, e.g. http://127.0.0.1:6767/ */
+  /** The web UI address for a browser on this computer, e.g. http://127.0.0.1:6767/ */
   get localUrl(): string {
     const a = this.local?.address ?? this.opts.listen;
-    const host = a.host.includes(':') ? `[${a.host}]` : a.host;
-    return `http://${host}:${a.port}/`;
+    return httpUrl(WILDCARD_HOSTS.has(a.host) ? '127.0.0.1' : a.host, a.port);
+  }
+
+  /** Addresses of the web UI that other devices on the local network can open (none on loopback). */
+  lanUrls(): string[] {
+    const a = this.local?.address ?? this.opts.listen;
+    if (isLoopbackHost(a.host)) return [];
+    if (!WILDCARD_HOSTS.has(a.host)) return [httpUrl(a.host, a.port)];
+    const ips = Object.values(networkInterfaces())
+      .flat()
+      .filter((i) => i !== undefined && !i.internal && i.family === 'IPv4')
+      .map((i) => i!.address);
+    return ips.map((ip) => httpUrl(ip, a.port));
   }
 
   /** The secret the running sidecar adds to requests it proxies (undefined without a tailnet). */
@@ -103,14 +122,16 @@ export class Daemon {
     return this.tailnet?.token;
   }
 
-  /** The tailnet URL once the node serves, else undefined. */
+  /** The tailnet URL once other devices can reach the node, else undefined. */
   get tailnetUrl(): string | undefined {
-    return this.tailnet?.info.url;
+    const info = this.tailnet?.info;
+    return info?.state === 'running' ? info.url : undefined;
   }
 
-  /** Every URL a device can open, best first (tailnet before local). */
+  /** Every URL a device can open, best first: the tailnet once reachable, the local network, this computer. */
   urls(): string[] {
-    return [this.tailnetUrl, this.localUrl].filter((u): u is string => typeof u === 'string');
+    const urls = [this.tailnetUrl, ...this.lanUrls(), this.localUrl].filter((u): u is string => typeof u === 'string');
+    return [...new Set(urls)];
   }
 
   /** The state of the tailnet node. */

@@ -30,6 +30,11 @@ export interface TailnetOptions {
   sidecarPath?: string;
 }
 
+/** What `paseo status` says while the node is on the tailnet but not yet reachable (see docs/sidecar.md). */
+export const JOINED_DETAIL = 'on the tailnet, waiting until your other devices can reach it';
+/** How the sidecar's `running` detail begins while it waits for that (docs/sidecar.md). */
+const SIDECAR_WAIT_PREFIX = 'waiting until other devices can reach';
+
 /** Event types this daemon understands; others (newer sidecars) are ignored. */
 const KNOWN_EVENTS = new Set(['hello', 'state', 'login', 'ready', 'error']);
 const event = obj({
@@ -41,6 +46,7 @@ const event = obj({
   hostname: opt(str(300)),
   ips: opt(arr(str(64), 16)),
   https: opt(bool),
+  magicDNS: opt(bool),
   urls: opt(arr(str(2000), 8)),
   message: opt(str(2000)),
 });
@@ -59,13 +65,24 @@ export class TailnetNode {
    */
   readonly token = randomBytes(24).toString('hex');
   /** The latest state, for `paseo status`. */
-  info: TailnetInfo = { state: 'starting', ips: [], https: false, restarts: 0 };
+  info: TailnetInfo;
+  /** The sidecar's own state, and whether it said `ready` in it: only then is the node reachable. */
+  private sidecarState: SidecarEvent['state'];
+  private ready = false;
 
   constructor(
     private readonly opts: TailnetOptions,
     private readonly target: { host: string; port: number },
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.info = {
+      state: 'starting',
+      ips: [],
+      https: false,
+      restarts: 0,
+      ...(opts.loginServer ? { loginServer: opts.loginServer } : {}),
+    };
+  }
 
   /** Starts the sidecar (and keeps it running until stop()). */
   start(): void {
@@ -127,6 +144,8 @@ export class TailnetNode {
       TS_NO_LOGS_NO_SUPPORT: process.env.TS_NO_LOGS_NO_SUPPORT ?? '1',
     };
     const startedAt = Date.now();
+    this.sidecarState = undefined;
+    this.ready = false;
     const child = spawn(bin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.stdin?.on('error', () => {}); // a sidecar that exits at once closes its stdin: 'exit' says why
@@ -171,14 +190,27 @@ export class TailnetNode {
     switch (ev.type) {
       case 'hello':
         return;
-      case 'state':
+      case 'state': {
         if (ev.state === 'stopped') return;
-        this.update({ state: ev.state ?? 'starting', ...(ev.detail ? { detail: ev.detail } : { detail: undefined }) });
+        // A new state of the sidecar takes back its `ready`; a new detail in the same state does not.
+        if (ev.state !== this.sidecarState) this.ready = false;
+        this.sidecarState = ev.state;
+        if (ev.state === 'running' && !this.ready) {
+          // The sidecar's own words for its wait (relay homes, endpoints) are for the log; people get one
+          // sentence. Other news while joining (an HTTPS certificate being fetched) is passed on.
+          if (ev.detail) this.log.debug(`tailnet: ${ev.detail}`);
+          const waiting = !ev.detail || ev.detail.startsWith(SIDECAR_WAIT_PREFIX);
+          this.update({ state: 'starting', detail: waiting ? JOINED_DETAIL : ev.detail });
+          return;
+        }
+        this.update({ state: ev.state ?? 'starting', detail: ev.detail || undefined });
         return;
+      }
       case 'login':
         if (ev.url) this.update({ state: 'needs-login', loginUrl: ev.url });
         return;
       case 'ready': {
+        this.ready = true;
         const fqdn = (ev.fqdn ?? '').replace(/\.$/, '');
         const https = ev.https === true;
         const url = ev.urls?.[0] ?? (fqdn ? `${https ? 'https' : 'http'}://${fqdn}/` : undefined);
@@ -187,6 +219,7 @@ export class TailnetNode {
           fqdn,
           ips: ev.ips ?? [],
           https,
+          magicDNS: ev.magicDNS !== false,
           ...(url ? { url } : {}),
           loginUrl: undefined,
           detail: ev.detail,

@@ -6,6 +6,29 @@ export function qrCode(text: string): string {
   return renderUnicodeCompact(text, { border: 2 });
 }
 
+/**
+ * One line of a terminal that shows progress in place ("Waiting for the tailnet… 4 s"), on stderr. It does
+ * nothing when stderr is not a terminal (logs, pipes): there, the state lines printed meanwhile are the
+ * progress. Call clear() before printing anything else.
+ */
+export class LiveLine {
+  private shown = false;
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+
+  show(text: string): void {
+    if (this.stream.isTTY !== true) return;
+    this.stream.write(`\r\x1b[2K${text}`);
+    this.shown = true;
+  }
+
+  clear(): void {
+    if (!this.shown) return;
+    this.stream.write('\r\x1b[2K');
+    this.shown = false;
+  }
+}
+
 /** Formats rows as aligned columns under a header. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -51,7 +51,8 @@ describe('pairing and devices', () => {
     expect(Date.parse(p.expiresAt)).toBeGreaterThan(Date.now());
     const text = d.cli(['pair']);
     expect(text.stdout).toMatch(/Code: [2-9A-Z]{4}-[2-9A-Z]{4}/);
-    expect(text.stdout).toContain('█'); // the QR code
+    // On 127.0.0.1 without a tailnet a phone could not open it: no QR code (cli/test/golden/pair-no-tailnet.txt).
+    expect(text.stdout).not.toContain('█');
   });
 
   it('pairs, lists, reconnects, revokes, and then refuses the old keys', async () => {

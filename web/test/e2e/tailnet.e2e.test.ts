@@ -26,10 +26,16 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paseoBin, REPO_ROOT, spawnGuarded } from '../../../cli/test/integration/harness.js';
+import { decodeQrCodes, expectGolden, expectNoJunk, maskScreen } from '../../../cli/test/integration/screen.js';
 import { CHROMIUM_PATH, launchPhone, type Phone } from './browser.js';
 
 /** The pinned headscale, installed by scripts/install-headscale.sh. */
 const HEADSCALE = process.env.PASEO_HEADSCALE ?? join(REPO_ROOT, '.cache', 'bin', 'headscale');
+/**
+ * PASEO_TAILNET_E2E_LOGS=DIR: the phone logs Tailscale's backend (WireGuard handshakes, netmaps) and every
+ * process's output is written to DIR at the end, to see where the seconds go.
+ */
+const LOG_DIR = process.env.PASEO_TAILNET_E2E_LOGS;
 /** The tailnet's MagicDNS domain (.test never resolves on the internet). */
 const BASE_DOMAIN = 'tailnet.test';
 const PASEO_URL = `http://paseo.${BASE_DOMAIN}/`;
@@ -51,11 +57,12 @@ const TS_ENV = {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A child process whose output is kept for failure messages. */
+/** A child process whose output is kept for failure messages; stdout alone is what a person reads. */
 interface Proc {
   name: string;
   child: ChildProcess;
   out: () => string;
+  stdout: () => string;
 }
 
 const procs: Proc[] = [];
@@ -70,14 +77,18 @@ function start(
     ? spawnGuarded(cmd, args, { env: opts.env, ...(opts.cwd ? { cwd: opts.cwd } : {}) })
     : spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
+  let stdout = '';
   const keep = (d: Buffer) => {
     out += d.toString();
     if (out.length > 400_000) out = out.slice(-200_000);
   };
-  child.stdout!.on('data', keep);
+  child.stdout!.on('data', (d: Buffer) => {
+    keep(d);
+    if (stdout.length < 200_000) stdout += d.toString();
+  });
   child.stderr!.on('data', keep);
   child.on('error', (err) => (out += `\n[spawn error: ${err.message}]\n`));
-  const p = { name, child, out: () => out };
+  const p = { name, child, out: () => out, stdout: () => stdout };
   procs.push(p);
   return p;
 }
@@ -238,7 +249,9 @@ async function waitForUrl(
   let last = '';
   for (;;) {
     try {
-      const r = await getViaSocks(socksPort, url, 3_000);
+      // Short tries: each is a new connection whose first packet goes out at once, so the figure is when the
+      // URL started answering (to within about a second), not when a retransmission happened to go out.
+      const r = await getViaSocks(socksPort, url, 1_000);
       if (r.status === 200 && /<html/i.test(r.body)) return;
       last = `HTTP ${r.status}: ${r.body.slice(0, 200)}`;
     } catch (err) {
@@ -291,7 +304,11 @@ interface DeviceJson {
 describe('paseo on a real tailnet (headscale + a tsnet phone + Chromium)', () => {
   const root = mkdtempSync(join(tmpdir(), 'paseo-tailnet-'));
   const hsDir = join(root, 'headscale');
-  const paseoHome = join(root, 'paseo-home');
+  // Two computers' worth of state: A joins fresh in the foreground and rejoins with --daemon and in the
+  // foreground; B joins fresh with --daemon.
+  const homeA = join(root, 'paseo-a');
+  const homeB = join(root, 'paseo-b');
+  let paseoHome = homeA;
   const phoneState = join(root, 'phone');
   let headscale: Proc;
   let phoneNode: Proc;
@@ -463,9 +480,15 @@ taildrop:
     phoneNode = start(
       'testphone',
       phoneBin,
-      ['--login-server', hsUrl, '--hostname', 'phone', '--state-dir', phoneState],
+      ['--login-server', hsUrl, '--hostname', 'phone', '--state-dir', phoneState, ...(LOG_DIR ? ['--verbose'] : [])],
       {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: phoneState, TS_AUTHKEY: authKey, ...TS_ENV },
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: phoneState,
+          TS_AUTHKEY: authKey,
+          ...TS_ENV,
+          ...(LOG_DIR ? { TS_DEBUG_MAP: '1' } : {}), // every map response control sends the phone
+        },
       },
     ); // it exits by itself when its stdin closes
     const ready = await waitForLine(
@@ -485,38 +508,102 @@ taildrop:
   }, 300_000);
 
   afterAll(async () => {
+    if (LOG_DIR) {
+      mkdirSync(LOG_DIR, { recursive: true });
+      for (const p of procs) writeFileSync(join(LOG_DIR, `${p.name.replace(/[^\w-]+/g, '_')}.log`), p.out());
+      for (const [name, home] of [
+        ['a', homeA],
+        ['b', homeB],
+      ] as const)
+        if (existsSync(join(home, 'daemon.log')))
+          writeFileSync(join(LOG_DIR, `daemon-${name}.log`), readFileSync(join(home, 'daemon.log')));
+      console.log(`[tailnet e2e] logs in ${LOG_DIR}`);
+    }
     await phone?.close();
     // paseo first (it stops its sidecar), then the phone, then headscale.
+    for (const home of [homeA, homeB]) {
+      paseoHome = home;
+      cli(['down']); // a --daemon left by a failed test
+    }
     for (const p of [paseo, phoneNode, headscale]) if (p) await stopProc(p, 10_000);
     for (const p of procs) if (alive(p)) p.child.kill('SIGKILL');
     process.off('exit', killAll);
     rmSync(root, { recursive: true, force: true });
   }, 60_000);
 
-  it('`paseo up --login-server … --authkey …` joins, and its MagicDNS URL answers through the phone', async () => {
-    const upAt = Date.now();
-    paseo = start(
-      'paseo up',
-      paseoBin(),
-      ['up', '--login-server', hsUrl, '--authkey', authKey, '--listen', '127.0.0.1:0'],
-      { env: paseoEnv(), guard: true },
+  /** Waits until `re` matches what the process printed on stdout; resolves with that text and when. */
+  const printed = async (p: Proc, re: RegExp, timeoutMs: number): Promise<{ text: string; at: number }> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = p.stdout();
+      if (re.test(text)) return { text, at: Date.now() };
+      if (!alive(p) && !re.test(p.stdout())) throw new Error(`${p.name} exited without printing ${re}:\n${p.out()}`);
+      if (Date.now() > deadline) throw new Error(`${p.name} did not print ${re} within ${timeoutMs} ms:\n${p.out()}`);
+      await sleep(20);
+    }
+  };
+  /** The page's address without the pairing fragment (what the phone fetches first). */
+  const page = (url: string) => url.split('#')[0]!;
+  /** Every QR code printed so far, decoded; each must be a pairing link to the tailnet name. */
+  const tailnetQrs = (text: string): string[] => {
+    const urls = decodeQrCodes(text);
+    for (const u of urls)
+      expect(u).toMatch(new RegExp(`^${PASEO_URL.replace(/\./g, '\\.')}#pair=[2-9A-Z]{4}-[2-9A-Z]{4}&key=`));
+    return urls;
+  };
+  const timings: string[] = [];
+  const timing = (line: string) => {
+    timings.push(line);
+    console.log(`[tailnet e2e] ${line}`);
+  };
+  /**
+   * The phone starts trying the moment the pairing QR code is printed, like a person who had the camera
+   * ready: the time from `paseo up` to the page answering through the phone.
+   */
+  const measureUp = async (what: string, upAt: number, shownAt: number, url: string) => {
+    await waitForUrl(socksPort, page(url), 60_000, state);
+    timing(
+      `${what}: paseo up → MagicDNS URL answering ${((Date.now() - upAt) / 1000).toFixed(1)} s (URL printed after ${((shownAt - upAt) / 1000).toFixed(1)} s)`,
     );
-    let joinedAt = 0; // when paseo up printed its tailnet URL (the sidecar said "ready")
-    paseo.child.stdout!.on('data', (d: Buffer) => {
-      if (!joinedAt && d.toString().includes('On your tailnet:')) joinedAt = Date.now();
-    });
-    await waitForUrl(socksPort, PASEO_URL, 90_000, state);
-    const seconds = (Date.now() - upAt) / 1000;
-    console.log(
-      `[tailnet e2e] paseo up → MagicDNS URL answering: ${seconds.toFixed(1)} s` +
-        (joinedAt ? ` (paseo up printed its tailnet URL after ${((joinedAt - upAt) / 1000).toFixed(1)} s)` : ''),
+  };
+  /** Opens a pairing link on the phone's browser and waits until it is paired and connected. */
+  const pairPhone = async (url: string, shot: string) => {
+    phone ??= await launchPhone({ context: { proxy: { server: `socks5://127.0.0.1:${socksPort}` } } });
+    const { page: tab } = phone;
+    await tab.goto(url);
+    await tab.getByTestId('home').waitFor({ timeout: 30_000 });
+    expect(tab.url().startsWith(PASEO_URL)).toBe(true);
+    expect(tab.url()).not.toContain('#pair=');
+    await expect
+      .poll(() => tab.getByTestId('conn-state').getAttribute('data-state'), { timeout: 20_000 })
+      .toBe('connected');
+    await phone.screenshot(shot);
+  };
+  const upArgs = (...more: string[]) => ['up', '--login-server', hsUrl, '--listen', '127.0.0.1:0', ...more];
+  const hsNode = (name: string) =>
+    (JSON.parse(hs(['nodes', 'list', '--output', 'json'])) as { id: number | string; name: string }[]).find(
+      (n) => n.name === name,
     );
 
+  it('fresh `paseo up`: the QR code printed once the tailnet is reachable opens the MagicDNS URL on the phone, which pairs', async () => {
+    paseoHome = homeA;
+    const upAt = Date.now();
+    paseo = start('paseo up', paseoBin(), upArgs('--authkey', authKey), { env: paseoEnv(), guard: true });
+    const shown = await printed(paseo, /On your tailnet:[\s\S]*On this computer: \S+\n/, 90_000);
+    const [url, ...more] = tailnetQrs(shown.text);
+    expect(more).toEqual([]); // no QR code before joining: it would have been 127.0.0.1
+    await measureUp('fresh, foreground', upAt, shown.at, url!);
+
+    expectNoJunk(shown.text);
+    expect(shown.text).toContain('Waiting for the tailnet before showing a pairing code for your phone…');
+    expect(shown.text).toContain(`On your tailnet: ${PASEO_URL}\n`);
+    expect(shown.text).toContain('this control server issues no HTTPS certificates');
+    expect(shown.text).not.toContain('admin console'); // headscale has none
+    expect(shown.text).toContain(`  URL:  ${url}\n`);
+    expectGolden('up-tailnet-fresh', maskScreen(shown.text, { home: homeA }));
+
     const s = status();
-    expect(s.tailnet.state).toBe('running');
-    expect(s.tailnet.fqdn).toBe(`paseo.${BASE_DOMAIN}`);
-    expect(s.tailnet.https).toBe(false); // headscale issues no certificates
-    expect(s.tailnet.url).toBe(PASEO_URL);
+    expect(s.tailnet).toMatchObject({ state: 'running', fqdn: `paseo.${BASE_DOMAIN}`, https: false, url: PASEO_URL });
     expect(s.tailnet.ips.some((ip) => ip.startsWith('100.'))).toBe(true);
     expect(s.urls[0]).toBe(PASEO_URL);
     // paseo answers as itself over the tailnet, and refuses foreign Host names there too.
@@ -524,27 +611,26 @@ taildrop:
     expect(info.hostname).toBe(`paseo.${BASE_DOMAIN}`);
     expect((await getViaSocks(socksPort, `http://${s.tailnet.ips[0]}/`)).status).toBe(200);
     expect((await getViaSocks(socksPort, PASEO_URL, 5_000, 'attacker.example')).status).toBe(403);
-  }, 120_000);
 
-  it('the phone opens the pairing link by its MagicDNS name and pairs with no input', async () => {
-    expect(paseo && alive(paseo)).toBe(true);
+    await pairPhone(url!, 'tailnet-home');
+    await expect.poll(() => phone!.page.getByTestId('hostname').innerText()).toContain(`paseo.${BASE_DOMAIN}`);
+  }, 150_000);
+
+  it('`paseo pair` and `paseo status` on the tailnet: the QR code opens on the phone', async () => {
+    const out = cli(['pair']).stdout;
+    const [url] = tailnetQrs(out);
+    expect((await getViaSocks(socksPort, page(url!))).status).toBe(200);
+    expectNoJunk(out);
+    expectGolden('pair-tailnet', maskScreen(out, { home: homeA }));
     const pair = cliJson<{ code: string; url: string; urls: string[] }>(['pair', '--json']);
     expect(pair.url.startsWith(`${PASEO_URL}#pair=`)).toBe(true);
     expect(pair.urls.some((u) => u.startsWith('http://127.0.0.1:'))).toBe(true);
 
-    // Chromium hands host names to the SOCKS5 proxy, so MagicDNS names resolve on the tailnet.
-    phone = await launchPhone({ context: { proxy: { server: `socks5://127.0.0.1:${socksPort}` } } });
-    const { page } = phone;
-    await page.goto(pair.url);
-    await page.getByTestId('home').waitFor({ timeout: 30_000 });
-    expect(page.url().startsWith(PASEO_URL)).toBe(true);
-    expect(page.url()).not.toContain(pair.code);
-    await expect
-      .poll(() => page.getByTestId('conn-state').getAttribute('data-state'), { timeout: 20_000 })
-      .toBe('connected');
-    await expect.poll(() => page.getByTestId('hostname').innerText()).toContain(`paseo.${BASE_DOMAIN}`);
-    await phone.screenshot('tailnet-home');
-  }, 90_000);
+    const [device] = cliJson<DeviceJson[]>(['devices', '--json']);
+    const text = cli(['status']).stdout;
+    expectNoJunk(text);
+    expectGolden('status-tailnet', maskScreen(text, { home: homeA, replace: [[device!.id, '<DEVICE-ID>']] }));
+  }, 60_000);
 
   it('`paseo devices` shows the phone with its tailnet identity', async () => {
     await expect
@@ -562,7 +648,7 @@ taildrop:
   }, 60_000);
 
   it('an agent session started with `paseo run` streams its output to the phone, and takes its input', async () => {
-    const { page } = phone!;
+    const { page: tab } = phone!;
     const id = cli([
       'run',
       '-d',
@@ -574,42 +660,44 @@ taildrop:
       'echo hello-from-$((40+2))-tailnet; while read l; do echo "got:$l"; done',
     ]).stdout.trim();
     expect(id).not.toBe('');
-    const item = page.locator(`[data-testid="session-item"][data-session-id="${id}"]`);
+    const item = tab.locator(`[data-testid="session-item"][data-session-id="${id}"]`);
     await item.waitFor({ timeout: 15_000 });
     await phone!.screenshot('tailnet-sessions');
     await item.click();
-    await page.getByTestId('terminal-screen').waitFor();
-    const rows = page.locator('[data-testid="terminal"] .xterm-rows');
+    await tab.getByTestId('terminal-screen').waitFor();
+    const rows = tab.locator('[data-testid="terminal"] .xterm-rows');
     await expect.poll(() => rows.innerText(), { timeout: 15_000 }).toContain('hello-from-42-tailnet');
 
-    await page.getByTestId('terminal').click();
-    await page.keyboard.type('typed-on-the-phone');
-    await page.getByTestId('keybar-enter').click();
+    await tab.getByTestId('terminal').click();
+    await tab.keyboard.type('typed-on-the-phone');
+    await tab.getByTestId('keybar-enter').click();
     await expect.poll(() => rows.innerText(), { timeout: 15_000 }).toContain('got:typed-on-the-phone');
     await phone!.screenshot('tailnet-terminal');
   }, 60_000);
 
   it('killing the sidecar: the MagicDNS URL and the phone come back by themselves', async () => {
     const before = status();
-    const sidecars = childrenOf(before.pid).filter((c) => c.exe === 'sidecar');
-    expect(sidecars).toHaveLength(1);
+    const killSidecar = () => {
+      const sidecars = childrenOf(status().pid).filter((c) => c.exe === 'sidecar');
+      expect(sidecars).toHaveLength(1);
+      process.kill(sidecars[0]!.pid, 'SIGKILL');
+      return sidecars[0]!.pid;
+    };
     const killedAt = Date.now();
     const logsBefore = phone!.logs.length;
-    process.kill(sidecars[0]!.pid, 'SIGKILL');
-
-    // The daemon notices and restarts it.
-    await expect.poll(() => status().tailnet.restarts, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    const oldPid = killSidecar();
+    // The phone keeps trying from the moment of the kill (its page does too); the daemon restarts the node.
     await waitForUrl(socksPort, PASEO_URL, 60_000, state);
-    console.log(`[tailnet e2e] sidecar killed → MagicDNS URL answering again: ${since(killedAt)}`);
+    timing(`sidecar SIGKILLed → MagicDNS URL answering again ${since(killedAt)}`);
     const after = status();
     expect(after.tailnet.state).toBe('running');
     expect(after.tailnet.restarts).toBeGreaterThanOrEqual(1);
     expect(after.tailnet.ips).toEqual(before.tailnet.ips); // same node, same address
     const newSidecars = childrenOf(after.pid).filter((c) => c.exe === 'sidecar');
     expect(newSidecars).toHaveLength(1);
-    expect(newSidecars[0]!.pid).not.toBe(sidecars[0]!.pid);
+    expect(newSidecars[0]!.pid).not.toBe(oldPid);
 
-    const { page } = phone!;
+    const { page: tab } = phone!;
     // The page's WebSocket went through the old sidecar: it notices the drop by itself (a reset, or its
     // heartbeat's deadline within seconds) and reconnects through the new one — often before the URL
     // above answered again, so the drop is read from the page's log, where the link notes each one.
@@ -617,7 +705,7 @@ taildrop:
     const deadline = Date.now() + 90_000;
     const dropped = () => phone!.logs.slice(logsBefore).some((l) => l.includes('paseo: connection '));
     for (;;) {
-      const st = (await page.getByTestId('conn-state').getAttribute('data-state')) ?? '?';
+      const st = (await tab.getByTestId('conn-state').getAttribute('data-state')) ?? '?';
       if (seen.at(-1)?.split(' ')[0] !== st) seen.push(`${st} (${since(killedAt)})`);
       if (dropped() && st === 'connected') break;
       if (Date.now() > deadline)
@@ -625,13 +713,93 @@ taildrop:
       await sleep(250);
     }
     console.log(`[tailnet e2e] the page after the kill: ${seen.join(' → ')}`);
-    await page.getByTestId('terminal').click();
-    await page.keyboard.type('after-the-restart');
-    await page.getByTestId('keybar-enter').click();
+    await tab.getByTestId('terminal').click();
+    await tab.keyboard.type('after-the-restart');
+    await tab.getByTestId('keybar-enter').click();
     await expect
-      .poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 15_000 })
+      .poll(() => tab.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 15_000 })
       .toContain('got:after-the-restart');
     await phone!.screenshot('tailnet-after-restart');
-    console.log(`[tailnet e2e] whole test: ${since(t0)}`);
+
+    // Once more, for a second figure.
+    await sleep(2_000);
+    const again = Date.now();
+    killSidecar();
+    await waitForUrl(socksPort, PASEO_URL, 60_000, state);
+    timing(`sidecar SIGKILLed again → MagicDNS URL answering again ${since(again)}`);
+    await printed(paseo, /Tailnet: back at http:\/\/paseo\.tailnet\.test\/\n[\s\S]*Tailnet: back at/, 30_000);
   }, 180_000);
+
+  it('Ctrl-C says paseo stopped, and nothing about a tailnet that was never off', async () => {
+    const [device] = cliJson<DeviceJson[]>(['devices', '--json']);
+    expect(cli(['revoke', device!.id]).status).toBe(0); // so that the next start offers a pairing code again
+    paseo.child.kill('SIGINT');
+    const end = await printed(paseo, /paseo stopped\.\n$/, 30_000);
+    expectNoJunk(end.text);
+    expect(end.text).not.toMatch(/Tailnet: off|--no-tailnet/);
+    const tail = end.text.slice(end.text.lastIndexOf('On this computer:'));
+    expect(maskScreen(tail).replace(/^On this computer: .*\n/, '')).toBe(
+      [
+        'Tailnet: restarting the tailnet node (restarted 1 time)',
+        `Tailnet: back at ${PASEO_URL}`,
+        'Tailnet: restarting the tailnet node (restarted 2 times)',
+        `Tailnet: back at ${PASEO_URL}`,
+        '',
+        'Stopping paseo…',
+        'paseo stopped.',
+        '',
+      ].join('\n'),
+    );
+    await stopProc(paseo);
+  }, 60_000);
+
+  it('`paseo up --daemon` rejoining from saved state: its QR code opens on the phone, which pairs again', async () => {
+    const upAt = Date.now();
+    const up = start('paseo up --daemon', paseoBin(), [...upArgs(), '--daemon'], { env: paseoEnv() });
+    const shown = await printed(up, /On this computer: \S+\n/, 90_000);
+    const [url, ...more] = tailnetQrs(shown.text);
+    expect(more).toEqual([]);
+    await measureUp('rejoin, --daemon', upAt, shown.at, url!);
+    expectNoJunk(shown.text);
+    expectGolden('up-daemon-tailnet-rejoin', maskScreen(shown.text, { home: homeA }));
+    await pairPhone(url!, 'tailnet-rejoin-daemon');
+    expect(cli(['down']).stdout).toBe('paseo stopped.\n');
+  }, 150_000);
+
+  it('`paseo up` rejoining from saved state with a paired phone: the address, and no pairing code', async () => {
+    const upAt = Date.now();
+    paseo = start('paseo up (rejoin)', paseoBin(), upArgs(), { env: paseoEnv(), guard: true });
+    const shown = await printed(paseo, /On your tailnet: .*\n( {2}.*\n)*/, 90_000);
+    await measureUp('rejoin, foreground', upAt, shown.at, PASEO_URL);
+    expect(decodeQrCodes(shown.text)).toEqual([]);
+    expectNoJunk(shown.text);
+    expectGolden('up-tailnet-rejoin', maskScreen(shown.text, { home: homeA }));
+    await expect
+      .poll(() => phone!.page.getByTestId('conn-state').getAttribute('data-state'), { timeout: 30_000 })
+      .toBe('connected');
+    await stopProc(paseo);
+  }, 150_000);
+
+  it('fresh `paseo up --daemon` on another computer: its QR code opens on the phone, which pairs', async () => {
+    // The first computer's node gives its name back, so the second one gets "paseo" too.
+    const old = hsNode('paseo');
+    if (old) hs(['nodes', 'delete', '--identifier', String(old.id), '--force']);
+    paseoHome = homeB;
+    const upAt = Date.now();
+    const up = start('paseo up --daemon (fresh)', paseoBin(), [...upArgs('--authkey', authKey), '--daemon'], {
+      env: paseoEnv(),
+    });
+    const shown = await printed(up, /On this computer: \S+\n/, 90_000);
+    const [url, ...more] = tailnetQrs(shown.text);
+    expect(more).toEqual([]);
+    await measureUp('fresh, --daemon', upAt, shown.at, url!);
+    expect(shown.text).not.toContain(authKey);
+    expectNoJunk(shown.text);
+    expectGolden('up-daemon-tailnet-fresh', maskScreen(shown.text, { home: homeB }));
+    await phone!.close();
+    phone = undefined; // a fresh browser: the old one holds the first computer's keys for this name
+    await pairPhone(url!, 'tailnet-fresh-daemon');
+    expect(cli(['down']).stdout).toBe('paseo stopped.\n');
+    console.log(`[tailnet e2e] timings:\n  ${timings.join('\n  ')}\n[tailnet e2e] whole test: ${since(t0)}`);
+  }, 150_000);
 });

@@ -1,0 +1,104 @@
+// The words on the tailnet and pairing screens: right for the control server in use, never a loopback QR
+// code, never "undefined". (The screens as a whole are golden files: cli/test/integration/screens.test.ts.)
+import { describe, expect, it } from 'vitest';
+import type { PairInfo, TailnetInfo } from '../../src/channel/messages.js';
+import { isLoopbackHost, isLoopbackUrl } from '../../src/transport/loopback.js';
+import {
+  noPhoneLoopback,
+  noPhoneTailnet,
+  onYourTailnet,
+  pairingText,
+  tailnetHints,
+  tailnetLine,
+} from '../../src/ui/screens.js';
+import { qrBlocks } from '../integration/screen.js';
+
+const STATES: TailnetInfo['state'][] = [
+  'off',
+  'starting',
+  'needs-login',
+  'needs-approval',
+  'running',
+  'control-unreachable',
+  'restarting',
+  'failed',
+];
+const base: TailnetInfo = { state: 'starting', ips: [], https: false, restarts: 0 };
+const tailscale = (patch: Partial<TailnetInfo>): TailnetInfo => ({ ...base, ...patch });
+const headscale = (patch: Partial<TailnetInfo>): TailnetInfo => ({
+  ...base,
+  loginServer: 'https://headscale.example.com',
+  ...patch,
+});
+const running = { state: 'running' as const, url: 'http://paseo.tail1234.ts.net/', fqdn: 'paseo.tail1234.ts.net' };
+
+const pair = (urls: string[]): PairInfo => ({
+  code: 'K3X9-M2B7',
+  url: urls[0]!,
+  urls,
+  expiresAt: new Date(Date.now() + 5 * 60_000).toISOString(),
+});
+
+describe('tailnet words', () => {
+  it('say something for every state, with or without details, and never undefined', () => {
+    for (const make of [tailscale, headscale])
+      for (const state of STATES)
+        for (const extra of [{}, { detail: 'x', loginUrl: 'https://login/a/1', url: 'http://p/' }]) {
+          const t = make({ state, ...extra });
+          const text = [tailnetLine(t), ...tailnetHints(t), noPhoneTailnet(t, 3000, 'Then this.')].join('\n');
+          expect(text).not.toMatch(/undefined|null|\[object Object\]|NaN/);
+        }
+  });
+
+  it('point to the Tailscale admin console only on Tailscale', () => {
+    for (const t of [
+      { state: 'needs-approval' as const },
+      { ...running, https: false },
+      { ...running, https: true, magicDNS: false },
+    ]) {
+      const words = (x: TailnetInfo) => [tailnetLine(x), ...tailnetHints(x)].join('\n');
+      expect(words(tailscale(t))).toContain('Tailscale admin console');
+      expect(words(headscale(t))).not.toMatch(/admin console|Tailscale/);
+    }
+    expect(tailnetHints(headscale({ ...running, https: false })).join('')).toContain(
+      'this control server issues no HTTPS certificates',
+    );
+    expect(tailnetHints(tailscale({ ...running, https: true }))).toEqual([]);
+  });
+
+  it('announce the tailnet address with its hints', () => {
+    expect(onYourTailnet(tailscale({ ...running, https: true }))).toBe(
+      'On your tailnet: http://paseo.tail1234.ts.net/\n',
+    );
+    expect(onYourTailnet(headscale({ ...running }))).toMatch(/^On your tailnet: http:\/\/paseo\S+\n {2}Plain HTTP/);
+  });
+});
+
+describe('pairing block', () => {
+  it('offers a QR code only for an address a phone can open, and the local one as text', () => {
+    const local = 'http://127.0.0.1:6767/#pair=K3X9-M2B7&key=k';
+    const onlyLocal = pairingText(pair([local]), noPhoneLoopback());
+    expect(qrBlocks(onlyLocal)).toEqual([]);
+    expect(onlyLocal).toContain('No QR code for a phone');
+    expect(onlyLocal).toContain('--listen');
+    expect(onlyLocal).toContain('--relay');
+    expect(onlyLocal).toContain(`  ${local}\n`);
+
+    const tailnet = 'http://paseo.tail1234.ts.net/#pair=K3X9-M2B7&key=k';
+    const both = pairingText(pair([tailnet, local]), 'unused');
+    expect(qrBlocks(both)).toHaveLength(1);
+    expect(both).toContain(`  URL:  ${tailnet}\n`);
+    expect(both).toContain(`  On this computer: ${local}\n`);
+    expect(both).not.toContain('unused');
+  });
+
+  it('tells loopback addresses from others', () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])
+      expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of ['0.0.0.0', '192.168.1.2', '100.64.0.1', 'paseo.tail1234.ts.net', '::'])
+      expect(isLoopbackHost(h), h).toBe(false);
+    expect(isLoopbackUrl('http://[::1]:6767/')).toBe(true);
+    expect(isLoopbackUrl('http://paseo.tail1234.ts.net/')).toBe(false);
+    expect(isLoopbackUrl('not a url')).toBe(false);
+  });
+});
