@@ -1,8 +1,13 @@
-// The whole binary on a real tailnet: a real headscale (scripts/install-headscale.sh) on 127.0.0.1 with
-// its embedded DERP and STUN, `dist/paseo up --login-server … --authkey …` joining it through the embedded
-// sidecar, and a second tailnet node standing in for the phone (sidecar/cmd/testphone: tsnet + a SOCKS5
-// proxy on 127.0.0.1) through which headless Chromium opens http://paseo.<base_domain>/ by its MagicDNS
-// name, pairs, and watches an agent session. Then the sidecar is killed and the URL must come back.
+// The whole binary on a real tailnet, read as a person reads it: a real headscale (scripts/install-headscale.sh)
+// on 127.0.0.1 with its embedded DERP and STUN, `dist/paseo up --login-server …` joining it through the
+// embedded sidecar, and a second tailnet node standing in for the phone (sidecar/cmd/testphone: tsnet + a
+// SOCKS5 proxy on 127.0.0.1). The QR codes `paseo up` and `paseo up --daemon` print are decoded (zbarimg on a
+// PNG rendered from the terminal's half blocks, cli/test/integration/screen.ts); the phone starts trying the
+// decoded URL the moment it is printed, and headless Chromium opens it by its MagicDNS name and pairs; the
+// printed lines are checked against golden files (cli/test/golden/*tailnet*, UPDATE_GOLDEN=1 rewrites them),
+// for the foreground and --daemon, joining fresh and rejoining from saved state. The sidecar is killed and
+// the URL must come back. The test prints both figures: paseo up → URL answering, and sidecar killed → URL
+// answering again.
 //
 // Loopback only: headscale gets no DERP map URLs, no update check, no nameservers, STUN on 127.0.0.1;
 // every Tailscale process runs with the TS_* knobs below (no log upload, no port mapping, DERP over plain
