@@ -7,6 +7,8 @@ import { tailnetLine } from '../ui/screens.js';
 
 /** How long the first pairing code waits for the tailnet to come up by itself, in milliseconds. */
 export const TAILNET_WAIT_MS = 60_000;
+/** How long it waits while the control server cannot be reached (not likely to change soon), in milliseconds. */
+export const UNREACHABLE_WAIT_MS = 10_000;
 /** How long `paseo up --daemon` waits for a person to log in or approve, in milliseconds. */
 export const PERSON_WAIT_MS = 5 * 60_000;
 /** How often the state is looked at while waiting, in milliseconds. */
@@ -68,7 +70,8 @@ export class TailnetReporter {
 
 /**
  * Waits until the tailnet is reachable (or off, or failed). Gives up after waitMs of the node trying by
- * itself, or when a person must act for longer than personWaitMs (0: at once). Calls onChange with every
+ * itself (UNREACHABLE_WAIT_MS when the control server cannot be reached all along), or when a person must
+ * act for longer than personWaitMs (0: at once). Calls onChange with every
  * state, and shows the time waited on a terminal.
  */
 export async function waitForTailnet(
@@ -77,6 +80,8 @@ export async function waitForTailnet(
 ): Promise<WaitResult> {
   let waitedMs = 0;
   let personMs = 0;
+  let unreachableMs = 0; // in a row
+  const unreachableWaitMs = Math.min(UNREACHABLE_WAIT_MS, opts.waitMs);
   let last = Date.now();
   const started = last;
   try {
@@ -85,13 +90,15 @@ export async function waitForTailnet(
       const now = Date.now();
       if (PERSON.has(t.state)) personMs += now - last;
       else waitedMs += now - last;
+      unreachableMs = t.state === 'control-unreachable' ? unreachableMs + now - last : 0;
       last = now;
       opts.live?.clear();
       opts.onChange(t);
       if (t.state === 'running') return { tailnet: t, outcome: 'running', waitedMs };
       if (!JOINING.has(t.state) && !PERSON.has(t.state)) return { tailnet: t, outcome: 'over', waitedMs };
       if (PERSON.has(t.state) && personMs >= opts.personWaitMs) return { tailnet: t, outcome: 'person', waitedMs };
-      if (waitedMs >= opts.waitMs) return { tailnet: t, outcome: 'timeout', waitedMs };
+      if (waitedMs >= opts.waitMs || unreachableMs >= unreachableWaitMs)
+        return { tailnet: t, outcome: 'timeout', waitedMs };
       opts.live?.show(`Waiting for the tailnet… ${Math.round((now - started) / 1000)} s`);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }

@@ -72,7 +72,8 @@ describe('secrets', () => {
   it('`up --daemon --authkey` keeps the key off every command line and environment', async () => {
     const home = mkdtempSync(join(tmpdir(), 'paseo-secrets-'));
     homes.push(home);
-    const env = testEnv(home, { TS_AUTHKEY: 'tskey-env-secret' });
+    // PASEO_TAILNET_WAIT_MS: the pairing code waits for a tailnet that cannot come up here; not long.
+    const env = testEnv(home, { TS_AUTHKEY: 'tskey-env-secret', PASEO_TAILNET_WAIT_MS: '1000' });
     const cli = (args: string[]) => spawnSync(paseoBin(), args, { env, encoding: 'utf8', timeout: 30_000 });
     const loginServer = `http://127.0.0.1:${await closedPort()}`;
     const up = cli([
