@@ -75,46 +75,42 @@ func TestReachGate(t *testing.T) {
 	noHome.controlDERP = ""
 	noAddrs := ok
 	noAddrs.localAddrs = []string{"1.2.3.4:5"}
-
-	g := &reachGate{since: t0, bound: 15 * time.Second, addrGrace: 2 * time.Second, fanout: 250 * time.Millisecond}
-	if ready, _ := g.check(noHome, t0.Add(time.Second)); ready {
-		t.Error("ready without the home DERP at control")
+	type step struct {
+		v      reachView
+		at     time.Duration // after t0
+		ready  bool
+		gaveUp string
 	}
-	if ready, _ := g.check(ok, t0.Add(2*time.Second)); ready {
-		t.Error("ready without leaving control time to tell the peers")
-	}
-	if ready, gaveUp := g.check(ok, t0.Add(2250*time.Millisecond)); !ready || gaveUp != "" {
-		t.Errorf("complete view: ready=%v gaveUp=%q", ready, gaveUp)
-	}
-
-	// Control has the home DERP but never sends the endpoints back: the
-	// relay is enough after addrGrace.
-	g = &reachGate{since: t0, bound: 15 * time.Second, addrGrace: 2 * time.Second}
-	if ready, _ := g.check(noAddrs, t0.Add(time.Second)); ready {
-		t.Error("ready at once without the endpoints")
-	}
-	if ready, _ := g.check(noAddrs, t0.Add(2900*time.Millisecond)); ready {
-		t.Error("ready before addrGrace")
-	}
-	if ready, gaveUp := g.check(noAddrs, t0.Add(3*time.Second)); !ready || gaveUp != "" {
-		t.Errorf("after addrGrace: ready=%v gaveUp=%q", ready, gaveUp)
-	}
-
-	// Losing the home DERP again restarts the grace.
-	g = &reachGate{since: t0, bound: 15 * time.Second, addrGrace: 2 * time.Second}
-	g.check(noAddrs, t0.Add(time.Second))
-	g.check(noHome, t0.Add(2*time.Second))
-	if ready, _ := g.check(noAddrs, t0.Add(3500*time.Millisecond)); ready {
-		t.Error("the grace did not restart")
-	}
-
-	// Nothing confirmed: after the bound, ready anyway, saying why.
-	g = &reachGate{since: t0, bound: 15 * time.Second, addrGrace: 2 * time.Second}
-	if ready, _ := g.check(noHome, t0.Add(14*time.Second)); ready {
-		t.Error("ready before the bound")
-	}
-	if ready, gaveUp := g.check(noHome, t0.Add(15*time.Second)); !ready || gaveUp != missingControlHome {
-		t.Errorf("at the bound: ready=%v gaveUp=%q", ready, gaveUp)
+	for _, tc := range []struct {
+		name  string
+		steps []step
+	}{
+		{"complete view, then fanout for control to tell the peers", []step{
+			{noHome, time.Second, false, ""},
+			{ok, 2 * time.Second, false, ""},
+			{ok, 2250 * time.Millisecond, true, ""},
+		}},
+		{"control has the home DERP but never sends the endpoints back: the relay is enough after addrGrace", []step{
+			{noAddrs, time.Second, false, ""},
+			{noAddrs, 2900 * time.Millisecond, false, ""},
+			{noAddrs, 3 * time.Second, true, ""},
+		}},
+		{"losing the home DERP again restarts the grace", []step{
+			{noAddrs, time.Second, false, ""},
+			{noHome, 2 * time.Second, false, ""},
+			{noAddrs, 3500 * time.Millisecond, false, ""},
+		}},
+		{"nothing confirmed: after the bound, ready anyway, saying why", []step{
+			{noHome, 14 * time.Second, false, ""},
+			{noHome, 15 * time.Second, true, missingControlHome},
+		}},
+	} {
+		g := &reachGate{since: t0, bound: 15 * time.Second, addrGrace: 2 * time.Second, fanout: 250 * time.Millisecond}
+		for i, s := range tc.steps {
+			if ready, gaveUp := g.check(s.v, t0.Add(s.at)); ready != s.ready || gaveUp != s.gaveUp {
+				t.Errorf("%s, step %d: ready=%v gaveUp=%q, want %v %q", tc.name, i, ready, gaveUp, s.ready, s.gaveUp)
+			}
+		}
 	}
 }
 

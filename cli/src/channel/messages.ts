@@ -137,21 +137,24 @@ export const pairInfo = obj({
 });
 export type PairInfo = Infer<typeof pairInfo>;
 
+/** The states of the tailnet node (`off`: started with --no-tailnet). */
+export const TAILNET_STATES = [
+  'off',
+  'starting',
+  'needs-login',
+  'needs-approval',
+  'running',
+  'control-unreachable',
+  'restarting',
+  'failed',
+] as const;
+
 /**
  * Tailnet state as reported by the sidecar. `running` means other devices can reach the node (the sidecar
  * said `ready`); until then a node that is on the tailnet is still `starting`.
  */
 export const tailnetInfo = obj({
-  state: oneOf(
-    'off',
-    'starting',
-    'needs-login',
-    'needs-approval',
-    'running',
-    'control-unreachable',
-    'restarting',
-    'failed',
-  ),
+  state: oneOf(...TAILNET_STATES),
   loginUrl: opt(str(2000)),
   url: opt(str(2000)),
   fqdn: opt(str(300)),

@@ -1,7 +1,7 @@
 // The words on the tailnet and pairing screens: right for the control server in use, never a loopback QR
 // code, never "undefined". (The screens as a whole are golden files: cli/test/integration/screens.test.ts.)
 import { describe, expect, it } from 'vitest';
-import type { PairInfo, TailnetInfo } from '../../src/channel/messages.js';
+import { type PairInfo, TAILNET_STATES, type TailnetInfo } from '../../src/channel/messages.js';
 import { isLoopbackHost, isLoopbackUrl } from '../../src/transport/loopback.js';
 import {
   noPhoneLoopback,
@@ -13,16 +13,6 @@ import {
 } from '../../src/ui/screens.js';
 import { qrBlocks } from '../integration/screen.js';
 
-const STATES: TailnetInfo['state'][] = [
-  'off',
-  'starting',
-  'needs-login',
-  'needs-approval',
-  'running',
-  'control-unreachable',
-  'restarting',
-  'failed',
-];
 const base: TailnetInfo = { state: 'starting', ips: [], https: false, restarts: 0 };
 const tailscale = (patch: Partial<TailnetInfo>): TailnetInfo => ({ ...base, ...patch });
 const headscale = (patch: Partial<TailnetInfo>): TailnetInfo => ({
@@ -42,7 +32,7 @@ const pair = (urls: string[]): PairInfo => ({
 describe('tailnet words', () => {
   it('say something for every state, with or without details, and never undefined', () => {
     for (const make of [tailscale, headscale])
-      for (const state of STATES)
+      for (const state of TAILNET_STATES)
         for (const extra of [{}, { detail: 'x', loginUrl: 'https://login/a/1', url: 'http://p/' }]) {
           const t = make({ state, ...extra });
           const text = [tailnetLine(t), ...tailnetHints(t), noPhoneTailnet(t, 3000, 'Then this.')].join('\n');
