@@ -55,7 +55,8 @@ export async function smokeTest(name: string, runner: Runner): Promise<void> {
       up.stdout!.on('data', (d: Buffer) => (upOutput += d.toString()));
       up.stderr!.on('data', (d: Buffer) => (upOutput += d.toString()));
       const started = Date.now();
-      while (!/Press Ctrl-C to stop/.test(upOutput)) {
+      // Started once the pairing code is out (the header, which says how to stop it, comes first).
+      while (!/Code: [2-9A-Z]{4}-[2-9A-Z]{4}/.test(upOutput)) {
         if (up.exitCode !== null) throw new Error(`paseo up exited with ${up.exitCode}:\n${upOutput}`);
         if (Date.now() - started > runner.commandTimeoutMs) throw new Error(`paseo up did not start:\n${upOutput}`);
         await sleep(100);
