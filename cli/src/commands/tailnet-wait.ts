@@ -2,6 +2,7 @@
 // devices can reach the node, the only address is 127.0.0.1, which a phone cannot open. The wait is bounded,
 // shows progress, and pauses its clock while a person must act (log in, approve the computer).
 import type { TailnetInfo } from '../channel/messages.js';
+import { isLoopbackUrl } from '../transport/loopback.js';
 import { type LiveLine, qrCode } from '../ui/output.js';
 import { tailnetLine } from '../ui/screens.js';
 
@@ -55,8 +56,10 @@ export class TailnetReporter {
       this.lastLogin = t.loginUrl;
       this.lastLine = undefined;
       const where = t.loginServer ? `your control server (${t.loginServer})` : 'Tailscale';
+      // A QR code only for a link a phone can open (a control server on this computer's loopback has none).
+      const qr = isLoopbackUrl(t.loginUrl) ? '' : `${qrCode(t.loginUrl)}\n\n`;
       this.out(
-        `\nTo put paseo on your tailnet, log in to ${where}:\n\n${qrCode(t.loginUrl)}\n\n  ${t.loginUrl}\n\nWaiting for the login… (the web UI on this computer works meanwhile)\n`,
+        `\nTo put paseo on your tailnet, log in to ${where}:\n\n${qr}  ${t.loginUrl}\n\nWaiting for the login… (the web UI on this computer works meanwhile)\n`,
       );
       return;
     }
@@ -92,8 +95,7 @@ export async function waitForTailnet(
       else waitedMs += now - last;
       unreachableMs = t.state === 'control-unreachable' ? unreachableMs + now - last : 0;
       last = now;
-      opts.live?.clear();
-      opts.onChange(t);
+      opts.onChange(t); // whoever prints clears the live line first
       if (t.state === 'running') return { tailnet: t, outcome: 'running', waitedMs };
       if (!JOINING.has(t.state) && !PERSON.has(t.state)) return { tailnet: t, outcome: 'over', waitedMs };
       if (PERSON.has(t.state) && personMs >= opts.personWaitMs) return { tailnet: t, outcome: 'person', waitedMs };

@@ -12,20 +12,20 @@ export function qrCode(text: string): string {
  * progress. Call clear() before printing anything else.
  */
 export class LiveLine {
-  private shown = false;
+  private shown: string | undefined;
 
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
 
   show(text: string): void {
-    if (this.stream.isTTY !== true) return;
+    if (this.stream.isTTY !== true || text === this.shown) return;
     this.stream.write(`\r\x1b[2K${text}`);
-    this.shown = true;
+    this.shown = text;
   }
 
   clear(): void {
-    if (!this.shown) return;
+    if (this.shown === undefined) return;
     this.stream.write('\r\x1b[2K');
-    this.shown = false;
+    this.shown = undefined;
   }
 }
 
