@@ -694,8 +694,9 @@ taildrop:
     // The phone keeps trying from the moment of the kill (its page does too); the daemon restarts the node.
     await waitForUrl(socksPort, PASEO_URL, 60_000, state);
     timing(`sidecar SIGKILLed → MagicDNS URL answering again ${since(killedAt)}`);
+    // The new node may serve before it says ready (that waits for control to confirm it, then 250 ms).
+    await expect.poll(() => status().tailnet.state, { timeout: 20_000 }).toBe('running');
     const after = status();
-    expect(after.tailnet.state).toBe('running');
     expect(after.tailnet.restarts).toBeGreaterThanOrEqual(1);
     expect(after.tailnet.ips).toEqual(before.tailnet.ips); // same node, same address
     const newSidecars = childrenOf(after.pid).filter((c) => c.exe === 'sidecar');
