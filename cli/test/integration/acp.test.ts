@@ -128,6 +128,8 @@ describe('ACP sessions through the binary', () => {
   it('types a line and Enter into a terminal session with `paseo send`', async () => {
     const r = d.cli(['run', '-d', '--name', 'term', '--', NODE, join(FIXTURES, 'fake-agent.mjs')]);
     expect(r.status).toBe(0);
+    // Type only once the agent reads its terminal: what is typed before then is echoed out of order.
+    await expect.poll(() => d.cli(['logs', 'term']).stdout, { timeout: 10_000 }).toContain('fake-agent ready');
     const sent = d.cli(['send', 'term', 'echo', 'typed-by-send']);
     expect(sent.stdout).toMatch(/^Typed it into term/);
     await expect.poll(() => d.cli(['logs', 'term']).stdout, { timeout: 10_000 }).toMatch(/\ntyped-by-send\r*\n> /);
