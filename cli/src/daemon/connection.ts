@@ -12,9 +12,10 @@ import { type DaemonMessage, parseClientMessage } from '../channel/messages.js';
 import { ValidationError } from '../channel/validate.js';
 import { logText, type RepeatLimitedLog } from '../log.js';
 import { randomId } from '../state/ids.js';
+import type { FramePipe } from '../transport/pipe.js';
 import type { Admitted } from './admission.js';
 import type { Client } from './client.js';
-import type { Daemon } from './daemon.js';
+import type { DaemonCore } from './core.js';
 import { dispatch } from './dispatch.js';
 import { nodeChaChaPoly } from './node-aead.js';
 import { nodeX25519 } from './node-x25519.js';
@@ -24,24 +25,12 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** A device that sends nothing for this long is cut (devices ping every second: its link has stalled), in ms. */
 export const DEVICE_SILENCE_TIMEOUT_MS = 8_000;
 
-/** What carries a connection's frames (a WebSocket today; a relay stream later). */
-export interface FramePipe {
-  send(frame: Uint8Array): void;
-  /** Closes the carrier after queued frames are flushed. */
-  close(kind: CloseKind): void;
-}
-
-/** Where a connection comes from, for logs and the device list. */
-export interface PeerInfo {
-  /** e.g. "127.0.0.1" or "tailnet 100.64.0.2". */
-  remote: string;
-  /** The tailnet identity, e.g. "Pixel 8 · alice@", when the tailnet sidecar reported it. */
-  tailnetIdentity?: string;
-}
-
 type State = 'handshake' | 'hello' | 'open' | 'closed';
 
-/** A device connection: feed it frames with `receive`, call `closed` when the carrier ends. */
+/**
+ * A device connection over one pipe, whatever carries it: feed it frames with `receive`, call `closed`
+ * when the pipe ends. The caps, the handshake, revocation by key and CLOSE frames all live here.
+ */
 export class DeviceConnection implements Client, Admitted {
   readonly id = randomId(8);
   readonly owner = false;
@@ -57,13 +46,15 @@ export class DeviceConnection implements Client, Admitted {
   private silence: ReturnType<typeof setTimeout> | undefined;
   private queue: Promise<void> = Promise.resolve();
 
+  private readonly peer: FramePipe['peer'];
+
   constructor(
-    private readonly daemon: Daemon,
+    private readonly daemon: DaemonCore,
     private readonly pipe: FramePipe,
-    private readonly peer: PeerInfo,
     /** Whoever can reach the daemon can make it log these: limited per kind. */
     private readonly log: RepeatLimitedLog,
   ) {
+    this.peer = pipe.peer;
     this.responder = new ResponderHandshake(daemon.identity.keys, { aead: nodeChaChaPoly, dh: nodeX25519 });
     this.timer = setTimeout(() => {
       if (this.state === 'handshake' || this.state === 'hello') {
@@ -71,7 +62,7 @@ export class DeviceConnection implements Client, Admitted {
       }
     }, HANDSHAKE_TIMEOUT_MS);
     if (!daemon.connections.admit(this)) {
-      this.log.warn('too many connections', `refused a connection from ${peer.remote}: it already holds too many`);
+      this.log.warn('too many connections', `refused a connection from ${this.peer.remote}: it already holds too many`);
       this.close(
         'rate-limited',
         'This device has too many connections open to this computer. Close some, then try again.',
@@ -89,10 +80,14 @@ export class DeviceConnection implements Client, Admitted {
     return this.deviceId ? this.daemon.devices.get(this.deviceId)?.name : undefined;
   }
 
-  /** Handles one frame from the carrier. Never throws. */
-  receive(bytes: Uint8Array): void {
+  /** Handles one message from the carrier (text is refused). Never throws. */
+  receive(bytes: Uint8Array | string): void {
     if (this.state === 'closed') return;
     this.silence?.refresh();
+    if (typeof bytes === 'string') {
+      this.close('protocol', 'The connection sent text where binary frames were expected.');
+      return;
+    }
     try {
       const frame = decodeWireFrame(bytes);
       if (this.state === 'handshake') this.onHandshake(frame.type, frame.body);

@@ -9,7 +9,7 @@ import { type DaemonMessage, parseClientMessage } from '../channel/messages.js';
 import type { Logger } from '../log.js';
 import { randomId } from '../state/ids.js';
 import type { Client } from './client.js';
-import type { Daemon } from './daemon.js';
+import type { DaemonCore } from './core.js';
 import { dispatch } from './dispatch.js';
 
 /** A CLI connected through the control socket. */
@@ -23,7 +23,7 @@ class OwnerClient implements Client {
   private ended = false;
 
   constructor(
-    private readonly daemon: Daemon,
+    private readonly daemon: DaemonCore,
     private readonly socket: Socket,
     private readonly log: Logger,
   ) {
@@ -77,10 +77,10 @@ export class ControlServer {
   ) {}
 
   /** Listens on `path`; fails with a sentence when another daemon already answers there. */
-  static async start(daemon: Daemon, path: string, log: Logger): Promise<ControlServer> {
+  static async start(daemon: DaemonCore, path: string, log: Logger): Promise<ControlServer> {
     if (await answers(path)) {
       throw new Error(
-        `paseo is already running for ${daemon.paths.socket.replace(/\/paseo\.sock$/, '')}. Use \`paseo status\` to see it or \`paseo down\` to stop it.`,
+        `paseo is already running for ${daemon.socketPath.replace(/\/paseo\.sock$/, '')}. Use \`paseo status\` to see it or \`paseo down\` to stop it.`,
       );
     }
     try {

@@ -4,17 +4,19 @@ import { hostname, networkInterfaces } from 'node:os';
 import { toBase64Url } from '../channel/encoding.js';
 import type { DaemonMessage, DeviceInfo, PairInfo, StatusInfo, TailnetInfo } from '../channel/messages.js';
 import { CODE_TTL_MS } from '../channel/pairing-code.js';
-import type { Logger } from '../log.js';
+import { type Logger, RepeatLimitedLog } from '../log.js';
 import { SessionManager } from '../session/manager.js';
 import { ensureHome, homePaths } from '../state/home.js';
 import { LocalServer } from '../transport/local.js';
 import { isLoopbackHost } from '../transport/loopback.js';
+import type { FramePipe, PipeReceiver, PipeSink } from '../transport/pipe.js';
 import { TailnetNode, type TailnetOptions } from '../transport/tailnet.js';
 import { PASEO_VERSION } from '../version.js';
-import { ConnectionTable } from './admission.js';
+import { type Admitted, ConnectionTable } from './admission.js';
 import type { Client } from './client.js';
-import type { DeviceConnection } from './connection.js';
+import { DeviceConnection } from './connection.js';
 import { ControlServer } from './control.js';
+import type { DaemonCore } from './core.js';
 import { type DeviceRecord, DeviceStore, type NewDevice } from './devices.js';
 import { type Identity, loadOrCreateIdentity } from './identity.js';
 import { PairingCodes } from './pairing.js';
@@ -42,7 +44,7 @@ export interface DaemonOptions {
 }
 
 /** A running daemon. */
-export class Daemon {
+export class Daemon implements DaemonCore {
   readonly identity: Identity;
   readonly devices: DeviceStore;
   readonly pairing: PairingCodes;
@@ -81,7 +83,18 @@ export class Daemon {
     const daemon = new Daemon(opts);
     try {
       daemon.control = await ControlServer.start(daemon, daemon.paths.socket, opts.log.withTag('control'));
-      daemon.local = await LocalServer.start(daemon, opts.listen, opts.log.withTag('http'));
+      daemon.local = await LocalServer.start({
+        listen: opts.listen,
+        log: opts.log.withTag('http'),
+        accept: daemon.pipeSink(opts.log.withTag('http')),
+        info: () => ({
+          daemonId: daemon.identity.daemonId,
+          publicKey: toBase64Url(daemon.identity.keys.publicKey),
+          hostname: daemon.hostname,
+          version: PASEO_VERSION,
+        }),
+        sidecarToken: () => daemon.tailnet?.token,
+      });
       if (opts.tailnet) {
         daemon.tailnet = new TailnetNode(opts.tailnet, daemon.local.address, opts.log.withTag('tailnet'));
         daemon.tailnet.onChange((info) => {
@@ -97,6 +110,23 @@ export class Daemon {
     daemon.running = true;
     daemon.log.info(`paseo ${PASEO_VERSION} daemon ${daemon.identity.daemonId} listening on ${daemon.localUrl}`);
     return daemon;
+  }
+
+  /**
+   * Where a transport hands over each new pipe: a device connection takes it. What strangers on that
+   * transport can make the daemon log is limited per kind.
+   */
+  pipeSink(log: Logger): PipeSink {
+    const noisy = new RepeatLimitedLog(log);
+    return (pipe: FramePipe): PipeReceiver => {
+      const conn = new DeviceConnection(this, pipe, noisy);
+      return { frame: (data) => conn.receive(data), closed: () => conn.closed() };
+    };
+  }
+
+  /** The control socket's path. */
+  get socketPath(): string {
+    return this.paths.socket;
   }
 
   /** The web UI address for a browser on this computer, e.g. http://127.0.0.1:6767/ */
@@ -115,11 +145,6 @@ export class Daemon {
       .filter((i) => i !== undefined && !i.internal && i.family === 'IPv4')
       .map((i) => i!.address);
     return ips.map((ip) => httpUrl(ip, a.port));
-  }
-
-  /** The secret the running sidecar adds to requests it proxies (undefined without a tailnet). */
-  get sidecarToken(): string | undefined {
-    return this.tailnet?.token;
   }
 
   /** The tailnet URL once other devices can reach the node, else undefined. */
@@ -193,7 +218,7 @@ export class Daemon {
    * Stores a device that just paired. A key that was already paired gets the new record, and the
    * connections of its old record end (they may reconnect: the key is still paired, under the new id).
    */
-  pairDevice(by: DeviceConnection, input: NewDevice): DeviceRecord {
+  pairDevice(by: Admitted, input: NewDevice): DeviceRecord {
     const old = this.devices.byKey(input.publicKey);
     const record = this.devices.add(input);
     if (old) {

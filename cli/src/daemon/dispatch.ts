@@ -4,7 +4,7 @@ import { type ClientMessage, type ErrorCode, MAX_SEND_BYTES, OWNER_ONLY_TYPES } 
 import { SessionError } from '../session/manager.js';
 import { PASEO_VERSION } from '../version.js';
 import type { Client } from './client.js';
-import type { Daemon } from './daemon.js';
+import type { DaemonCore } from './core.js';
 
 /** Thrown by a handler to answer a request with an error. */
 class RequestFailure extends Error {
@@ -17,7 +17,12 @@ class RequestFailure extends Error {
 }
 
 /** Handles one validated message from a client. */
-export async function dispatch(daemon: Daemon, client: Client, msg: ClientMessage, body: Uint8Array): Promise<void> {
+export async function dispatch(
+  daemon: DaemonCore,
+  client: Client,
+  msg: ClientMessage,
+  body: Uint8Array,
+): Promise<void> {
   const rid = 'rid' in msg ? msg.rid : undefined;
   try {
     if (OWNER_ONLY_TYPES.has(msg.t) && !client.owner) {
@@ -40,7 +45,7 @@ export async function dispatch(daemon: Daemon, client: Client, msg: ClientMessag
   }
 }
 
-async function handle(daemon: Daemon, client: Client, msg: ClientMessage, body: Uint8Array): Promise<unknown> {
+async function handle(daemon: DaemonCore, client: Client, msg: ClientMessage, body: Uint8Array): Promise<unknown> {
   const s = daemon.sessions;
   switch (msg.t) {
     case 'hello':

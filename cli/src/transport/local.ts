@@ -1,48 +1,41 @@
 // The local transport: HTTP (web UI, /api/info) and the WebSocket at /ws on 127.0.0.1:6767 by default.
 // The tailnet sidecar proxies to this same server, so everything here is reachable over the tailnet too.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// Each WebSocket becomes one pipe handed to the daemon (transport/pipe.ts).
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { webAssets } from '../assets.js';
 import { CLOSE_CODES } from '../channel/channel.js';
-import { toBase64Url } from '../channel/encoding.js';
 import { MAX_WIRE_FRAME_BYTES } from '../channel/frame.js';
-import { CSP_HEADER } from '../csp.js';
-import { DeviceConnection, type PeerInfo } from '../daemon/connection.js';
-import type { Daemon } from '../daemon/daemon.js';
+import type { ApiInfo } from '../channel/messages.js';
 import { type Logger, logText, RepeatLimitedLog } from '../log.js';
-import { PASEO_VERSION } from '../version.js';
+import { createHardenedServer, listenOn, shorterFromEnv } from './http-server.js';
 import { AllowedHosts } from './origin-check.js';
 import { peerOf } from './peer.js';
+import type { PeerInfo, PipeSink } from './pipe.js';
+import { decodePath, sendResponse, serveWebUi } from './web-ui.js';
+
+/** `/api/info` as sent: ApiInfo with the key in base64url. */
+export type ApiInfoJson = Omit<ApiInfo, 'publicKey'> & { publicKey: string };
 
 /** How often idle WebSockets are pinged, in milliseconds; one missed pong closes them. */
 export const WS_PING_INTERVAL_MS = 30_000;
-
-/** How long a client may take to send its request headers, in milliseconds (slowloris). */
-export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
-/** How long a whole request may take, in milliseconds (a WebSocket upgrade ends the request). */
-export const HTTP_REQUEST_TIMEOUT_MS = 30_000;
-/** How often Node checks those two, in milliseconds (its default, 30 s, would let slow requests linger). */
-const HTTP_TIMEOUT_CHECK_INTERVAL_MS = 1_000;
-
-/** A duration from the environment when it is shorter than the default (tests), else the default. */
-function shorterFromEnv(name: string, dflt: number): number {
-  const v = Number(process.env[name]);
-  return Number.isSafeInteger(v) && v >= 100 && v < dflt ? v : dflt;
-}
 
 /** The ping interval; PASEO_WS_PING_INTERVAL_MS shortens it for tests of the keepalive. */
 function wsPingIntervalMs(): number {
   return shorterFromEnv('PASEO_WS_PING_INTERVAL_MS', WS_PING_INTERVAL_MS);
 }
 
-const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': CSP_HEADER,
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-};
+/** What the local server needs from the daemon, without knowing it. */
+export interface LocalServerOptions {
+  listen: { host: string; port: number };
+  log: Logger;
+  /** Takes each new WebSocket as a pipe. */
+  accept: PipeSink;
+  /** What `/api/info` answers. */
+  info(): ApiInfoJson;
+  /** The running sidecar's secret, which lets a request claim a tailnet identity (undefined without one). */
+  sidecarToken(): string | undefined;
+}
 
 /** The HTTP + WebSocket server. */
 export class LocalServer {
@@ -59,14 +52,13 @@ export class LocalServer {
   private readonly noisy: RepeatLimitedLog;
 
   private constructor(
-    private readonly daemon: Daemon,
+    private readonly opts: LocalServerOptions,
     private readonly server: Server,
     /** Where it listens (the actual port when 0 was asked for). */
     readonly address: { host: string; port: number },
-    log: Logger,
   ) {
     this.hosts = new AllowedHosts(address);
-    this.noisy = new RepeatLimitedLog(log);
+    this.noisy = new RepeatLimitedLog(opts.log);
     server.on('request', (req, res) => this.onRequest(req, res));
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.pinger = setInterval(() => {
@@ -83,30 +75,16 @@ export class LocalServer {
   }
 
   /** Listens; rejects with a sentence when the address is taken or not allowed. */
-  static async start(daemon: Daemon, listen: { host: string; port: number }, log: Logger): Promise<LocalServer> {
-    const server = createServer({
-      headersTimeout: shorterFromEnv('PASEO_HTTP_HEADERS_TIMEOUT_MS', HTTP_HEADERS_TIMEOUT_MS),
-      requestTimeout: HTTP_REQUEST_TIMEOUT_MS,
-      connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS,
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        const where = `${listen.host}:${listen.port}`;
-        if (err.code === 'EADDRINUSE')
-          reject(
-            new Error(`Another program is already using ${where}. Stop it, or start paseo with --listen HOST:PORT.`),
-          );
-        else if (err.code === 'EACCES')
-          reject(new Error(`paseo is not allowed to listen on ${where}. Choose a port above 1024 with --listen.`));
-        else if (err.code === 'EADDRNOTAVAIL')
-          reject(new Error(`${listen.host} is not an address of this machine. Check --listen.`));
-        else reject(err);
-      });
-      server.listen(listen.port, listen.host, () => resolve());
-    });
-    const addr = server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : listen.port;
-    return new LocalServer(daemon, server, { host: listen.host, port }, log);
+  static async start(opts: LocalServerOptions): Promise<LocalServer> {
+    const server = createHardenedServer();
+    const port = await listenOn(server, opts.listen);
+    return new LocalServer(opts, server, { host: opts.listen.host, port });
+  }
+
+  /** The web UI address, e.g. http://127.0.0.1:6767/ */
+  get url(): string {
+    const host = this.address.host.includes(':') ? `[${this.address.host}]` : this.address.host;
+    return `http://${host}:${this.address.port}/`;
   }
 
   /** Sets the names and IPs the daemon is reachable by on the tailnet (the sidecar serves :80 and :443). */
@@ -138,46 +116,23 @@ export class LocalServer {
         'refused request',
         `${refused} (${logText(req.method, 10)} ${logText(req.url)} from ${logText(req.socket.remoteAddress, 64)})`,
       );
-      send(res, 403, 'text/plain; charset=utf-8', `${refused} Open ${this.daemon.localUrl} instead.\n`);
+      sendResponse(res, 403, 'text/plain; charset=utf-8', `${refused} Open ${this.url} instead.\n`);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(res, 405, 'text/plain; charset=utf-8', 'Only GET is supported here.\n', { allow: 'GET, HEAD' });
+      sendResponse(res, 405, 'text/plain; charset=utf-8', 'Only GET is supported here.\n', { allow: 'GET, HEAD' });
       return;
     }
     const path = decodePath(req.url);
     if (path === '/api/info') {
-      const info = {
-        daemonId: this.daemon.identity.daemonId,
-        publicKey: toBase64Url(this.daemon.identity.keys.publicKey),
-        hostname: this.daemon.hostname,
-        version: PASEO_VERSION,
-      };
-      send(res, 200, 'application/json', JSON.stringify(info), { 'cache-control': 'no-store' });
+      sendResponse(res, 200, 'application/json', JSON.stringify(this.opts.info()), { 'cache-control': 'no-store' });
       return;
     }
     if (path === '/healthz') {
-      send(res, 200, 'application/json', '{"ok":true}', { 'cache-control': 'no-store' });
+      sendResponse(res, 200, 'application/json', '{"ok":true}', { 'cache-control': 'no-store' });
       return;
     }
-    const assets = webAssets();
-    const asset = assets.get(path === undefined || path === '/' ? '/index.html' : path);
-    if (!asset) {
-      if (assets.size === 0)
-        send(res, 503, 'text/plain; charset=utf-8', 'The web UI is missing from this build of paseo.\n');
-      else send(res, 404, 'text/plain; charset=utf-8', 'Not found.\n');
-      return;
-    }
-    if (req.headers['if-none-match'] === asset.etag) {
-      res.writeHead(304, { etag: asset.etag, ...SECURITY_HEADERS });
-      res.end();
-      return;
-    }
-    const isHtml = asset.contentType.startsWith('text/html');
-    send(res, 200, asset.contentType, req.method === 'HEAD' ? '' : asset.bytes, {
-      etag: asset.etag,
-      'cache-control': isHtml ? 'no-cache' : 'public, max-age=300',
-    });
+    serveWebUi(req, res, path);
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -193,55 +148,32 @@ export class LocalServer {
       );
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onWebSocket(ws, peerOf(req, this.daemon.sidecarToken)));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onWebSocket(ws, peerOf(req, this.opts.sidecarToken())));
   }
 
   private onWebSocket(ws: WebSocket, peer: PeerInfo): void {
     this.alive.add(ws);
     ws.on('pong', () => this.alive.add(ws));
-    const conn = new DeviceConnection(
-      this.daemon,
-      {
-        send: (frame) => {
-          if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
-        },
-        close: (kind) => {
-          if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(CLOSE_CODES[kind], kind);
-        },
-      },
+    const rx = this.opts.accept({
       peer,
-      this.noisy,
-    );
+      send: (frame) => {
+        if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
+      },
+      close: (kind) => {
+        if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(CLOSE_CODES[kind], kind);
+      },
+    });
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
-        conn.close('protocol', 'The connection sent text where binary frames were expected.');
+        rx.frame(String(data));
         return;
       }
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      conn.receive(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+      rx.frame(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
     });
     ws.on('error', (err) =>
       this.noisy.warn('websocket error', `WebSocket from ${peer.remote}: ${logText(err.message)}`),
     );
-    ws.on('close', () => conn.closed());
+    ws.on('close', () => rx.closed());
   }
-}
-
-function decodePath(url: string | undefined): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url ?? '/', 'http://x').pathname);
-  } catch {
-    return undefined;
-  }
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  type: string,
-  body: string | Uint8Array,
-  extra: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': type, ...SECURITY_HEADERS, ...extra });
-  res.end(body);
 }

@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { cleanLabel } from '../channel/channel.js';
-import type { PeerInfo } from '../daemon/connection.js';
+import type { PeerInfo } from './pipe.js';
 
 /** Longest tailnet login name and node name kept, in characters. */
 export const MAX_TAILNET_NAME_CHARS = 100;
