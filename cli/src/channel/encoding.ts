@@ -82,3 +82,20 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** The first `chars` characters of `bytes` in base32 (5 bits each, most significant first) over `alphabet`. */
+export function toBase32(bytes: Uint8Array, alphabet: string, chars: number): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const b of bytes) {
+    value = ((value << 8) | b) & 0xffff;
+    bits += 8;
+    while (bits >= 5 && out.length < chars) {
+      bits -= 5;
+      out += alphabet[(value >> bits) & 31];
+    }
+    if (out.length === chars) break;
+  }
+  return out;
+}
