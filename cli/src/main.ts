@@ -24,6 +24,7 @@ const subCommands = {
   permit: () => import('./commands/permit.js').then((m) => m.default),
   cancel: () => import('./commands/cancel.js').then((m) => m.default),
   service: () => import('./commands/service.js').then((m) => m.default),
+  relay: () => import('./commands/relay.js').then((m) => m.default),
 };
 
 const main = defineCommand({

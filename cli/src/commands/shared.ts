@@ -26,3 +26,12 @@ export async function withDaemon<T>(fn: (client: ControlClient) => Promise<T>): 
     client.close();
   }
 }
+
+/** Parses HOST:PORT (IPv6 in brackets); undefined when malformed. */
+export function parseListen(text: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port > 65535) return undefined;
+  return { host: (m[1] ?? m[2])!, port };
+}
