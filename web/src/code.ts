@@ -2,6 +2,7 @@
 
 import { parseKey } from '../../cli/src/channel/encoding.js';
 import { CODE_ALPHABET, CODE_LENGTH, normalizeCode } from '../../cli/src/channel/pairing-code.js';
+import { isRelayId } from '../../cli/src/relay/protocol.js';
 
 /**
  * Formats what a person typed into a code field: capitals, letters and digits only, at most 8, with a
@@ -32,12 +33,14 @@ export function codeProblem(input: string): string | undefined {
   return 'A code is 8 letters and digits, like K3X9-M2B7.';
 }
 
-/** What a pairing link's fragment (`#pair=K3X9-M2B7&key=…`) carries. */
+/** What a pairing link's fragment (`#pair=K3X9-M2B7&key=…[&daemon=…]`) carries. */
 export interface PairFragment {
   /** The code as given (not yet validated). */
   code: string;
   /** The daemon's public key, when the link carried a valid one. */
   daemonPublicKey?: Uint8Array;
+  /** The daemon's relay id, when the link is a relay's (the page is then served by the relay). */
+  relayId?: string;
 }
 
 /** Reads a pairing fragment (with or without the leading `#`); undefined when it has no `pair=`. */
@@ -47,7 +50,8 @@ export function parsePairFragment(hash: string): PairFragment | undefined {
   const params = new URLSearchParams(text);
   const code = (params.get('pair') ?? '').trim().slice(0, 32);
   const key = parseKey(params.get('key') ?? undefined);
-  return key ? { code, daemonPublicKey: key } : { code };
+  const relayId = params.get('daemon') ?? '';
+  return { code, ...(key ? { daemonPublicKey: key } : {}), ...(isRelayId(relayId) ? { relayId } : {}) };
 }
 
 /** Finds a pairing fragment inside something pasted into the code field (a whole pairing link). */

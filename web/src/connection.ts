@@ -33,9 +33,12 @@ export function backoffDelay(attempt: number, kind: string, random: () => number
   return Math.max(floor, Math.round(base * (0.75 + random() * 0.5)));
 }
 
-/** The URL of the daemon's WebSocket on this page's origin. */
-export function socketUrl(loc: Pick<Location, 'protocol' | 'host'> = location): string {
-  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
+/**
+ * The URL of the daemon's WebSocket on this page's origin: `/ws` when the daemon serves the page, or
+ * `/ws/<relay id>` when a relay does (docs/relay.md).
+ */
+export function socketUrl(loc: Pick<Location, 'protocol' | 'host'> = location, relayId?: string): string {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws${relayId ? `/${relayId}` : ''}`;
 }
 
 export interface LinkOptions {

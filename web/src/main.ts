@@ -3,7 +3,7 @@
 import type { PaseoConnection } from '../../cli/src/channel/client.js';
 import { equalBytes } from '../../cli/src/channel/encoding.js';
 import { type PairFragment, parsePairFragment } from './code.js';
-import { Link } from './connection.js';
+import { Link, socketUrl } from './connection.js';
 import { type AppContext, Model, type Route, type Screen } from './model.js';
 import { CLIENT_NAME, fetchDaemonInfo } from './pairing.js';
 import { parseRoute, routeHash, routeKey } from './router.js';
@@ -53,6 +53,7 @@ async function showPairing(link?: PairFragment): Promise<void> {
       intro: 'Connect this device to Paseo on your computer to watch and steer your coding agents.',
       ...(link ? { code: link.code } : {}),
       ...(link?.daemonPublicKey ? { daemonPublicKey: link.daemonPublicKey } : {}),
+      ...(link?.relayId ? { relayId: link.relayId } : {}),
       onPaired: (conn, device) => {
         // A pairing replaces this browser's earlier one: remove the stale entry from the daemon's list.
         if (
@@ -76,9 +77,17 @@ async function showPairing(link?: PairFragment): Promise<void> {
 /** "This device needs to be paired again": the old keys are deleted first. */
 function needsPairing(reason: string): void {
   if (screenKey === 'repair') return;
+  const old = app?.ctx.device;
   stopApp();
   void forgetDevice();
-  show(repairScreen({ reason, onPaired: (conn, device) => startApp(device, conn) }), 'repair');
+  show(
+    repairScreen({
+      reason,
+      ...(old?.relayId ? { relay: { relayId: old.relayId, daemonPublicKey: old.daemonPublicKey } } : {}),
+      onPaired: (conn, device) => startApp(device, conn),
+    }),
+    'repair',
+  );
 }
 
 /**
@@ -102,9 +111,15 @@ function startApp(device: StoredDevice, conn?: PaseoConnection, askName = false)
     daemonPublicKey: device.daemonPublicKey,
     keys: device.keys,
     clientName: CLIENT_NAME,
+    url: socketUrl(location, device.relayId),
     onNeedsPairing: (err) => needsPairing(err.message || 'Your computer no longer recognises this device.'),
-    identityChanged: async () => !equalBytes((await fetchDaemonInfo(true)).publicKey, device.daemonPublicKey),
-    onIdentityChanged: () => void askToPairAgain(),
+    // A relay has no /api/info: there a changed key shows only as a failing handshake.
+    ...(device.relayId
+      ? {}
+      : {
+          identityChanged: async () => !equalBytes((await fetchDaemonInfo(true)).publicKey, device.daemonPublicKey),
+          onIdentityChanged: () => void askToPairAgain(),
+        }),
   });
   const model = new Model(link);
   const ctx: AppContext = {

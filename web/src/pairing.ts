@@ -35,10 +35,12 @@ export async function pairDevice(
   daemonPublicKey: Uint8Array,
   deviceName: string,
   hostname: string,
+  /** Pairing through the relay that serves this page. */
+  relayId?: string,
 ): Promise<PairResult> {
   const keys = generateKeyPair();
   const conn = await PaseoConnection.open({
-    url: socketUrl(),
+    url: socketUrl(location, relayId),
     daemonPublicKey,
     keys,
     pairing: { code, deviceName },
@@ -54,6 +56,7 @@ export async function pairDevice(
     deviceName: w.deviceName ?? deviceName,
     hostname: w.hostname || hostname,
     pairedAt: new Date().toISOString(),
+    ...(relayId ? { relayId } : {}),
   };
   await saveDevice(device);
   return { conn, device };

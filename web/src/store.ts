@@ -2,6 +2,7 @@
 // the ids the daemon gave it. A tiny promise wrapper, no library. When the browser refuses storage
 // (some private modes), the pairing lives in memory until the tab closes.
 import type { DeviceKeys } from '../../cli/src/channel/client.js';
+import { isRelayId } from '../../cli/src/relay/protocol.js';
 
 /** What this browser remembers about its pairing. */
 export interface StoredDevice {
@@ -14,6 +15,8 @@ export interface StoredDevice {
   /** The daemon's hostname when last connected (shown before the connection is up). */
   hostname: string;
   pairedAt: string;
+  /** Set when it paired through a relay: every later visit connects through that relay (this origin). */
+  relayId?: string;
 }
 
 const DB_NAME = 'paseo';
@@ -84,7 +87,8 @@ function isStoredDevice(v: unknown): v is StoredDevice {
     typeof d.deviceId === 'string' &&
     typeof d.deviceName === 'string' &&
     typeof d.hostname === 'string' &&
-    typeof d.pairedAt === 'string'
+    typeof d.pairedAt === 'string' &&
+    (d.relayId === undefined || (typeof d.relayId === 'string' && isRelayId(d.relayId)))
   );
 }
 

@@ -131,8 +131,12 @@ export const pairInfo = obj({
   code: str(9, 9),
   /** The pairing URL to scan (the code travels in the fragment). */
   url: str(2000, 1),
-  /** Every URL the device can use (local, tailnet). */
+  /** Every URL the device can use (tailnet, relay, local). */
   urls: arr(str(2000, 1), 16),
+  /** The pairing URL on the relay's origin (also in `urls`), when `paseo up --relay` is connected. */
+  relayUrl: opt(str(2000, 1)),
+  /** The daemon key's fingerprint, shown on the phone too (channel/fingerprint.ts). */
+  fingerprint: str(32, 1),
   expiresAt: isoTime,
 });
 export type PairInfo = Infer<typeof pairInfo>;
@@ -169,6 +173,22 @@ export const tailnetInfo = obj({
 });
 export type TailnetInfo = Infer<typeof tailnetInfo>;
 
+/** The daemon's link to a relay (`paseo up --relay URL`). */
+export const relayInfo = obj({
+  state: oneOf('off', 'connecting', 'connected', 'error'),
+  /** The relay's address as given to --relay (ws:// or wss://). */
+  url: opt(str(2000)),
+  /** The web address phones open through the relay (http(s)://, the relay's origin). */
+  webUrl: opt(str(2000)),
+  /** The id the relay routes phones by (`/ws/<relayId>`). */
+  relayId: opt(str(64)),
+  /** Why it is not connected, as a sentence. */
+  reason: opt(str(1000)),
+  /** Phones connected through the relay now. */
+  channels: int(0, 1_000_000),
+});
+export type RelayInfo = Infer<typeof relayInfo>;
+
 /** What `paseo status` shows. */
 export const statusInfo = obj({
   version: str(64),
@@ -183,6 +203,7 @@ export const statusInfo = obj({
   sessions: int(0, 100_000),
   sessionsRunning: int(0, 100_000),
   tailnet: tailnetInfo,
+  relay: relayInfo,
   /** Problems worth telling the user, as sentences (e.g. a corrupt device file). */
   warnings: arr(str(2000), 100),
 });

@@ -52,7 +52,7 @@ export async function pairWhenReachable(
 export default defineCommand({
   meta: { name: 'pair', description: 'Create a one-time code to pair a phone or browser with this computer.' },
   args: {
-    json: jsonFlag('{"url", "code", "expiresAt", "urls"}'),
+    json: jsonFlag('{"url", "code", "expiresAt", "urls", "fingerprint", "relayUrl"}'),
   },
   async run({ args }) {
     const live = new LiveLine();
@@ -68,7 +68,14 @@ export default defineCommand({
     live.clear();
     printOutput(
       args.json,
-      { url: p.url, code: p.code, expiresAt: p.expiresAt, urls: p.urls },
+      {
+        url: p.url,
+        code: p.code,
+        expiresAt: p.expiresAt,
+        urls: p.urls,
+        fingerprint: p.fingerprint,
+        ...(p.relayUrl ? { relayUrl: p.relayUrl } : {}),
+      },
       () => `${r.waited ? '\n' : ''}${pairingText(p, r.noPhone)}`,
     );
   },

@@ -3,12 +3,12 @@ import { defineCommand } from 'citty';
 import type { StatusInfo } from '../channel/messages.js';
 import { paseoHome } from '../state/home.js';
 import { ago, printJson } from '../ui/output.js';
-import { tailnetHints, tailnetLine } from '../ui/screens.js';
+import { relayLine, tailnetHints, tailnetLine } from '../ui/screens.js';
 import { isDaemonRunning } from './control-client.js';
 import { withDaemon } from './shared.js';
 
 export default defineCommand({
-  meta: { name: 'status', description: 'Show whether paseo runs, where to open it, and its tailnet state.' },
+  meta: { name: 'status', description: 'Show whether paseo runs, where to open it, its tailnet and relay state.' },
   args: {
     json: { type: 'boolean', description: 'Print the status as JSON for scripts' },
   },
@@ -35,6 +35,7 @@ export default defineCommand({
         .map((h) => `             ${h.trim()}`),
       ...(s.tailnet.loginServer ? [`  Control:   ${s.tailnet.loginServer}`] : []),
       ...(s.tailnet.ips.length ? [`  Tailnet IPs: ${s.tailnet.ips.join(', ')}`] : []),
+      ...(s.relay.state === 'off' ? [] : [`  Relay:     ${relayLine(s.relay)}`]),
       `  Devices:   ${s.devices} paired, ${s.devicesOnline} online`,
       `  Sessions:  ${s.sessions} (${s.sessionsRunning} running)`,
       `  State:     ${s.home}`,

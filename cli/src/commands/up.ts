@@ -4,19 +4,21 @@
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineCommand } from 'citty';
-import type { TailnetInfo } from '../channel/messages.js';
+import type { RelayInfo, TailnetInfo } from '../channel/messages.js';
 import { Daemon } from '../daemon/daemon.js';
 import { createLogger } from '../log.js';
 import { ensureHome, HomeError, homePaths, paseoHome } from '../state/home.js';
 import { dropSecretsFromEnv, takeInheritedAuthKey, withoutAuthKeyArg } from '../state/secrets.js';
 import { StateFileError } from '../state/state-file.js';
 import { isLoopbackUrl } from '../transport/loopback.js';
+import { relayUrlProblem } from '../transport/relay.js';
 import { fail, LiveLine } from '../ui/output.js';
-import { noPhoneLoopback, noPhoneTailnet, onYourTailnet, pairingText, tailnetLine } from '../ui/screens.js';
+import { noPhoneLoopback, noPhoneTailnet, onYourTailnet, pairingText, relayLine, tailnetLine } from '../ui/screens.js';
 import { PASEO_VERSION } from '../version.js';
 import { DETACHED_ENV, startDetached } from './background.js';
 import { ControlClient, isDaemonRunning } from './control-client.js';
 import { pairWhenReachable } from './pair.js';
+import { parseListen } from './shared.js';
 import { isJoining, PERSON_WAIT_MS, TailnetReporter, tailnetWaitMs, waitForTailnet } from './tailnet-wait.js';
 
 /** What `paseo up` says, and all it says, when paseo already runs for this PASEO_HOME. */
@@ -24,15 +26,6 @@ const ALREADY_RUNNING = 'paseo is already running. Use `paseo status` to see it,
 
 /** Default address of the local web UI and WebSocket. */
 export const DEFAULT_LISTEN = '127.0.0.1:6767';
-
-/** Parses HOST:PORT (IPv6 in brackets); undefined when malformed. */
-export function parseListen(text: string): { host: string; port: number } | undefined {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
-  if (!m) return undefined;
-  const port = Number(m[3]);
-  if (port > 65535) return undefined;
-  return { host: (m[1] ?? m[2])!, port };
-}
 
 const args = {
   listen: {
@@ -51,16 +44,25 @@ const args = {
   hostname: { type: 'string', default: 'paseo', description: 'The name to use on the tailnet' },
   authkey: { type: 'string', description: 'A Tailscale auth key to join without a browser (or set TS_AUTHKEY)' },
   'login-server': { type: 'string', valueHint: 'URL', description: 'A self-hosted control server, such as headscale' },
+  relay: {
+    type: 'string',
+    valueHint: 'URL',
+    description: 'Also reach devices off the tailnet through this relay (wss://…; see `paseo relay`)',
+  },
 } as const;
 
 export default defineCommand({
-  meta: { name: 'up', description: 'Start paseo: the web UI, agent sessions and your tailnet node.' },
+  meta: { name: 'up', description: 'Start paseo: the web UI, agent sessions, your tailnet node and a relay link.' },
   args,
   async run({ args: a, rawArgs }) {
     const listen = parseListen(a.listen);
     if (!listen) fail(`"${a.listen}" is not an address. Use HOST:PORT, for example 127.0.0.1:6767.`);
     if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(a.hostname)) {
       fail(`"${a.hostname}" cannot be a tailnet name. Use letters, digits and dashes, like "paseo" or "paseo-laptop".`);
+    }
+    if (a.relay) {
+      const problem = relayUrlProblem(a.relay);
+      if (problem) fail(problem);
     }
     let home: string;
     try {
@@ -93,6 +95,7 @@ export default defineCommand({
               ...(authKey ? { authKey } : {}),
             }
           : false,
+        ...(a.relay ? { relay: a.relay } : {}),
       });
     } catch (err) {
       if (err instanceof StateFileError) fail(err.message);
@@ -131,6 +134,10 @@ export default defineCommand({
     if (detached) return;
     out(`paseo ${PASEO_VERSION} is running. Press Ctrl-C to stop.\n  Web UI:  ${daemon.localUrl}  (this computer)\n`);
     const needPairing = daemon.devices.list().length === 0;
+    if (a.relay) {
+      out(`  Relay:   connecting to ${a.relay}…\n`);
+      followRelay(daemon, out, () => quiet);
+    }
     if (!a.tailnet) {
       out('  Tailnet: off (--no-tailnet)\n');
       if (needPairing) out(`\n${pairingText(daemon.createPairing(), noPhoneLoopback())}`);
@@ -176,7 +183,7 @@ async function followTailnet(
     const p = daemon.createPairing();
     const then = 'paseo keeps trying, and shows a pairing code for your phone here once the tailnet is ready.';
     out(`\n${pairingText(p, noPhoneTailnet(r.tailnet, r.waitedMs, then))}`);
-    phonePaired = p.urls.some((u) => !isLoopbackUrl(u)); // a QR code for the local network was shown
+    phonePaired = p.relayUrl !== undefined || p.urls.some((u) => !isLoopbackUrl(u)); // a QR code was shown
   }
   let seen = running;
   daemon.onTailnetChange((t) => {
@@ -230,4 +237,18 @@ async function runDetached(home: string, upArgs: string[], authKey: string | und
   } catch (err) {
     fail((err as Error).message);
   }
+}
+
+/** Says when the relay link comes up, and why it is down when it goes (once per reason, not per retry). */
+function followRelay(daemon: Daemon, out: (s: string) => void, quiet: () => boolean): void {
+  let last: RelayInfo['state'] | undefined;
+  let lastReason: string | undefined;
+  daemon.onRelayChange((r) => {
+    if (quiet()) return;
+    const reason = r.reason?.replace(/ Trying again in \d+ s\.$/, '');
+    if (r.state === 'connected' && last !== 'connected') out(`Relay: ${relayLine(r)}\n`);
+    else if (r.state === 'error' && reason !== lastReason) out(`Relay: ${relayLine(r)}\n`);
+    lastReason = r.state === 'error' ? reason : undefined;
+    last = r.state;
+  });
 }

@@ -2,7 +2,8 @@
 // and starts the transports (local HTTP/WebSocket, control socket, tailnet sidecar).
 import { hostname, networkInterfaces } from 'node:os';
 import { toBase64Url } from '../channel/encoding.js';
-import type { DaemonMessage, DeviceInfo, PairInfo, StatusInfo, TailnetInfo } from '../channel/messages.js';
+import { keyFingerprint } from '../channel/fingerprint.js';
+import type { DaemonMessage, DeviceInfo, PairInfo, RelayInfo, StatusInfo, TailnetInfo } from '../channel/messages.js';
 import { CODE_TTL_MS } from '../channel/pairing-code.js';
 import { type Logger, RepeatLimitedLog } from '../log.js';
 import { SessionManager } from '../session/manager.js';
@@ -10,6 +11,7 @@ import { ensureHome, homePaths } from '../state/home.js';
 import { LocalServer } from '../transport/local.js';
 import { isLoopbackHost } from '../transport/loopback.js';
 import type { FramePipe, PipeReceiver, PipeSink } from '../transport/pipe.js';
+import { RelayLink } from '../transport/relay.js';
 import { TailnetNode, type TailnetOptions } from '../transport/tailnet.js';
 import { PASEO_VERSION } from '../version.js';
 import { type Admitted, ConnectionTable } from './admission.js';
@@ -40,6 +42,8 @@ export interface DaemonOptions {
   listen: { host: string; port: number };
   /** Tailnet settings, or false for `--no-tailnet`. */
   tailnet: TailnetOptions | false;
+  /** A relay to keep a link to (`--relay wss://…`), for devices off the tailnet. */
+  relay?: string;
   log: Logger & { withTag(tag: string): Logger };
 }
 
@@ -58,6 +62,8 @@ export class Daemon implements DaemonCore {
   private local: LocalServer | undefined;
   private control: ControlServer | undefined;
   private tailnet: TailnetNode | undefined;
+  private relay: RelayLink | undefined;
+  private readonly relayListeners = new Set<(info: RelayInfo) => void>();
   private stopping: Promise<void> | undefined;
   /** True once every part started (a start that failed stops without a word in the log). */
   private running = false;
@@ -102,6 +108,19 @@ export class Daemon implements DaemonCore {
           for (const l of daemon.tailnetListeners) l(info);
         });
         daemon.tailnet.start();
+      }
+      if (opts.relay) {
+        const log = opts.log.withTag('relay');
+        daemon.relay = new RelayLink({
+          url: opts.relay,
+          signing: daemon.identity.signing,
+          accept: daemon.pipeSink(log),
+          log,
+        });
+        daemon.relay.onChange((info) => {
+          for (const l of daemon.relayListeners) l(info);
+        });
+        daemon.relay.start();
       }
     } catch (err) {
       await daemon.stop();
@@ -170,12 +189,40 @@ export class Daemon implements DaemonCore {
     return () => this.tailnetListeners.delete(cb);
   }
 
-  /** Creates a one-time pairing code and the URLs that carry it (in the fragment). */
+  /** The state of the relay link. */
+  relayInfo(): RelayInfo {
+    return this.relay?.info ?? { state: 'off', channels: 0 };
+  }
+
+  /** Listens to relay state changes (for `paseo up` output). */
+  onRelayChange(cb: (info: RelayInfo) => void): () => void {
+    this.relayListeners.add(cb);
+    return () => this.relayListeners.delete(cb);
+  }
+
+  /**
+   * Creates a one-time pairing code and the URLs that carry it (in the fragment): the tailnet's, the
+   * relay's (its origin, with this daemon's relay id, so the page knows where to connect) and the local one.
+   */
   createPairing(): PairInfo {
     const { code, expiresAt } = this.pairing.create();
     const fragment = `#pair=${code}&key=${toBase64Url(this.identity.keys.publicKey)}`;
-    const urls = this.urls().map((u) => u + fragment);
-    return { code, url: urls[0]!, urls, expiresAt: expiresAt.toISOString() };
+    const relayWeb = this.relay?.info.webUrl;
+    const relayUrl = relayWeb ? `${relayWeb}${fragment}&daemon=${this.identity.relayId}` : undefined;
+    const direct = this.urls().map((u) => u + fragment);
+    const urls = [
+      ...(this.tailnetUrl ? direct.slice(0, 1) : []),
+      ...(relayUrl ? [relayUrl] : []),
+      ...direct.slice(this.tailnetUrl ? 1 : 0),
+    ];
+    return {
+      code,
+      url: urls[0]!,
+      urls,
+      ...(relayUrl ? { relayUrl } : {}),
+      fingerprint: keyFingerprint(this.identity.keys.publicKey),
+      expiresAt: expiresAt.toISOString(),
+    };
   }
 
   /** Paired devices as shown in lists. */
@@ -269,6 +316,7 @@ export class Daemon implements DaemonCore {
       sessions: sessions.length,
       sessionsRunning: sessions.filter((s) => s.state === 'running').length,
       tailnet: this.tailnetInfo(),
+      relay: this.relayInfo(),
       warnings: [...this.devices.problems, ...this.sessions.warnings()],
     };
   }
@@ -284,6 +332,7 @@ export class Daemon implements DaemonCore {
       if (this.running) this.log.info('stopping');
       for (const c of [...this.clients]) c.close('shutdown', 'paseo was stopped on the computer.');
       await this.sessions.shutdown().catch((err: unknown) => this.log.error('stopping sessions failed', err));
+      this.relay?.stop();
       await this.tailnet?.stop();
       await this.local?.close();
       await this.control?.close();

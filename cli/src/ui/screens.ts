@@ -2,7 +2,7 @@
 // pure functions from the daemon's data to text, so every screen says the same thing the same way. Rules:
 // a QR code is offered only for an address a phone can open (never 127.0.0.1); the computer's own browser
 // gets its local address as text; hints fit the control server (Tailscale's admin console, or none).
-import type { PairInfo, TailnetInfo } from '../channel/messages.js';
+import type { PairInfo, RelayInfo, TailnetInfo } from '../channel/messages.js';
 import { isLoopbackUrl } from '../transport/loopback.js';
 import { qrCode } from './output.js';
 
@@ -40,6 +40,20 @@ export function tailnetLine(t: TailnetInfo): string {
   }
 }
 
+/** Describes the relay link in a few words (`paseo status`). */
+export function relayLine(r: RelayInfo): string {
+  switch (r.state) {
+    case 'off':
+      return 'off (start with --relay wss://… to reach devices off the tailnet)';
+    case 'connecting':
+      return `connecting to ${r.url ?? 'the relay'}…`;
+    case 'connected':
+      return `connected to ${r.url ?? 'the relay'}; phones open ${r.webUrl ?? 'its address'} (${r.channels} connected now)`;
+    case 'error':
+      return `not connected to ${r.url ?? 'the relay'}: ${r.reason ?? 'the relay link failed'}`;
+  }
+}
+
 /** Lines (indented) that explain a tailnet address that is not the best one: plain HTTP, no MagicDNS. */
 export function tailnetHints(t: TailnetInfo): string[] {
   const hints: string[] = [];
@@ -74,13 +88,17 @@ function validity(p: PairInfo): string {
 }
 
 /**
- * The pairing block. With an address a phone can open: its QR code, the code and the URLs. Without one:
- * `noPhone` (a sentence saying why and what to do), then the local URL for a browser on this computer.
+ * The pairing block. With an address a phone can open: its QR code, and with a relay (`--relay`) the relay's
+ * QR code too, each saying which it is; the code, the key's fingerprint (the phone shows the same) and the
+ * URLs. Without one: `noPhone` (a sentence saying why and what to do), then the local URL for a browser on
+ * this computer. A relay's URL always counts as one a phone can open: that is what a relay is for.
  */
 export function pairingText(p: PairInfo, noPhone: string): string {
-  const phone = p.urls.filter((u) => !isLoopbackUrl(u));
-  const local = p.urls.find(isLoopbackUrl);
-  if (phone.length === 0)
+  const relay = p.relayUrl;
+  const direct = p.urls.filter((u) => u !== relay);
+  const phone = direct.filter((u) => !isLoopbackUrl(u));
+  const local = direct.find(isLoopbackUrl);
+  if (phone.length === 0 && !relay)
     return [
       noPhone,
       '',
@@ -89,13 +107,18 @@ export function pairingText(p: PairInfo, noPhone: string): string {
       `  Code: ${p.code}  (${validity(p)})`,
       '',
     ].join('\n');
+  const through = relay ? `through the relay at ${new URL(relay).host}` : '';
   return [
-    'Scan this with your phone to pair it:',
-    '',
-    qrCode(phone[0]!),
-    '',
+    ...(phone.length > 0
+      ? ['Scan this with your phone to pair it:', '', qrCode(phone[0]!), '']
+      : [`Scan this with your phone to pair it (${through}):`, '', qrCode(relay!), '']),
+    ...(phone.length > 0 && relay
+      ? [`A phone that cannot reach this computer directly scans this one instead (${through}):`, '', qrCode(relay), '']
+      : []),
     `  Code: ${p.code}  (${validity(p)})`,
-    `  URL:  ${phone[0]}`,
+    `  Key:  ${p.fingerprint}  (the phone shows the same key while it pairs)`,
+    ...(phone.length > 0 ? [`  URL:  ${phone[0]}`] : []),
+    ...(relay ? [`  Relay: ${relay}`] : []),
     ...phone.slice(1).map((u) => `  Also: ${u}`),
     ...(local ? [`  On this computer: ${local}`] : []),
     '',

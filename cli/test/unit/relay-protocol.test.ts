@@ -1,7 +1,7 @@
 // The relay framing (docs/relay.md) and the daemon's relay identity: frames round-trip and malformed ones
 // are refused with RelayFrameError; a relay id derives from the signing key, and an identity file from
 // before relays gains a signing key without losing its Noise key.
-import { verify, createPublicKey } from 'node:crypto';
+import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,7 +102,10 @@ describe('the relay identity', () => {
     expect(b.relayId).toBe(a.relayId);
     expect(b.relayId).toBe(relayIdOf(a.signing.publicKey));
     const msg = new Uint8Array([1, 2, 3]);
-    const pub = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(b.signing.publicKey) }, format: 'jwk' });
+    const pub = createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(b.signing.publicKey) },
+      format: 'jwk',
+    });
     expect(verify(null, msg, pub, a.signing.sign(msg))).toBe(true);
     expect(verify(null, new Uint8Array([1, 2, 4]), pub, a.signing.sign(msg))).toBe(false);
   });

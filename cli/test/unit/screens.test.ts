@@ -26,6 +26,7 @@ const pair = (urls: string[]): PairInfo => ({
   code: 'K3X9-M2B7',
   url: urls[0]!,
   urls,
+  fingerprint: 'VBXF-GPEA-DV6W-AT6J',
   expiresAt: new Date(Date.now() + 5 * 60_000).toISOString(),
 });
 
@@ -80,6 +81,28 @@ describe('pairing block', () => {
     expect(both).toContain(`  URL:  ${tailnet}\n`);
     expect(both).toContain(`  On this computer: ${local}\n`);
     expect(both).not.toContain('unused');
+  });
+
+  it('offers the relay’s QR code too, saying which is which, and the key fingerprint', () => {
+    const local = 'http://127.0.0.1:6767/#pair=K3X9-M2B7&key=k';
+    const tailnet = 'http://paseo.tail1234.ts.net/#pair=K3X9-M2B7&key=k';
+    const relay = 'https://relay.example.com/#pair=K3X9-M2B7&key=k&daemon=abcdefghijkmnpqrstuv';
+    const both = pairingText({ ...pair([tailnet, relay, local]), relayUrl: relay }, 'unused');
+    expect(qrBlocks(both)).toHaveLength(2);
+    expect(both).toMatch(/^Scan this with your phone to pair it:\n/);
+    expect(both).toContain(
+      'A phone that cannot reach this computer directly scans this one instead (through the relay at relay.example.com):',
+    );
+    expect(both.indexOf('directly scans')).toBeGreaterThan(both.indexOf(qrBlocks(both)[0]![0]!));
+    expect(both).toContain(`  URL:  ${tailnet}\n  Relay: ${relay}\n`);
+    expect(both).toContain('  Key:  VBXF-GPEA-DV6W-AT6J  (the phone shows the same key while it pairs)');
+
+    // On this computer only, the relay is the phone's way in: its QR code, and no "no QR code" sentence.
+    const viaRelay = pairingText({ ...pair([relay, local]), relayUrl: relay }, noPhoneLoopback());
+    expect(qrBlocks(viaRelay)).toHaveLength(1);
+    expect(viaRelay).toMatch(/^Scan this with your phone to pair it \(through the relay at relay\.example\.com\):/);
+    expect(viaRelay).not.toContain('No QR code');
+    expect(viaRelay).toContain(`  On this computer: ${local}\n`);
   });
 
   it('tells loopback addresses from others', () => {

@@ -1,6 +1,7 @@
 // Pairing this browser: automatically from a pairing link, or with a code typed in. Also the body of
 // the re-pair screen. The code is never logged and never leaves the page except through the handshake.
 import type { PaseoConnection } from '../../../cli/src/channel/client.js';
+import { keyFingerprint } from '../../../cli/src/channel/fingerprint.js';
 import { codeProblem, completeCode, formatCodeInput, pairFragmentInText } from '../code.js';
 import { currentDeviceName, guessDeviceName } from '../device-name.js';
 import type { Screen } from '../model.js';
@@ -21,6 +22,8 @@ export interface PairScreenOptions {
   hint?: string;
   /** The daemon's key from the pairing link (trusted over /api/info). */
   daemonPublicKey?: Uint8Array;
+  /** The daemon's relay id when this page is served by a relay (then there is no /api/info to ask). */
+  relayId?: string;
   onPaired(conn: PaseoConnection, device: StoredDevice): void;
 }
 
@@ -28,9 +31,21 @@ export function pairScreen(opts: PairScreenOptions): Screen {
   let disposed = false;
   let busy = false;
   let linkKey = opts.daemonPublicKey;
+  let relayId = opts.relayId;
   let hostname = '';
 
   const status = h('div', { class: 'pair-status', attrs: { 'aria-live': 'polite' } });
+  // The key's fingerprint, for the person to compare with the one `paseo pair` prints on the computer.
+  const fingerprint = h('p', { class: 'fingerprint', testid: 'pair-fingerprint', attrs: { hidden: true } });
+  const showFingerprint = (key: Uint8Array): void => {
+    fingerprint.replaceChildren(
+      'Computer’s key: ',
+      h('code', { text: keyFingerprint(key) }),
+      ' — the same as `paseo pair` shows on your computer.',
+    );
+    fingerprint.hidden = false;
+  };
+  if (linkKey) showFingerprint(linkKey);
   const input = h('input', {
     class: 'code-input',
     testid: 'code-input',
@@ -85,6 +100,7 @@ export function pairScreen(opts: PairScreenOptions): Screen {
     h('h1', { text: opts.title }),
     opts.reason ? h('p', { class: 'reason', testid: 'repair-reason' }, sentence(opts.reason)) : null,
     intro,
+    fingerprint,
     status,
     form,
   );
@@ -101,7 +117,11 @@ export function pairScreen(opts: PairScreenOptions): Screen {
     const fromLink = pairFragmentInText(input.value);
     if (fromLink) {
       // A whole pairing link was pasted: take its code (and key).
-      if (fromLink.daemonPublicKey) linkKey = fromLink.daemonPublicKey;
+      if (fromLink.daemonPublicKey) {
+        linkKey = fromLink.daemonPublicKey;
+        showFingerprint(linkKey);
+      }
+      if (fromLink.relayId) relayId = fromLink.relayId;
       input.value = formatCodeInput(fromLink.code);
     } else {
       const atEnd = input.selectionStart === input.value.length;
@@ -132,10 +152,12 @@ export function pairScreen(opts: PairScreenOptions): Screen {
     form.hidden = true;
     setStatus('busy', hostname ? `Pairing with ${hostname}…` : 'Pairing…');
     try {
+      if (relayId && !linkKey) throw new RelayLinkNeeded();
       const key = linkKey ?? (await fetchDaemonInfo()).publicKey;
+      showFingerprint(key);
       if (!nameInput.dataset.edited) await guessing;
       const name = nameInput.value.trim() || (await guessing);
-      const result = await pairDevice(code, key, name, hostname);
+      const result = await pairDevice(code, key, name, hostname, relayId);
       if (disposed) {
         result.conn.close();
         return;
@@ -147,7 +169,12 @@ export function pairScreen(opts: PairScreenOptions): Screen {
       input.value = '';
       form.hidden = false;
       update();
-      setStatus('error', pairingErrorMessage(err));
+      setStatus(
+        'error',
+        err instanceof RelayLinkNeeded
+          ? 'Through a relay, pair from the link: scan the QR code `paseo pair` shows on your computer.'
+          : pairingErrorMessage(err),
+      );
       input.focus();
     }
   };
@@ -158,16 +185,18 @@ export function pairScreen(opts: PairScreenOptions): Screen {
     if (code) void pair(code);
   });
 
-  fetchDaemonInfo().then(
-    (info) => {
-      hostname = info.hostname;
-      if (disposed) return;
-      intro.replaceChildren(sentence(opts.intro.replace('your computer', info.hostname)));
-      const progress = status.querySelector('[data-testid="pair-progress"]');
-      if (progress) progress.textContent = `Pairing with ${hostname}…`;
-    },
-    (err: unknown) => console.debug('paseo: /api/info failed', err),
-  );
+  // A relay serves this page but knows nothing of the computer: its name comes with `welcome`.
+  if (!relayId)
+    fetchDaemonInfo().then(
+      (info) => {
+        hostname = info.hostname;
+        if (disposed) return;
+        intro.replaceChildren(sentence(opts.intro.replace('your computer', info.hostname)));
+        const progress = status.querySelector('[data-testid="pair-progress"]');
+        if (progress) progress.textContent = `Pairing with ${hostname}…`;
+      },
+      (err: unknown) => console.debug('paseo: /api/info failed', err),
+    );
 
   if (opts.code !== undefined) {
     const code = completeCode(opts.code);
@@ -189,3 +218,6 @@ export function pairScreen(opts: PairScreenOptions): Screen {
     },
   };
 }
+
+/** Through a relay there is no /api/info to ask for the key: only a pairing link carries it. */
+class RelayLinkNeeded extends Error {}

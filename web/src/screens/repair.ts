@@ -8,6 +8,8 @@ import { pairScreen } from './pair.js';
 export interface RepairOptions {
   /** One line on why, for people. */
   reason: string;
+  /** The relay id and key the device had, when it paired through a relay: a typed code goes there. */
+  relay?: { relayId: string; daemonPublicKey: Uint8Array };
   onPaired(conn: PaseoConnection, device: StoredDevice): void;
 }
 
@@ -18,6 +20,7 @@ export function repairScreen(opts: RepairOptions): Screen {
     reason: opts.reason,
     intro: 'Run `paseo pair` on your computer and enter the new code here.',
     hint: 'A code looks like K3X9-M2B7.',
+    ...(opts.relay ? { relayId: opts.relay.relayId, daemonPublicKey: opts.relay.daemonPublicKey } : {}),
     onPaired: opts.onPaired,
   });
 }
