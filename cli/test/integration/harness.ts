@@ -45,17 +45,18 @@ export function spawnGuarded(
 export type TestDaemon = DaemonProcess;
 
 /**
- * Starts `paseo up --no-tailnet` under the guard and waits until it answers: on a free loopback port,
- * or on `listen` (to start it again where a page expects it).
+ * Starts `paseo up --no-tailnet` (and `args`) under the guard and waits until it answers: on a free
+ * loopback port, or on `listen` (to start it again where a page expects it).
  */
 export async function startDaemon(
-  opts: { env?: Record<string, string>; home?: string; listen?: string } = {},
+  opts: { env?: Record<string, string>; home?: string; listen?: string; args?: string[] } = {},
 ): Promise<TestDaemon> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'paseo-test-'));
   const daemon = await startDaemonProcess({
     bin: paseoBin(),
     home,
     env: testEnv(home, opts.env),
+    ...(opts.args ? { args: opts.args } : {}),
     spawn: (cmd, args, env) => spawnGuarded(cmd, args, { env }),
     ...(opts.listen ? { listen: opts.listen } : {}),
   });
