@@ -92,7 +92,12 @@ export class DeviceConnection implements Client, Admitted {
       const frame = decodeWireFrame(bytes);
       if (this.state === 'handshake') this.onHandshake(frame.type, frame.body);
       else if (frame.type === FrameType.DATA) this.onData(frame.body);
-      else if (frame.type === FrameType.CLOSE) this.closed();
+      else if (frame.type === FrameType.CLOSE) {
+        // The device (or anything on the path: it is plaintext) ends the connection; the pipe closes too,
+        // so a relay channel does not linger.
+        this.pipe.close('closed');
+        this.closed();
+      }
       else throw new ChannelError('protocol', 'The connection sent a handshake twice.');
     } catch (err) {
       this.fail(err);
