@@ -39,9 +39,7 @@ export function pairScreen(opts: PairScreenOptions): Screen {
   const fingerprint = h('p', { class: 'fingerprint', testid: 'pair-fingerprint', attrs: { hidden: true } });
   const showFingerprint = (key: Uint8Array): void => {
     fingerprint.replaceChildren(
-      'Computer’s key: ',
-      h('code', { text: keyFingerprint(key) }),
-      ' — the same as `paseo pair` shows on your computer.',
+      sentence(`Computer’s key: \`${keyFingerprint(key)}\` — the same as \`paseo pair\` shows on your computer.`),
     );
     fingerprint.hidden = false;
   };
