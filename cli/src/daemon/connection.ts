@@ -97,8 +97,7 @@ export class DeviceConnection implements Client, Admitted {
         // so a relay channel does not linger.
         this.pipe.close('closed');
         this.closed();
-      }
-      else throw new ChannelError('protocol', 'The connection sent a handshake twice.');
+      } else throw new ChannelError('protocol', 'The connection sent a handshake twice.');
     } catch (err) {
       this.fail(err);
     }

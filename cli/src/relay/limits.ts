@@ -17,10 +17,10 @@ export interface RelayLimits {
   daemonPhonesBufferBytes: number;
   /** Bytes queued towards a daemon beyond which its phones are not read until it catches up. */
   daemonBufferHighBytes: number;
-  /** New connections (either leg) one client address may open at once, then `connectPerSecond`. */
+  /** New connections (either leg) one client address may open at once, then `connectPerMinute`. */
   connectBurst: number;
-  /** New connections per second one client address gets back, up to `connectBurst`. */
-  connectPerSecond: number;
+  /** New connections per minute one client address gets back, up to `connectBurst`. */
+  connectPerMinute: number;
 }
 
 export const DEFAULT_RELAY_LIMITS: Readonly<RelayLimits> = Object.freeze({
@@ -33,7 +33,7 @@ export const DEFAULT_RELAY_LIMITS: Readonly<RelayLimits> = Object.freeze({
   daemonPhonesBufferBytes: 64 * 1024 * 1024,
   daemonBufferHighBytes: 4 * 1024 * 1024,
   connectBurst: 60,
-  connectPerSecond: 2,
+  connectPerMinute: 120,
 });
 
 const ENV: Record<keyof RelayLimits, string> = {
@@ -45,7 +45,7 @@ const ENV: Record<keyof RelayLimits, string> = {
   daemonPhonesBufferBytes: 'PASEO_RELAY_DAEMON_PHONES_BUFFER_BYTES',
   daemonBufferHighBytes: 'PASEO_RELAY_DAEMON_BUFFER_HIGH_BYTES',
   connectBurst: 'PASEO_RELAY_CONNECT_BURST',
-  connectPerSecond: 'PASEO_RELAY_CONNECT_PER_SECOND',
+  connectPerMinute: 'PASEO_RELAY_CONNECT_PER_MINUTE',
 };
 
 /** The limits: the defaults, with what the environment sets. */

@@ -11,7 +11,7 @@ export class RateLimiter {
 
   constructor(
     private readonly burst: number,
-    private readonly perSecond: number,
+    private readonly perMinute: number,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -19,7 +19,7 @@ export class RateLimiter {
   take(address: string): boolean {
     const now = this.now();
     const b = this.buckets.get(address);
-    const tokens = b ? Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond) : this.burst;
+    const tokens = b ? Math.min(this.burst, b.tokens + ((now - b.at) / 60_000) * this.perMinute) : this.burst;
     if (tokens < 1) {
       this.buckets.set(address, { tokens, at: now });
       return false;
@@ -37,7 +37,7 @@ export class RateLimiter {
   sweep(): void {
     const now = this.now();
     for (const [address, b] of this.buckets) {
-      if (b.tokens + ((now - b.at) / 1000) * this.perSecond >= this.burst) this.buckets.delete(address);
+      if (b.tokens + ((now - b.at) / 60_000) * this.perMinute >= this.burst) this.buckets.delete(address);
     }
   }
 

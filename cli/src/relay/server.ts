@@ -64,7 +64,7 @@ export class RelayServer {
     readonly address: { host: string; port: number },
   ) {
     this.noisy = new RepeatLimitedLog(opts.log);
-    this.rate = new RateLimiter(opts.limits.connectBurst, opts.limits.connectPerSecond);
+    this.rate = new RateLimiter(opts.limits.connectBurst, opts.limits.connectPerMinute);
     server.on('request', (req, res) => void this.onRequest(req, res));
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as Duplex, head));
     this.timers.push(

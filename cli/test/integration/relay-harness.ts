@@ -33,7 +33,8 @@ export interface TestRelay {
 export async function startRelay(opts: { port?: number; env?: Record<string, string> } = {}): Promise<TestRelay> {
   const home = mkdtempSync(join(tmpdir(), 'paseo-relay-'));
   const child = spawnGuarded(paseoBin(), ['relay', '--listen', `127.0.0.1:${opts.port ?? 0}`], {
-    env: testEnv(home, opts.env),
+    // Every test connection comes from 127.0.0.1: a budget the suites cannot spend, unless a test sets one.
+    env: testEnv(home, { PASEO_RELAY_CONNECT_BURST: '10000', ...opts.env }),
   });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

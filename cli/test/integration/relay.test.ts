@@ -289,3 +289,58 @@ describe('registering under a daemon id', () => {
     expect(relayStatus(d).state).toBe('error'); // it does not fight back
   });
 });
+
+describe('the relay’s door', () => {
+  let relay: TestRelay;
+  beforeAll(async () => {
+    relay = await startRelay({ env: { PASEO_RELAY_CONNECT_BURST: '3', PASEO_RELAY_CONNECT_PER_MINUTE: '1' } });
+  });
+  afterAll(async () => {
+    await relay?.stop();
+  });
+
+  /** The HTTP status a WebSocket upgrade gets (101 when it is taken). */
+  const upgrade = (path: string, headers: Record<string, string> = {}): Promise<number> =>
+    new Promise((resolve) => {
+      const ws = new WebSocket(`${relay.wsUrl}${path}`, { headers });
+      ws.once('open', () => {
+        ws.terminate();
+        resolve(101);
+      });
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('error', () => {});
+    });
+
+  it('lets in pages of its own origin only, and rate-limits connections per address', async () => {
+    const id = 'abcdefghijkmnpqrstuv';
+    expect(await upgrade(`/ws/${id}`, { origin: 'http://evil.example' })).toBe(403);
+    expect(await upgrade(`/ws/${id}`, { origin: relay.url.replace(/\/$/, '') })).toBe(101);
+    expect(await upgrade('/ws/not-an-id')).toBe(404);
+    // The burst (3) is spent by now; the next one is refused until a token comes back (1 a minute).
+    expect(await upgrade(`/ws/${id}`)).toBe(429);
+    expect(metric(await metrics(relay), 'paseo_relay_drops_total{reason="rate-limited"}')).toBeGreaterThanOrEqual(1);
+    expect(metric(await metrics(relay), 'paseo_relay_drops_total{reason="bad-origin"}')).toBe(1);
+  });
+
+  it('a daemon says in a sentence when the relay is unreachable or refuses it', async () => {
+    const d = await startDaemon({ args: ['--relay', 'ws://127.0.0.1:1'] });
+    try {
+      await expect.poll(() => relayStatus(d).reason ?? '', { timeout: 10_000 }).toContain('nothing answers there');
+      expect(relayStatus(d).state).toBe('error');
+      expect(d.cli(['status']).stdout).toMatch(/Relay: {5}not connected to ws:\/\/127\.0\.0\.1:1: Cannot reach/);
+    } finally {
+      await d.stop();
+    }
+    // Something that answers HTTP but is no relay: the relay's own refusals read the same way.
+    const other = await startDaemon();
+    const refused = await startDaemon({ args: ['--relay', `ws://127.0.0.1:${other.port}`] });
+    try {
+      await expect
+        .poll(() => relayStatus(refused).reason ?? '', { timeout: 15_000 })
+        .toContain(`The relay at ws://127.0.0.1:${other.port} refused the connection (HTTP 404: Not found.)`);
+    } finally {
+      await refused.stop();
+      await other.stop();
+    }
+  });
+});

@@ -144,6 +144,7 @@ describe('the flags service install records', () => {
     [['--hostname', 'laptop']],
     [['--no-tailnet', '--listen=127.0.0.1:7000']],
     [['--login-server', 'https://hs.example', '--hostname=box']],
+    [['--relay', 'wss://relay.example.com']],
     [[]],
   ])('accepts `paseo up` flags %j as they are', (flags) => {
     expect(checkUpFlags(flags, upArgs)).toEqual(flags);

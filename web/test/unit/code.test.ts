@@ -61,6 +61,15 @@ describe('parsePairFragment', () => {
     expect(parsePairFragment('#pair=K3X9-M2B7&key=abc')).toEqual({ code: 'K3X9-M2B7' });
   });
 
+  it('reads the relay id of a relay pairing link, and ignores one that is not a relay id', () => {
+    const frag = parsePairFragment(`#pair=K3X9-M2B7&key=${keyText}&daemon=abcdefghijkmnpqrstuv`);
+    expect(frag?.relayId).toBe('abcdefghijkmnpqrstuv');
+    expect(parsePairFragment(`#pair=K3X9-M2B7&key=${keyText}&daemon=../../x`)?.relayId).toBeUndefined();
+    expect(pairFragmentInText(`https://relay.example/#pair=K3X9M2B7&daemon=abcdefghijkmnpqrstuv`)?.relayId).toBe(
+      'abcdefghijkmnpqrstuv',
+    );
+  });
+
   it('ignores fragments that are not pairing links', () => {
     expect(parsePairFragment('')).toBeUndefined();
     expect(parsePairFragment('#/')).toBeUndefined();

@@ -22,6 +22,12 @@ describe('socketUrl', () => {
     expect(socketUrl({ protocol: 'http:', host: 'paseo.tailnet.ts.net' })).toBe('ws://paseo.tailnet.ts.net/ws');
     expect(socketUrl({ protocol: 'https:', host: 'box.ts.net:8443' })).toBe('wss://box.ts.net:8443/ws');
   });
+
+  it('names the daemon by its relay id when a relay serves the page', () => {
+    expect(socketUrl({ protocol: 'https:', host: 'relay.example.com' }, 'abcdefghijkmnpqrstuv')).toBe(
+      'wss://relay.example.com/ws/abcdefghijkmnpqrstuv',
+    );
+  });
 });
 
 describe('routes', () => {
