@@ -5,6 +5,8 @@
 //   interrupt    Ctrl-C during `yes` → output stops at the client (median ms, bytes after Ctrl-C)
 //   handshakes   Noise handshakes of a paired device the daemon completes per second on its one core,
 //                and a paired client's echo p50 idle vs during a bounded handshake flood
+//   relay        frames/s, MiB/s and echo p50/p99 through one `paseo relay` node vs a bare ws
+//                pass-through (relay.ts)
 // Loopback only; every process it starts is stopped. JSON goes to .cache/bench/last.json.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -26,6 +28,7 @@ import { type InterruptResult, measureInterrupt } from './interrupt.js';
 import { type LatencyResult, measureLatency } from './latency.js';
 import { type PaseoDaemon, PaseoPath, pairClient, startPaseo } from './paseo.js';
 import { RawPtyPath } from './rawpty.js';
+import { measureRelay, type RelayResult, relayReport, runBarePipeRole, runRelayDaemonRole } from './relay.js';
 import { printReport, writeJson } from './report.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { findTtyd, TtydPath } from './ttyd.js';
@@ -47,6 +50,8 @@ async function main(): Promise<void> {
     if (role === 'bare-ws-server') return runBareWsServer();
     if (role === 'flood') return runFloodRole(process.argv.slice(roleAt + 2));
     if (role === 'handshakes') return runHandshakeRole(process.argv.slice(roleAt + 2));
+    if (role === 'relay-daemon') return runRelayDaemonRole(process.argv.slice(roleAt + 2));
+    if (role === 'bare-pipe') return runBarePipeRole();
     throw new Error(`unknown role ${role}`);
   }
 
@@ -54,7 +59,7 @@ async function main(): Promise<void> {
   const reps = envInt('BENCH_REPS', 5);
   const samples = envInt('BENCH_SAMPLES', 200);
   const only = new Set(
-    (process.env.BENCH_ONLY ?? 'throughput,latency,interrupt,handshakes').split(',').map((s) => s.trim()),
+    (process.env.BENCH_ONLY ?? 'throughput,latency,interrupt,handshakes,relay').split(',').map((s) => s.trim()),
   );
   const paseoBin = process.env.PASEO_BIN ?? join(root, 'dist', 'paseo');
   if (!existsSync(paseoBin)) throw new Error(`${paseoBin} does not exist: run \`make\` first (or set PASEO_BIN).`);
@@ -105,6 +110,7 @@ async function main(): Promise<void> {
     let latency: LatencyResult[] = [];
     let interrupt: InterruptResult[] = [];
     let handshakes: HandshakeResult | null = null;
+    let relay: RelayResult | null = null;
     if (only.has('throughput')) {
       log(`throughput: cat ${(file.bytes / MiB).toFixed(0)} MiB × ${reps}`);
       throughput = await measureThroughput([...ptyPaths, bare].filter(want), file, reps, log);
@@ -120,6 +126,10 @@ async function main(): Promise<void> {
     if (only.has('handshakes')) {
       log(`handshakes: replayed CONNECT_INITs, then echo idle and during ${FLOOD_HANDSHAKES_PER_S} handshakes/s`);
       handshakes = await measureHandshakes(bundle, daemon, paseo, samples, log);
+    }
+    if (only.has('relay')) {
+      log('relay: frames through one paseo relay node vs a bare ws pass-through, 64 B / 1 KiB / 16 KiB');
+      relay = await measureRelay(bundle, paseoBin, Math.max(3, reps), samples, log);
     }
     const seconds = (performance.now() - started) / 1000;
     const result = {
@@ -139,8 +149,10 @@ async function main(): Promise<void> {
       latency,
       interrupt,
       handshakes,
+      relay,
     };
     printReport(result);
+    if (relay) process.stdout.write(`${relayReport(relay).join('\n')}\n`);
     writeJson(join(root, '.cache', 'bench', 'last.json'), result);
     log(`done in ${seconds.toFixed(0)} s; JSON in .cache/bench/last.json`);
   } finally {

@@ -11,7 +11,7 @@
 //   BENCH_FILE_MIB      size of the file `cat` prints (default 64)
 //   BENCH_REPS          throughput and interrupt repetitions per path (default 5)
 //   BENCH_SAMPLES       keystrokes per latency measurement (default 200)
-//   BENCH_ONLY          comma list of sections to run: throughput,latency,interrupt (default all)
+//   BENCH_ONLY          comma list of sections to run: throughput,latency,interrupt,handshakes,relay (default all)
 //   BENCH_PATHS         comma list of paths to run: paseo,node-pty,ttyd,bare ws (default all)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';

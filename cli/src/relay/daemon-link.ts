@@ -57,7 +57,6 @@ export class DaemonLink {
   private readonly registerTimer: ReturnType<typeof setTimeout>;
   private closed = false;
   private phonesPaused = false;
-  private drainTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -124,10 +123,16 @@ export class DaemonLink {
 
   /** A frame from a phone channel towards the daemon. */
   toDaemon(channel: number, frame: Uint8Array): void {
-    if (this.closed) return;
-    this.sendFrame(RelayOp.DATA, channel, frame);
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    const data = encodeRelayFrame(RelayOp.DATA, channel, frame);
     this.ctx.metrics.forwarded('to_daemon', frame.length);
-    if (!this.phonesPaused && this.ws.bufferedAmount > this.ctx.limits.daemonBufferHighBytes) this.pausePhones();
+    if (this.phonesPaused || this.ws.bufferedAmount + data.length <= this.ctx.limits.daemonBufferHighBytes) {
+      this.ws.send(data);
+      return;
+    }
+    // The daemon is not keeping up: its phones are not read until this frame (and all before it) is out.
+    this.pausePhones();
+    this.ws.send(data, () => this.resumePhones());
   }
 
   /** A phone channel ended on the phone's side (or the relay cut it): the daemon is told. */
@@ -233,18 +238,14 @@ export class DaemonLink {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeRelayFrame(op, channel, payload));
   }
 
-  /** The daemon is not keeping up: stop reading its phones until its queue drains. */
+  /** Stops reading this daemon's phones (it is not keeping up). */
   private pausePhones(): void {
     this.phonesPaused = true;
     for (const c of this.channels.values()) c.pause();
-    this.drainTimer = setInterval(() => {
-      if (this.closed || this.ws.bufferedAmount <= this.ctx.limits.daemonBufferHighBytes / 2) this.resumePhones();
-    }, 20);
   }
 
   private resumePhones(): void {
-    clearInterval(this.drainTimer);
-    this.drainTimer = undefined;
+    if (!this.phonesPaused || this.closed) return;
     this.phonesPaused = false;
     for (const c of this.channels.values()) c.resume();
   }
@@ -253,7 +254,6 @@ export class DaemonLink {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.registerTimer);
-    if (this.drainTimer) clearInterval(this.drainTimer);
     for (const c of [...this.channels.values()]) c.linkGone(phoneMessage);
     this.channels.clear();
     this.ctx.unregister(this);
@@ -300,8 +300,11 @@ class PhoneChannel {
     if (this.ended || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(frame);
     this.ctx.metrics.forwarded('to_phone', frame.length);
-    if (this.ws.bufferedAmount > this.ctx.limits.channelBufferBytes) this.cut();
-    else this.link.checkPhonesBuffer();
+    const buffered = this.ws.bufferedAmount;
+    const limits = this.ctx.limits;
+    if (buffered > limits.channelBufferBytes) this.cut();
+    // While every phone holds less than its share, all of them together are under the daemon's cap.
+    else if (buffered > limits.daemonPhonesBufferBytes / limits.maxChannelsPerDaemon) this.link.checkPhonesBuffer();
   }
 
   /** The phone does not read what it is sent: close it, so it never holds up the daemon or other phones. */
