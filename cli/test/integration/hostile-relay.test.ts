@@ -121,46 +121,45 @@ class HostileLink {
   private pass(dir: Direction, data: Buffer, send: (b: Uint8Array) => void): void {
     this.seen.push(Buffer.from(data));
     const f = decodeRelayFrame(new Uint8Array(data));
-    if (f.op !== RelayOp.DATA) return send(data);
+    if (f.op !== RelayOp.DATA) {
+      send(data);
+      return;
+    }
     const key = `${f.channel}:${dir}`;
     const past = this.history.get(key) ?? [];
     this.history.set(key, [...past, f.payload.slice()]);
     const out = (payload: Uint8Array) => send(encodeRelayFrame(RelayOp.DATA, f.channel, payload));
+    for (const payload of this.attack(dir, f.channel, f.payload, past.at(-1))) out(payload);
+  }
+
+  /** What goes on instead of `payload` (nothing, twice, changed, with an old one, or a held one after it). */
+  private attack(dir: Direction, channel: number, payload: Uint8Array, earlier: Uint8Array | undefined): Uint8Array[] {
     const a = this.armed?.dir === dir ? this.armed.attack : undefined;
     const held = this.held;
-    if (held && held.channel === f.channel && a === 'reorder') {
+    if (!a) return [payload];
+    if (a === 'reorder' && held?.channel === channel) {
       this.disarm();
-      out(f.payload);
-      return out(held.payload);
+      return [payload, held.payload];
     }
-    if (!a) return out(f.payload);
+    if (a === 'reorder') {
+      this.held = { channel, payload };
+      return [];
+    }
+    this.disarm();
     switch (a) {
       case 'tamper': {
-        const t = f.payload.slice();
+        const t = payload.slice();
         t[t.length - 1]! ^= 0x01;
-        this.disarm();
-        return out(t);
+        return [t];
       }
       case 'truncate':
-        this.disarm();
-        return out(f.payload.slice(0, Math.max(2, f.payload.length - 8)));
+        return [payload.slice(0, Math.max(2, payload.length - 8))];
       case 'drop':
-        this.disarm();
-        return;
+        return [];
       case 'duplicate':
-        this.disarm();
-        out(f.payload);
-        return out(f.payload);
-      case 'replay': {
-        this.disarm();
-        out(f.payload);
-        const earlier = past.at(-1);
-        if (earlier) out(earlier);
-        return;
-      }
-      case 'reorder':
-        this.held = { channel: f.channel, payload: f.payload };
-        return;
+        return [payload, payload];
+      case 'replay':
+        return earlier ? [payload, earlier] : [payload];
     }
   }
 }
