@@ -15,10 +15,13 @@ import {
   closePayload,
   decodeRelayFrame,
   encodeRelayFrame,
+  parseJsonPayload,
   RELAY_DAEMON_PATH,
   RELAY_SUBPROTOCOL,
   RelayOp,
+  relayError,
 } from '../../src/relay/protocol.js';
+import { RelayPeer } from '../fixtures/relay-peer.js';
 import { NodeWebSocket, startDaemon, type TestDaemon } from './harness.js';
 import {
   connectThroughRelay,
@@ -284,6 +287,18 @@ describe('a hostile relay', () => {
     expect(await replay(connectFrames.slice(0, 2))).toEqual([FrameType.HANDSHAKE_REPLY, FrameType.CLOSE]);
     expect(devices()).toEqual(after);
     expect(after).toHaveLength(devicesBefore.length + 1);
+  });
+
+  it('cannot register under the daemon’s id by replaying its registration', async () => {
+    const register = hostile.seen.find((b) => b[0] === RelayOp.REGISTER);
+    expect(register).toBeDefined();
+    const peer = await RelayPeer.connect(relay.wsUrl);
+    await peer.next((f) => f.op === RelayOp.CHALLENGE);
+    peer.ws.send(register!);
+    const answer = await peer.next((f) => f.op === RelayOp.ERROR || f.op === RelayOp.REGISTERED);
+    expect(answer.op).toBe(RelayOp.ERROR);
+    expect(parseJsonPayload(answer.payload, relayError).code).toBe('bad-signature');
+    await relayConnected(d); // the daemon kept its place
   });
 
   it('sees no plaintext and no pairing code: only handshakes and ciphertext cross the relay', async () => {
