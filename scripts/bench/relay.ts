@@ -296,39 +296,26 @@ export function relayReport(r: RelayResult): string[] {
   ];
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
   const added = (a: number, b: number) => `${a >= b ? '+' : '−'}${Math.abs(a - b).toFixed(3)}`;
+  /** One row: relay, bare and how they compare, for each size. */
+  const compared = (
+    title: string,
+    pick: (x: RelaySizeResult['relay']) => number,
+    digits: number,
+    compare: (a: number, b: number) => string,
+  ) =>
+    row(
+      title,
+      r.sizes.flatMap((s) => [
+        pick(s.relay).toFixed(digits),
+        pick(s.bare).toFixed(digits),
+        compare(pick(s.relay), pick(s.bare)),
+      ]),
+    );
   lines.push(
-    row(
-      'frames/s',
-      r.sizes.flatMap((s) => [
-        s.relay.framesPerSec.toFixed(0),
-        s.bare.framesPerSec.toFixed(0),
-        ratio(s.relay.framesPerSec, s.bare.framesPerSec),
-      ]),
-    ),
-    row(
-      'MiB/s',
-      r.sizes.flatMap((s) => [
-        s.relay.mibPerSec.toFixed(1),
-        s.bare.mibPerSec.toFixed(1),
-        ratio(s.relay.mibPerSec, s.bare.mibPerSec),
-      ]),
-    ),
-    row(
-      'echo p50, ms',
-      r.sizes.flatMap((s) => [
-        s.relay.echo.p50.toFixed(3),
-        s.bare.echo.p50.toFixed(3),
-        added(s.relay.echo.p50, s.bare.echo.p50),
-      ]),
-    ),
-    row(
-      'echo p99, ms',
-      r.sizes.flatMap((s) => [
-        s.relay.echo.p99.toFixed(3),
-        s.bare.echo.p99.toFixed(3),
-        added(s.relay.echo.p99, s.bare.echo.p99),
-      ]),
-    ),
+    compared('frames/s', (x) => x.framesPerSec, 0, ratio),
+    compared('MiB/s', (x) => x.mibPerSec, 1, ratio),
+    compared('echo p50, ms', (x) => x.echo.p50, 3, added),
+    compared('echo p99, ms', (x) => x.echo.p99, 3, added),
   );
   lines.push('(× is relay ÷ bare; in the echo rows, + is what the relay adds over the pass-through)');
   return lines;

@@ -61,26 +61,20 @@ export class RelayMetrics {
     this.channels = new Gauge({ name: 'paseo_relay_channels', help: 'Phone channels open now.', registers });
     this.channelsTotal = new Counter({ name: 'paseo_relay_channels_total', help: 'Phone channels opened.', registers });
     const counts = this.forwardedCounts;
-    this.frames = new Counter({
-      name: 'paseo_relay_frames_total',
-      help: 'Wire frames forwarded, by direction.',
-      labelNames: ['direction'],
-      registers,
-      collect() {
-        this.reset();
-        for (const direction of ['to_daemon', 'to_phone'] as const) this.inc({ direction }, counts[direction].frames);
-      },
-    });
-    this.bytes = new Counter({
-      name: 'paseo_relay_bytes_total',
-      help: 'Bytes of wire frames forwarded, by direction.',
-      labelNames: ['direction'],
-      registers,
-      collect() {
-        this.reset();
-        for (const direction of ['to_daemon', 'to_phone'] as const) this.inc({ direction }, counts[direction].bytes);
-      },
-    });
+    /** A counter by direction whose values are read from `counts` when scraped. */
+    const forwarded = (name: string, help: string, key: 'frames' | 'bytes') =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['direction'],
+        registers,
+        collect() {
+          this.reset();
+          for (const direction of ['to_daemon', 'to_phone'] as const) this.inc({ direction }, counts[direction][key]);
+        },
+      });
+    this.frames = forwarded('paseo_relay_frames_total', 'Wire frames forwarded, by direction.', 'frames');
+    this.bytes = forwarded('paseo_relay_bytes_total', 'Bytes of wire frames forwarded, by direction.', 'bytes');
     this.drops = new Counter({
       name: 'paseo_relay_drops_total',
       help: 'Connections, channels and frames refused or cut, by reason.',

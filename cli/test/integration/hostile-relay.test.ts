@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { closeFrame, InitiatorHandshake, ResponderHandshake } from '../../src/channel/channel.js';
-import { type ConnectionError, PaseoConnection } from '../../src/channel/client.js';
+import type { ConnectionError, PaseoConnection } from '../../src/channel/client.js';
 import { decodeWireFrame, FrameType } from '../../src/channel/frame.js';
 import { generateKeyPair, type KeyPair } from '../../src/channel/noise.js';
 import {
@@ -22,9 +22,11 @@ import {
   relayError,
 } from '../../src/relay/protocol.js';
 import { RelayPeer } from '../fixtures/relay-peer.js';
-import { NodeWebSocket, startDaemon, type TestDaemon } from './harness.js';
+import { startDaemon, type TestDaemon } from './harness.js';
 import {
   connectThroughRelay,
+  failureOf,
+  openPhone,
   pairThroughRelay,
   phoneUrl,
   type RelayPairing,
@@ -306,13 +308,9 @@ describe('a hostile relay', () => {
     const newKeys = generateKeyPair();
     const secretName = 'Canary device name 7f3a';
     const p = relayPairing(d);
-    const conn = await PaseoConnection.open({
-      url: phoneUrl(relay, p.relayId),
-      daemonPublicKey: p.daemonPublicKey,
-      keys: newKeys,
-      pairing: { code: p.code, deviceName: secretName },
-      clientName: 'paseo-test/1',
-      WebSocketImpl: NodeWebSocket,
+    const conn = await openPhone(phoneUrl(relay, p.relayId), p.daemonPublicKey, newKeys, {
+      code: p.code,
+      deviceName: secretName,
     });
     const info = await conn.request({ t: 'session.create', command: ['/bin/sh'], cwd: '/', cols: 80, rows: 24 });
     let text = '';
@@ -400,37 +398,27 @@ describe('a relay that sends a phone somewhere else', () => {
   it('another daemon cannot answer a paired phone, nor take its pairing code', async () => {
     const devicesOf = (x: TestDaemon) => x.cliJson<unknown[]>(['devices', '--json']).length;
     const [na, nb] = [devicesOf(a), devicesOf(b)];
-    const err = await connectThroughRelay(proxyWs(), pa.relayId, pa.daemonPublicKey, keys).then(
-      () => undefined,
-      (e: ConnectionError) => e,
-    );
+    const err = await failureOf(connectThroughRelay(proxyWs(), pa.relayId, pa.daemonPublicKey, keys));
     expect(err?.kind).toBe('protocol');
     expect(err?.needsPairing).toBe(false);
 
     // A fresh code of A, sent to B: B cannot read it, and A's code stays good.
     const p = relayPairing(a);
-    const pairErr = await PaseoConnection.open({
-      url: phoneUrl(proxyWs(), p.relayId),
-      daemonPublicKey: p.daemonPublicKey,
-      keys: generateKeyPair(),
-      pairing: { code: p.code, deviceName: 'Misrouted' },
-      clientName: 'paseo-test/1',
-      WebSocketImpl: NodeWebSocket,
-    }).then(
-      () => undefined,
-      (e: ConnectionError) => e,
+    const pairErr = await failureOf(
+      openPhone(phoneUrl(proxyWs(), p.relayId), p.daemonPublicKey, generateKeyPair(), {
+        code: p.code,
+        deviceName: 'Misrouted',
+      }),
     );
     expect(pairErr?.kind).toBe('protocol');
     expect([devicesOf(a), devicesOf(b)]).toEqual([na, nb]);
-    const ok = await PaseoConnection.open({
-      url: phoneUrl(relay, p.relayId),
-      daemonPublicKey: p.daemonPublicKey,
-      keys: generateKeyPair(),
-      pairing: { code: p.code, deviceName: 'Rightly routed' },
-      clientName: 'paseo-test/1',
-      WebSocketImpl: NodeWebSocket,
-    });
-    ok.close();
+    const ok = failureOf(
+      openPhone(phoneUrl(relay, p.relayId), p.daemonPublicKey, generateKeyPair(), {
+        code: p.code,
+        deviceName: 'Rightly routed',
+      }),
+    );
+    expect(await ok).toBeUndefined();
     // The phone of A still reaches A through the honest relay.
     (await connectThroughRelay(relay, pa.relayId, pa.daemonPublicKey, keys)).close();
   });
@@ -472,16 +460,13 @@ describe('a relay that puts a responder of its own in the daemon’s place', () 
 
   for (const mode of ['connect', 'pair'] as const) {
     it(`fails the phone's ${mode} handshake, and the phone keeps its pairing`, async () => {
-      const err = await PaseoConnection.open({
-        url: url(),
-        daemonPublicKey: daemonKeys.publicKey,
-        keys: generateKeyPair(),
-        ...(mode === 'pair' ? { pairing: { code: 'K3X9-M2B7', deviceName: 'Phone' } } : {}),
-        clientName: 'paseo-test/1',
-        WebSocketImpl: NodeWebSocket,
-      }).then(
-        () => undefined,
-        (e: ConnectionError) => e,
+      const err = await failureOf(
+        openPhone(
+          url(),
+          daemonKeys.publicKey,
+          generateKeyPair(),
+          mode === 'pair' ? { code: 'K3X9-M2B7', deviceName: 'Phone' } : undefined,
+        ),
       );
       expect(err?.kind).toBe('protocol');
       expect(err?.needsPairing).toBe(false);

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { PaseoConnection } from '../../src/channel/client.js';
+import { ConnectionError, PaseoConnection } from '../../src/channel/client.js';
 import { parseKey } from '../../src/channel/encoding.js';
 import type { RelayInfo } from '../../src/channel/messages.js';
 import type { KeyPair } from '../../src/channel/noise.js';
@@ -118,6 +118,34 @@ export function phoneUrl(relay: Pick<TestRelay, 'wsUrl'>, relayId: string): stri
   return `${relay.wsUrl}/ws/${relayId}`;
 }
 
+/** A phone's connection to a WebSocket URL: paired with `keys`, or pairing with a code first. */
+export function openPhone(
+  url: string,
+  daemonPublicKey: Uint8Array,
+  keys: KeyPair,
+  pairing?: { code: string; deviceName: string },
+): Promise<PaseoConnection> {
+  return PaseoConnection.open({
+    url,
+    daemonPublicKey,
+    keys,
+    ...(pairing ? { pairing } : {}),
+    clientName: 'paseo-test/1',
+    WebSocketImpl: NodeWebSocket,
+  });
+}
+
+/** Why a connection attempt failed, or undefined when it succeeded (and was closed at once). */
+export async function failureOf(attempt: Promise<PaseoConnection>): Promise<ConnectionError | undefined> {
+  try {
+    (await attempt).close();
+    return undefined;
+  } catch (err) {
+    if (err instanceof ConnectionError) return err;
+    throw err;
+  }
+}
+
 /** Pairs a device through the relay with a fresh code. */
 export async function pairThroughRelay(
   d: TestDaemon,
@@ -126,13 +154,9 @@ export async function pairThroughRelay(
   name = 'Relay phone',
 ): Promise<{ conn: PaseoConnection; pairing: RelayPairing }> {
   const pairing = relayPairing(d);
-  const conn = await PaseoConnection.open({
-    url: phoneUrl(relay, pairing.relayId),
-    daemonPublicKey: pairing.daemonPublicKey,
-    keys,
-    pairing: { code: pairing.code, deviceName: name },
-    clientName: 'paseo-test/1',
-    WebSocketImpl: NodeWebSocket,
+  const conn = await openPhone(phoneUrl(relay, pairing.relayId), pairing.daemonPublicKey, keys, {
+    code: pairing.code,
+    deviceName: name,
   });
   return { conn, pairing };
 }
@@ -144,11 +168,5 @@ export function connectThroughRelay(
   daemonPublicKey: Uint8Array,
   keys: KeyPair,
 ): Promise<PaseoConnection> {
-  return PaseoConnection.open({
-    url: phoneUrl(relay, relayId),
-    daemonPublicKey,
-    keys,
-    clientName: 'paseo-test/1',
-    WebSocketImpl: NodeWebSocket,
-  });
+  return openPhone(phoneUrl(relay, relayId), daemonPublicKey, keys);
 }
