@@ -10,6 +10,7 @@ import {
   startRelay,
   type TestRelay,
 } from '../../../cli/test/integration/relay-harness.js';
+import { screenshotBoth, screenText, startShell, typeCommand } from './app.js';
 import { type Phone, phonePerTest, requireChromium, storedDevice } from './browser.js';
 
 describe('web UI through a relay, on a phone', () => {
@@ -44,21 +45,14 @@ describe('web UI through a relay, on a phone', () => {
     await expect.poll(() => page.getByTestId('conn-state').getAttribute('data-state')).toBe('connected');
     await expect.poll(() => page.getByTestId('hostname').innerText()).not.toBe('');
     const stored = await storedDevice(phone);
-    expect(stored?.deviceName).toBe('Chrome on Android');
+    expect(stored?.deviceName).toBe('Pixel 8'); // named as on a direct connection
     expect(await page.evaluate(() => document.location.origin)).toBe(relay.url.replace(/\/$/, ''));
     await phone.screenshot('e2e-relay-home');
 
-    await page.getByTestId('new-session').click();
-    await page.locator('[data-testid="preset-item"][data-preset="shell"]').click();
-    await page.getByTestId('start-session').click();
-    await page.getByTestId('terminal-screen').waitFor();
-    await page.locator('[data-testid="terminal"] .xterm-rows').waitFor();
+    await startShell(page);
     await page.getByTestId('terminal').click();
-    await page.keyboard.type('echo through-the-relay-$((6*7))');
-    await page.getByTestId('keybar-enter').click();
-    await expect
-      .poll(() => page.locator('[data-testid="terminal"] .xterm-rows').innerText(), { timeout: 15_000 })
-      .toContain('through-the-relay-42');
+    await typeCommand(page, 'echo through-the-relay-$((6*7))');
+    await expect.poll(() => screenText(page), { timeout: 15_000 }).toContain('through-the-relay-42');
     await phone.screenshot('e2e-relay-terminal');
 
     // A later visit: the stored pairing connects through the relay again, no pairing screen.
@@ -69,7 +63,7 @@ describe('web UI through a relay, on a phone', () => {
     expect(sockets.length).toBeGreaterThanOrEqual(2);
     expect(sockets.every((u) => u === wsUrl)).toBe(true);
     expect(daemon.cliJson<{ name: string; online: boolean }[]>(['devices', '--json'])).toContainEqual(
-      expect.objectContaining({ name: 'Chrome on Android', online: true }),
+      expect.objectContaining({ name: 'Pixel 8', online: true }),
     );
     expect(phone.logs.join('\n')).not.toContain(pairing.code);
   });
@@ -83,6 +77,6 @@ describe('web UI through a relay, on a phone', () => {
     await page.getByTestId('pair-error').waitFor();
     expect(await page.getByTestId('pair-error').innerText()).toContain("This pairing code didn't work");
     expect(await page.getByTestId('pair-fingerprint').innerText()).toContain(fingerprint);
-    await phone.screenshot('e2e-relay-pair-fingerprint');
+    await screenshotBoth(phone, 'e2e-relay-pair-fingerprint');
   });
 });
