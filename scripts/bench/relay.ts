@@ -18,7 +18,7 @@ import {
   registerPayload,
   registrationMessage,
   relayIdOf,
-} from '../../cli/src/relay/protocol.js';
+} from '../../cli/src/channel/relay-protocol.js';
 import { MiB, median, now, sleep, spawnTracked, stopChild, tempDir, withTimeout, wsOpened } from './common.js';
 import { type LatencyStats, stats } from './latency.js';
 

@@ -2,7 +2,7 @@
 
 import { parseKey } from '../../cli/src/channel/encoding.js';
 import { CODE_ALPHABET, CODE_LENGTH, normalizeCode } from '../../cli/src/channel/pairing-code.js';
-import { isRelayId } from '../../cli/src/relay/protocol.js';
+import { isRelayId } from '../../cli/src/channel/relay-protocol.js';
 
 /**
  * Formats what a person typed into a code field: capitals, letters and digits only, at most 8, with a

@@ -2,7 +2,7 @@
 // the ids the daemon gave it. A tiny promise wrapper, no library. When the browser refuses storage
 // (some private modes), the pairing lives in memory until the tab closes.
 import type { DeviceKeys } from '../../cli/src/channel/client.js';
-import { isRelayId } from '../../cli/src/relay/protocol.js';
+import { isRelayId } from '../../cli/src/channel/relay-protocol.js';
 
 /** What this browser remembers about its pairing. */
 export interface StoredDevice {

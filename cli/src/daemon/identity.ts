@@ -5,8 +5,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { equalBytes, fromBase64Url, toBase64Url } from '../channel/encoding.js';
 import { generateKeyPair, type KeyPair, keyPairFromPrivate } from '../channel/noise.js';
+import { relayIdOf } from '../channel/relay-protocol.js';
 import { isPlainObject } from '../channel/validate.js';
-import { relayIdOf } from '../relay/protocol.js';
 import { randomId } from '../state/ids.js';
 import { readJsonFile, StateFileError, writeJsonAtomic } from '../state/state-file.js';
 
@@ -22,7 +22,7 @@ export interface Identity {
   daemonId: string;
   keys: KeyPair;
   signing: SigningKey;
-  /** Where relays route to this daemon: derived from `signing.publicKey` (relay/protocol.ts). */
+  /** Where relays route to this daemon: derived from `signing.publicKey` (channel/relay-protocol.ts). */
   relayId: string;
   createdAt: string;
 }

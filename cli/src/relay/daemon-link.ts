@@ -6,9 +6,6 @@ import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { closeFrame } from '../channel/channel.js';
 import { toBase64Url } from '../channel/encoding.js';
-import { logText, type RepeatLimitedLog } from '../log.js';
-import type { RelayLimits } from './limits.js';
-import type { DropReason, RelayMetrics } from './metrics.js';
 import {
   CHALLENGE_BYTES,
   closePayload,
@@ -24,7 +21,10 @@ import {
   registrationMessage,
   relayHostName,
   relayIdOf,
-} from './protocol.js';
+} from '../channel/relay-protocol.js';
+import { logText, type RepeatLimitedLog } from '../log.js';
+import type { RelayLimits } from './limits.js';
+import type { DropReason, RelayMetrics } from './metrics.js';
 
 /** What a link needs from the relay around it. */
 export interface LinkContext {

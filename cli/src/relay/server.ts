@@ -6,13 +6,6 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { MAX_WIRE_FRAME_BYTES } from '../channel/frame.js';
-import { type Logger, logText, RepeatLimitedLog } from '../log.js';
-import { createHardenedServer, listenOn, type TlsFiles } from '../transport/http-server.js';
-import { parseHostHeader, parseOrigin } from '../transport/origin-check.js';
-import { decodePath, sendResponse, serveWebUi } from '../transport/web-ui.js';
-import { DaemonLink, type LinkContext, refusePhone } from './daemon-link.js';
-import type { RelayLimits } from './limits.js';
-import { type DropReason, type Leg, RelayMetrics } from './metrics.js';
 import {
   isRelayId,
   MAX_RELAY_FRAME_BYTES,
@@ -20,7 +13,14 @@ import {
   RELAY_PHONE_PATH_PREFIX,
   RELAY_SUBPROTOCOL,
   relayHostName,
-} from './protocol.js';
+} from '../channel/relay-protocol.js';
+import { type Logger, logText, RepeatLimitedLog } from '../log.js';
+import { createHardenedServer, listenOn, type TlsFiles } from '../transport/http-server.js';
+import { parseHostHeader, parseOrigin } from '../transport/origin-check.js';
+import { decodePath, sendResponse, serveWebUi } from '../transport/web-ui.js';
+import { DaemonLink, type LinkContext, refusePhone } from './daemon-link.js';
+import type { RelayLimits } from './limits.js';
+import { type DropReason, type Leg, RelayMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 
 /** How often the per-address buckets are swept, in milliseconds. */

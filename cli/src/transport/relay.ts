@@ -2,12 +2,11 @@
 // phone's channel (docs/relay.md). The daemon proves its relay id by signing the relay's challenge, then
 // each channel the relay opens becomes one pipe handed to the daemon, exactly like a local WebSocket:
 // the relay forwards end-to-end encrypted wire frames it cannot read. Keepalive both ways; reconnects
-// with backoff and jitter. Shares only relay/protocol.ts with the relay server.
+// with backoff and jitter. Shares only channel/relay-protocol.ts with the relay server.
 import { isIP } from 'node:net';
 import WebSocket from 'ws';
 import { CLOSE_CODES } from '../channel/channel.js';
 import type { RelayInfo } from '../channel/messages.js';
-import { type Logger, logText } from '../log.js';
 import {
   closePayload,
   decodeRelayFrame,
@@ -27,7 +26,8 @@ import {
   relayHostName,
   relayOpen,
   relayRegistered,
-} from '../relay/protocol.js';
+} from '../channel/relay-protocol.js';
+import { type Logger, logText } from '../log.js';
 import { shorterFromEnv } from './http-server.js';
 import type { PipeReceiver, PipeSink } from './pipe.js';
 

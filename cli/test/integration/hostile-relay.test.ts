@@ -20,7 +20,7 @@ import {
   RELAY_SUBPROTOCOL,
   RelayOp,
   relayError,
-} from '../../src/relay/protocol.js';
+} from '../../src/channel/relay-protocol.js';
 import { RelayPeer } from '../fixtures/relay-peer.js';
 import { startDaemon, type TestDaemon } from './harness.js';
 import {

@@ -10,7 +10,13 @@ import type { PaseoConnection } from '../../src/channel/client.js';
 import { fromBase64Url } from '../../src/channel/encoding.js';
 import { encodeWireFrame, FrameType } from '../../src/channel/frame.js';
 import { generateKeyPair, type KeyPair } from '../../src/channel/noise.js';
-import { parseClosePayload, parseJsonPayload, RelayOp, relayError, relayIdOf } from '../../src/relay/protocol.js';
+import {
+  parseClosePayload,
+  parseJsonPayload,
+  RelayOp,
+  relayError,
+  relayIdOf,
+} from '../../src/channel/relay-protocol.js';
 import { newSigningKey, RelayPeer } from '../fixtures/relay-peer.js';
 import { REPO_ROOT, startDaemon, type TestDaemon } from './harness.js';
 import {

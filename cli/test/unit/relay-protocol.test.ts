@@ -9,7 +9,6 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toBase64Url } from '../../src/channel/encoding.js';
 import { generateKeyPair } from '../../src/channel/noise.js';
-import { loadOrCreateIdentity } from '../../src/daemon/identity.js';
 import {
   closePayload,
   decodeRelayFrame,
@@ -24,7 +23,8 @@ import {
   registerPayload,
   registrationMessage,
   relayIdOf,
-} from '../../src/relay/protocol.js';
+} from '../../src/channel/relay-protocol.js';
+import { loadOrCreateIdentity } from '../../src/daemon/identity.js';
 
 describe('relay frames', () => {
   it('round-trip op, channel and payload', () => {

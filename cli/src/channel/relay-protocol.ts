@@ -5,9 +5,9 @@
 //
 // Each WebSocket message is one relay frame:  op (1 byte) ‖ channel id (u32 big-endian) ‖ payload.
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concat, fromUtf8, toBase32, utf8 } from '../channel/encoding.js';
-import { MAX_WIRE_FRAME_BYTES } from '../channel/frame.js';
-import { type Infer, int, obj, oneOf, parseJson, str, ValidationError } from '../channel/validate.js';
+import { concat, fromUtf8, toBase32, utf8 } from './encoding.js';
+import { MAX_WIRE_FRAME_BYTES } from './frame.js';
+import { type Infer, int, obj, oneOf, parseJson, str, ValidationError } from './validate.js';
 
 /** The WebSocket subprotocol a daemon asks for; a relay that does not answer with it is not a paseo relay. */
 export const RELAY_SUBPROTOCOL = 'paseo-relay.v1';
