@@ -55,6 +55,9 @@ describe('the daemon side', () => {
     expect(relayUrlProblem('wss://relay.example.com')).toBeUndefined();
     expect(relayUrlProblem('ws://127.0.0.1:7777/')).toBeUndefined();
     expect(relayUrlProblem('https://relay.example.com')).toContain('not a WebSocket address');
+    expect(relayUrlProblem('ws://relay.example.com')).toContain('Use wss://relay.example.com');
+    expect(relayUrlProblem('ws://[::1]:7777')).toBeUndefined();
+    expect(relayUrlProblem('ws://localhost:7777')).toBeUndefined();
     expect(relayUrlProblem('wss://relay.example.com/paseo')).toContain('more than a host');
     expect(relayUrlProblem('relay')).toContain('is not an address');
     expect(relayWebUrl('wss://relay.example.com')).toBe('https://relay.example.com/');
