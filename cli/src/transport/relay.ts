@@ -24,6 +24,7 @@ import {
   registrationMessage,
   relayError,
   relayHostName,
+  relayIdOf,
   relayOpen,
   relayRegistered,
 } from '../channel/relay-protocol.js';
@@ -42,6 +43,8 @@ export const RELAY_DEAD_AFTER_MS = 45_000;
 export const RELAY_CONNECT_TIMEOUT_MS = 15_000;
 /** Channels the daemon takes from one relay at once (the relay has its own, lower cap). */
 export const MAX_RELAY_CHANNELS = 1024;
+/** How long a stopping daemon's link may take to close cleanly, in milliseconds. */
+export const STOP_GRACE_MS = 1_000;
 /** Bytes queued towards the relay beyond which the link is dropped (the relay stopped reading). */
 export const RELAY_SEND_BUFFER_BYTES = 32 * 1024 * 1024;
 
@@ -93,11 +96,14 @@ export class RelayLink {
   private lastHeardAt = 0;
   private readonly listeners = new Set<(info: RelayInfo) => void>();
   private readonly host: string;
+  /** This daemon's relay id (what the relay must register it as). */
+  private readonly relayId: string;
   /** The latest state, for `paseo status`. */
   info: RelayInfo;
 
   constructor(private readonly opts: RelayLinkOptions) {
     this.host = relayHostName(new URL(opts.url).hostname);
+    this.relayId = relayIdOf(opts.signing.publicKey);
     this.info = { state: 'connecting', url: opts.url, webUrl: relayWebUrl(opts.url), channels: 0 };
   }
 
@@ -113,10 +119,16 @@ export class RelayLink {
     return () => this.listeners.delete(cb);
   }
 
-  /** Closes the link; phones on it see their channels close. */
+  /** Closes the link after what was sent on it (the daemon's goodbyes to its phones); phones see their channels close. */
   stop(): void {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    const ws = this.ws;
+    if (ws && ws.readyState === ws.OPEN) {
+      ws.close(1001, 'shutdown');
+      setTimeout(() => ws.terminate(), STOP_GRACE_MS).unref();
+      this.ws = undefined;
+    }
     this.drop();
     this.update({ state: 'off', reason: undefined });
   }
@@ -191,6 +203,8 @@ export class RelayLink {
       }
       case RelayOp.REGISTERED: {
         const reg = parseJsonPayload(f.payload, relayRegistered);
+        if (reg.relayId !== this.relayId)
+          return { why: `The relay at ${this.opts.url} registered this computer under another id.`, permanent: false };
         if (this.connectTimer) clearTimeout(this.connectTimer);
         this.attempt = 0;
         this.startKeepalive(ws);

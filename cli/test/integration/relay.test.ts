@@ -290,9 +290,12 @@ describe('registering under a daemon id', () => {
     // Phones now reach the twin (it holds the same key, so it is the same daemon to them).
     const { conn } = await pairThroughRelay(twin, relay, generateKeyPair(), 'Twin phone');
     expect(conn.welcome.daemonId).toBe(twin.cliJson<{ daemonId: string }>(['status', '--json']).daemonId);
-    conn.close();
     await new Promise((r) => setTimeout(r, 1500));
     expect(relayStatus(d).state).toBe('error'); // it does not fight back
+    // A daemon that stops says goodbye through the relay before its link closes.
+    const ended = new Promise<string>((r) => conn.onClose((e) => r(e.kind)));
+    await twin.stop();
+    expect(await ended).toBe('shutdown');
   });
 });
 
