@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     }
     if (only.has('relay')) {
       log('relay: frames through one paseo relay node vs a bare ws pass-through, 64 B / 1 KiB / 16 KiB');
-      relay = await measureRelay(bundle, paseoBin, Math.max(3, reps), samples, log);
+      relay = await measureRelay(bundle, paseoBin, Math.max(9, reps), samples, log);
     }
     const seconds = (performance.now() - started) / 1000;
     const result = {

@@ -100,7 +100,10 @@ export function encodeRelayFrame(
   if (!Number.isInteger(channel) || channel < 0 || channel > 0xffffffff) throw new RangeError(`bad channel ${channel}`);
   const out = new Uint8Array(RELAY_HEADER_BYTES + payload.length);
   out[0] = op;
-  new DataView(out.buffer).setUint32(1, channel);
+  out[1] = channel >>> 24;
+  out[2] = (channel >>> 16) & 0xff;
+  out[3] = (channel >>> 8) & 0xff;
+  out[4] = channel & 0xff;
   out.set(payload, RELAY_HEADER_BYTES);
   return out;
 }
