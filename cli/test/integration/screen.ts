@@ -38,7 +38,7 @@ export function qrBlocks(text: string): string[][] {
 }
 
 /**
- * Masks what changes from run to run: QR codes (one line each), pairing codes and keys, ports, pids,
+ * Masks what changes from run to run: QR codes (one line each), pairing codes, keys and key fingerprints, ports, pids,
  * versions, times and dates, tailnet IPs, the state folder, and `replace` (exact strings, e.g. ids).
  * "Tailnet: joining…" progress lines depend on timing and are left out. `table`: the columns of a table
  * are padded to their longest value, which masking changes, so runs of spaces become two.
@@ -55,6 +55,7 @@ export function maskScreen(
     .split('\n')
     .filter((l) => !/^Tailnet: joining/.test(l))
     .join('\n')
+    .replace(/\b[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}\b/g, '<FINGERPRINT>')
     .replace(/\b[2-9A-Z]{4}-[2-9A-Z]{4}\b/g, '<CODE>')
     .replace(/key=[A-Za-z0-9_-]{43}/g, 'key=<KEY>')
     .replace(/\b100\.\d+\.\d+\.\d+\b/g, '<TAILNET-IP>')

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pairDevice, paseoBin, spawnGuarded, startDaemon, type TestDaemon, testEnv } from './harness.js';
-import { expectGolden, expectNoJunk, maskScreen, qrBlocks } from './screen.js';
+import { relayConnected, startRelay, type TestRelay } from './relay-harness.js';
+import { decodeQrCodes, expectGolden, expectNoJunk, maskScreen, qrBlocks } from './screen.js';
 
 /** Runs `paseo up …` in the foreground until `until` is printed, then Ctrl-C; resolves with stdout. */
 async function foreground(home: string, args: string[], until: RegExp, env: Record<string, string> = {}) {
@@ -100,6 +101,40 @@ describe('what people read on the terminal', () => {
         expect(qrBlocks(text), name).toEqual([]);
         expectNoJunk(text);
         expectGolden(name, maskScreen(text, { home }));
+      }
+    });
+  });
+
+  describe('through a relay', () => {
+    let relay: TestRelay;
+    let d: TestDaemon;
+    afterAll(async () => {
+      await d?.stop();
+      await relay?.stop();
+    });
+
+    it('pair shows the relay’s QR code, which opens the relay page for this daemon; status shows the link', async () => {
+      relay = await startRelay();
+      d = await startDaemon({ args: ['--relay', relay.wsUrl] });
+      await relayConnected(d);
+      const cli = (...args: string[]) =>
+        spawnSync(paseoBin(), args, { env: testEnv(d.home), encoding: 'utf8', timeout: 20_000, cwd: d.home });
+      const { fingerprint, relayUrl } = d.cliJson<{ fingerprint: string; relayUrl: string }>(['pair', '--json']);
+      const relayId = new URLSearchParams(new URL(relayUrl).hash.slice(1)).get('daemon') ?? '';
+      const pair = cli('pair').stdout;
+      const [scanned, ...more] = decodeQrCodes(pair);
+      expect(more).toEqual([]);
+      expect(scanned).toMatch(
+        new RegExp(`^${relay.url}#pair=[2-9A-Z]{4}-[2-9A-Z]{4}&key=[\\w-]{43}&daemon=${relayId}$`),
+      );
+      expect(pair).toContain(`  Key:  ${fingerprint}`);
+      const replace: [string, string][] = [[relayId, '<RELAY-ID>']];
+      for (const [name, text] of [
+        ['pair-relay', pair],
+        ['status-relay', cli('status').stdout],
+      ] as const) {
+        expectNoJunk(text);
+        expectGolden(name, maskScreen(text, { home: d.home, replace }));
       }
     });
   });
