@@ -1,9 +1,26 @@
 // Terminal output for people: QR codes, tables, relative times, and errors as sentences.
 import { renderUnicodeCompact } from 'uqr';
+import { useColor } from '../command-line.js';
 
-/** Renders a QR code for the terminal (two rows per line, with a quiet zone). */
-export function qrCode(text: string): string {
-  return renderUnicodeCompact(text, { border: 2 });
+/**
+ * Pure white on pure black: the code is drawn as light blocks (quiet zone, light modules) on the
+ * background, so a light-themed terminal would show it inverted, which many phone scanners cannot read.
+ */
+const QR_COLOURS = '\x1b[38;5;231;48;5;16m';
+const RESET = '\x1b[0m';
+
+/**
+ * Renders a QR code for the terminal (two rows per line, with a quiet zone), in explicit colours when
+ * the output is a terminal that takes them.
+ */
+export function qrCode(text: string, colour = useColor(process.stdout)): string {
+  const qr = renderUnicodeCompact(text, { border: 2 });
+  return colour
+    ? qr
+        .split('\n')
+        .map((line) => `${QR_COLOURS}${line}${RESET}`)
+        .join('\n')
+    : qr;
 }
 
 /**

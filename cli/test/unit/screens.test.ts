@@ -2,7 +2,9 @@
 // code, never "undefined". (The screens as a whole are golden files: cli/test/integration/screens.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { type PairInfo, TAILNET_STATES, type TailnetInfo } from '../../src/channel/messages.js';
+import { stripColor } from '../../src/command-line.js';
 import { isLoopbackHost, isLoopbackUrl } from '../../src/transport/loopback.js';
+import { qrCode } from '../../src/ui/output.js';
 import {
   noPhoneLoopback,
   noPhoneTailnet,
@@ -113,5 +115,18 @@ describe('pairing block', () => {
     expect(isLoopbackUrl('http://[::1]:6767/')).toBe(true);
     expect(isLoopbackUrl('http://paseo.tail1234.ts.net/')).toBe(false);
     expect(isLoopbackUrl('not a url')).toBe(false);
+  });
+});
+
+describe('QR codes on a terminal', () => {
+  it('are drawn white on black when the output takes colours, so a light theme does not invert them', () => {
+    const plain = qrCode('http://paseo.example.ts.net/#pair=ABCD2345', false);
+    const coloured = qrCode('http://paseo.example.ts.net/#pair=ABCD2345', true);
+    expect(stripColor(coloured)).toBe(plain);
+    for (const line of coloured.split('\n')) {
+      expect(line.startsWith('\x1b[38;5;231;48;5;16m')).toBe(true);
+      expect(line.endsWith('\x1b[0m')).toBe(true);
+    }
+    expect(plain).not.toContain('\x1b');
   });
 });
