@@ -50,7 +50,7 @@ export function describeLink(f: LinkFacts, now: number = Date.now()): LinkStatus
     return {
       tone: 'down',
       label: 'Connection lost',
-      banner: `Lost the connection to ${host} (last heard from at ${clockTime(f.lastSeenAt, now)}). ${retry}`,
+      banner: `Lost the connection to ${host} (last heard at ${clockTime(f.lastSeenAt, now)}). ${retry}`,
     };
   }
   if (f.lastError) return { tone: 'wait', label: 'Reconnecting…', banner: `${f.lastError.message} ${retry}` };

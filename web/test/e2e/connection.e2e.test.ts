@@ -69,7 +69,7 @@ describe('connection state on a phone', () => {
     await expect.poll(() => connLabel(page), { timeout: DETECTED_WITHIN_MS }).toBe('Connection lost');
     console.log(`[connection e2e] stalled link shown as lost after ${Date.now() - stalledAt} ms`);
     expect(await page.getByTestId('conn-banner-text').innerText()).toMatch(
-      /^Lost the connection to .+ \(last heard from at \d\d:\d\d:\d\d\)\. Trying again/,
+      /^Lost the connection to .+ \(last heard at \d\d:\d\d:\d\d\)\. Trying again/,
     );
     expect(await page.getByTestId('terminal-screen').getAttribute('class')).toContain('offline');
     await screenshotBoth(phone, 'connection-lost-terminal');

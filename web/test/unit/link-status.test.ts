@@ -16,7 +16,7 @@ describe('what the page says about its connection', () => {
     expect(describeLink(facts({ lastSeenAt: at(14, 2, 11), retryAt: now + 2500 }), now)).toEqual({
       tone: 'down',
       label: 'Connection lost',
-      banner: 'Lost the connection to laptop (last heard from at 14:02:11). Trying again in 3 s.',
+      banner: 'Lost the connection to laptop (last heard at 14:02:11). Trying again in 3 s.',
     });
   });
 
