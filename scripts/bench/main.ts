@@ -7,7 +7,7 @@
 //                and a paired client's echo p50 idle vs during a bounded handshake flood
 //   relay        frames/s, MiB/s and echo p50/p99 through one `paseo relay` node vs a bare ws
 //                pass-through (relay.ts)
-// Loopback only; every process it starts is stopped. JSON goes to .cache/bench/last.json.
+// Loopback only; every process it starts is stopped. JSON goes to dist/bench/last.json.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,8 +153,8 @@ async function main(): Promise<void> {
     };
     printReport(result);
     if (relay) process.stdout.write(`${relayReport(relay).join('\n')}\n`);
-    writeJson(join(root, '.cache', 'bench', 'last.json'), result);
-    log(`done in ${seconds.toFixed(0)} s; JSON in .cache/bench/last.json`);
+    writeJson(join(root, 'dist', 'bench', 'last.json'), result);
+    log(`done in ${seconds.toFixed(0)} s; JSON in dist/bench/last.json`);
   } finally {
     for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => {});
     await bare?.stop().catch(() => {});

@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const outDir = join(root, '.cache', 'bench');
+const outDir = join(root, 'dist', 'bench');
 const outfile = join(outDir, 'bench.mjs');
 mkdirSync(outDir, { recursive: true });
 
@@ -34,7 +34,7 @@ await esbuild.build({
   format: 'esm',
   target: 'node24',
   absWorkingDir: root,
-  // Native and optional modules load from node_modules at run time (.cache/bench resolves to the repo's).
+  // Native and optional modules load from node_modules at run time (dist/bench resolves to the repo's).
   external: ['@homebridge/node-pty-prebuilt-multiarch', 'ws', 'bufferutil', 'utf-8-validate', 'esbuild'],
   banner: {
     js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",

@@ -8,13 +8,36 @@ const NODE_PTY = '@homebridge/node-pty-prebuilt-multiarch';
 // Left out of the bundle on purpose: optional native speed-ups of ws, required inside try/catch.
 const OPTIONAL_EXTERNALS = new Set(['bufferutil', 'utf-8-validate']);
 
+/** The screen worker's entry (its code is put into the bundle as a string: cli/src/session/screen-worker-code.ts). */
+const SCREEN_WORKER = 'cli/src/session/screen-worker.ts';
+
+/** Bundles the screen worker into one CommonJS script; returns its code. */
+async function screenWorkerCode(root) {
+  const result = await esbuild.build({
+    entryPoints: [SCREEN_WORKER],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    absWorkingDir: root,
+    write: false,
+    minify: false,
+    legalComments: 'eof',
+    logLevel: 'silent',
+    banner: { js: '"use strict";' },
+  });
+  return result.outputFiles[0].text;
+}
+
 /**
  * Bundles `entry` into `outfile`. Returns { bytes, warnings }.
  * - `import.meta.url/filename/dirname` mean the bundle file (in the SEA: the binary).
  * - `__PASEO_VERSION__` is package.json's version; `__PASEO_BUNDLED__` is true (see cli/src/pty/native.ts).
+ * - `__PASEO_SCREEN_WORKER__` is the screen worker's code (it runs with `new Worker(code, { eval: true })`).
  * - node-pty's native loading goes through loadPtyAddon() in cli/src/pty/native.ts.
  */
 export async function bundle({ root, entry, outfile, version }) {
+  const workerCode = await screenWorkerCode(root);
   const result = await esbuild.build({
     entryPoints: [entry],
     outfile,
@@ -38,6 +61,7 @@ export async function bundle({ root, entry, outfile, version }) {
     define: {
       __PASEO_VERSION__: JSON.stringify(version),
       __PASEO_BUNDLED__: 'true',
+      __PASEO_SCREEN_WORKER__: JSON.stringify(workerCode),
       'import.meta.url': '__paseo_import_meta_url',
       'import.meta.filename': '__filename',
       'import.meta.dirname': '__dirname',

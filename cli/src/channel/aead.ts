@@ -14,8 +14,20 @@ export const AEAD_TAG_BYTES = 16;
 export interface Aead {
   /** Encrypts and authenticates; returns ciphertext || 16-byte tag. */
   seal(nonce12: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /**
+   * Seals the concatenation of `parts` like seal(), into a new array whose first `reserve` bytes are left
+   * for the caller (a frame header): no copy of the plaintext or of the ciphertext is made for that.
+   */
+  sealParts(nonce12: Uint8Array, ad: Uint8Array, parts: readonly Uint8Array[], reserve: number): Uint8Array;
   /** Verifies and decrypts ciphertext || tag; throws on authentication failure. */
   open(nonce12: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array;
+}
+
+/** Total length of `parts`. */
+export function partsLength(parts: readonly Uint8Array[]): number {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  return total;
 }
 
 /** Builds an Aead bound to one 32-byte key (the key is copied). */
@@ -36,6 +48,22 @@ export const nobleChaChaPoly: AeadFactory = (key32: Uint8Array): Aead => {
     seal(nonce12, ad, plaintext) {
       checkAeadLength('AEAD nonce', nonce12, AEAD_NONCE_BYTES);
       return chacha20poly1305(key, nonce12, ad).encrypt(plaintext);
+    },
+    sealParts(nonce12, ad, parts, reserve) {
+      checkAeadLength('AEAD nonce', nonce12, AEAD_NONCE_BYTES);
+      const length = partsLength(parts);
+      let plaintext = parts[0] ?? new Uint8Array(0);
+      if (parts.length > 1) {
+        plaintext = new Uint8Array(length);
+        let at = 0;
+        for (const p of parts) {
+          plaintext.set(p, at);
+          at += p.length;
+        }
+      }
+      const out = new Uint8Array(reserve + length + AEAD_TAG_BYTES);
+      chacha20poly1305(key, nonce12, ad).encrypt(plaintext, out.subarray(reserve));
+      return out;
     },
     open(nonce12, ad, ciphertext) {
       checkAeadLength('AEAD nonce', nonce12, AEAD_NONCE_BYTES);

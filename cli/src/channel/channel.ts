@@ -9,7 +9,19 @@
 
 import type { AeadFactory } from './aead.js';
 import { toBase64Url, utf8 } from './encoding.js';
-import { decodeMessage, encodeMessage, encodeWireFrame, FrameType, fragmentMessage, Reassembler } from './frame.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  encodeMessageHead,
+  encodeWireFrame,
+  FRAGMENT_FLAG_FINAL,
+  FRAGMENT_FLAGS_BYTES,
+  FrameType,
+  fragmentMessage,
+  MAX_FRAGMENT_PLAINTEXT_BYTES,
+  Reassembler,
+  WIRE_FRAME_TYPE_BYTES,
+} from './frame.js';
 import {
   type CloseBody,
   type CloseKind,
@@ -80,10 +92,21 @@ export class SecureChannel {
   ) {}
 
   /** Encrypts one message (header + body) into one or more DATA wire frames. */
-  seal(header: object, body?: Uint8Array): Uint8Array[] {
-    return fragmentMessage(encodeMessage(header, body)).map((fragment) =>
-      encodeWireFrame(FrameType.DATA, this.sendState.encryptWithAd(EMPTY, fragment)),
-    );
+  seal(header: object, body: Uint8Array = EMPTY): Uint8Array[] {
+    // One fragment (every session.output is one): the flags byte and the head in one small array, the
+    // body as it is, sealed straight into the wire frame (no copy of the body before the cipher's).
+    const head = encodeMessageHead(header, body.length, FRAGMENT_FLAGS_BYTES);
+    if (head.length + body.length <= MAX_FRAGMENT_PLAINTEXT_BYTES) {
+      head[0] = FRAGMENT_FLAG_FINAL;
+      return [this.dataFrame(body.length > 0 ? [head, body] : [head])];
+    }
+    return fragmentMessage(encodeMessage(header, body)).map((fragment) => this.dataFrame([fragment]));
+  }
+
+  private dataFrame(plaintext: readonly Uint8Array[]): Uint8Array {
+    const frame = this.sendState.encryptPartsWithAd(EMPTY, plaintext, WIRE_FRAME_TYPE_BYTES);
+    frame[0] = FrameType.DATA;
+    return frame;
   }
 
   /**

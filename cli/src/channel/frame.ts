@@ -98,7 +98,8 @@ export const MAX_FRAGMENT_PLAINTEXT_BYTES = MAX_NOISE_PLAINTEXT_BYTES;
 /** Fragment flag: this fragment ends the message. */
 export const FRAGMENT_FLAG_FINAL = 0x01;
 const KNOWN_FRAGMENT_FLAGS = FRAGMENT_FLAG_FINAL;
-const FRAGMENT_FLAGS_BYTES = 1;
+/** Size of a fragment's flags byte. */
+export const FRAGMENT_FLAGS_BYTES = 1;
 
 /** Splits an encoded message into fragments of at most maxPlaintextBytes (flags byte included). */
 export function fragmentMessage(
@@ -163,7 +164,8 @@ export class Reassembler {
       this.reset();
       throw new FrameError('too-large', `message exceeds ${MAX_MESSAGE_BYTES} bytes`);
     }
-    if (final && this.#length === 0) return Uint8Array.from(data);
+    // A whole message in one fragment: a view of it (the decrypted plaintext is a fresh array nobody reuses).
+    if (final && this.#length === 0) return data;
     if (total > this.#buffer.length) {
       const grown = new Uint8Array(Math.min(MAX_MESSAGE_BYTES, Math.max(total, this.#buffer.length * 2, 4096)));
       grown.set(this.#buffer.subarray(0, this.#length), 0);
@@ -194,6 +196,17 @@ function isPlainObjectValue(value: unknown): value is Record<string, unknown> {
 
 /** Encodes `u32 BE headerLength | JSON header | body`. The header must serialise to a JSON object. */
 export function encodeMessage(header: object, body: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const out = encodeMessageHead(header, body.length, 0, body.length);
+  out.set(body, out.length - body.length);
+  return out;
+}
+
+/**
+ * The start of an encoded message, `u32 BE headerLength | JSON header`, for a body of `bodyLength` bytes
+ * sent after it, in a new array with `reserve` bytes free in front and room for `room` more at the end.
+ * Checks the same limits as encodeMessage.
+ */
+export function encodeMessageHead(header: object, bodyLength: number, reserve = 0, room = 0): Uint8Array {
   if (!isPlainObjectValue(header)) throw new FrameError('bad-header', 'header must be a plain object');
   let json: string | undefined;
   try {
@@ -207,13 +220,12 @@ export function encodeMessage(header: object, body: Uint8Array = new Uint8Array(
   if (headerBytes.length > MAX_HEADER_BYTES) {
     throw new FrameError('too-large', `header is ${headerBytes.length} bytes (max ${MAX_HEADER_BYTES})`);
   }
-  const total = MESSAGE_HEADER_LENGTH_BYTES + headerBytes.length + body.length;
+  const total = MESSAGE_HEADER_LENGTH_BYTES + headerBytes.length + bodyLength;
   if (total > MAX_MESSAGE_BYTES)
     throw new FrameError('too-large', `message is ${total} bytes (max ${MAX_MESSAGE_BYTES})`);
-  const out = new Uint8Array(total);
-  new DataView(out.buffer).setUint32(0, headerBytes.length, false);
-  out.set(headerBytes, MESSAGE_HEADER_LENGTH_BYTES);
-  out.set(body, MESSAGE_HEADER_LENGTH_BYTES + headerBytes.length);
+  const out = new Uint8Array(reserve + MESSAGE_HEADER_LENGTH_BYTES + headerBytes.length + room);
+  new DataView(out.buffer).setUint32(reserve, headerBytes.length, false);
+  out.set(headerBytes, reserve + MESSAGE_HEADER_LENGTH_BYTES);
   return out;
 }
 

@@ -8,6 +8,7 @@ import {
   MAX_NOISE_NONCE,
   nobleChaChaPoly,
   noiseNonce,
+  partsLength,
 } from './aead.js';
 
 /** Largest Noise message (handshake or transport), in bytes, per spec section 3. */
@@ -92,6 +93,23 @@ export class CipherState {
     if (this.#n >= MAX_NOISE_NONCE)
       throw new NoiseError('nonce-exhausted', 'nonce exhausted; rekey is not enough, start a new session');
     const out = aead.seal(noiseNonce(this.#n), ad, plaintext);
+    this.#n += 1n;
+    return out;
+  }
+
+  /**
+   * EncryptWithAd of the concatenation of `parts`, into a new array whose first `reserve` bytes are left
+   * for the caller (a frame header). Needs a key (transport messages only).
+   */
+  encryptPartsWithAd(ad: Uint8Array, parts: readonly Uint8Array[], reserve: number): Uint8Array {
+    const aead = this.#aead;
+    if (aead === undefined) throw new NoiseError('bad-state', 'encryptPartsWithAd needs a key');
+    if (partsLength(parts) > MAX_NOISE_PLAINTEXT_BYTES) {
+      throw new NoiseError('bad-message', `plaintext exceeds ${MAX_NOISE_PLAINTEXT_BYTES} bytes`);
+    }
+    if (this.#n >= MAX_NOISE_NONCE)
+      throw new NoiseError('nonce-exhausted', 'nonce exhausted; rekey is not enough, start a new session');
+    const out = aead.sealParts(noiseNonce(this.#n), ad, parts, reserve);
     this.#n += 1n;
     return out;
   }

@@ -98,6 +98,9 @@ class UnusableCipherState extends CipherState {
   override encryptWithAd(): Uint8Array {
     throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
   }
+  override encryptPartsWithAd(): Uint8Array {
+    throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
+  }
   override decryptWithAd(): Uint8Array {
     throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
   }

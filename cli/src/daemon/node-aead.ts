@@ -8,6 +8,7 @@ import {
   type Aead,
   type AeadFactory,
   checkAeadLength,
+  partsLength,
 } from '../channel/aead.js';
 
 /** ChaCha20-Poly1305 through node:crypto, same wire format as nobleChaChaPoly. */
@@ -29,6 +30,17 @@ export const nodeChaChaPoly: AeadFactory = (key32: Uint8Array): Aead => {
       out.set(tag, body.length + tail.length);
       return out;
     },
+    sealParts(nonce12, ad, parts, reserve) {
+      checkAeadLength('AEAD nonce', nonce12, AEAD_NONCE_BYTES);
+      const length = partsLength(parts);
+      const cipher = createCipheriv('chacha20-poly1305', key, nonce12, { authTagLength: AEAD_TAG_BYTES });
+      cipher.setAAD(ad, { plaintextLength: length });
+      const pieces: Uint8Array[] = [new Uint8Array(reserve)];
+      for (const p of parts) pieces.push(cipher.update(p));
+      pieces.push(cipher.final(), cipher.getAuthTag());
+      // Buffer.concat: one uninitialised allocation, filled once.
+      return Buffer.concat(pieces, reserve + length + AEAD_TAG_BYTES);
+    },
     open(nonce12, ad, ciphertext) {
       checkAeadLength('AEAD nonce', nonce12, AEAD_NONCE_BYTES);
       if (ciphertext.length < AEAD_TAG_BYTES) throw new Error('AEAD ciphertext shorter than the tag');
@@ -38,6 +50,7 @@ export const nodeChaChaPoly: AeadFactory = (key32: Uint8Array): Aead => {
       decipher.setAuthTag(ciphertext.subarray(bodyLength));
       const body = decipher.update(ciphertext.subarray(0, bodyLength));
       const tail = decipher.final(); // throws "Unsupported state or unable to authenticate data" on a bad tag
+      if (tail.length === 0) return body;
       const out = new Uint8Array(body.length + tail.length);
       out.set(body, 0);
       out.set(tail, body.length);

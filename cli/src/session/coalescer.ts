@@ -10,7 +10,7 @@ export class Coalescer {
   private pushedSinceHold = true;
   private lastEmitMs = 0;
 
-  /** `emit` receives each chunk (a fresh Uint8Array that is not reused). */
+  /** `emit` receives each chunk (a Uint8Array nothing writes to afterwards). */
   constructor(
     private readonly windowMs: number,
     private readonly maxBytes: number,
@@ -42,12 +42,18 @@ export class Coalescer {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.size === 0) return;
-    const data = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size);
+    // One copy, into an array of our own (the PTY's buffers may share memory); chunks are views of it.
+    const data = new Uint8Array(this.size);
+    let at = 0;
+    for (const part of this.parts) {
+      data.set(part, at);
+      at += part.length;
+    }
     const cut = all || !this.pushedSinceHold ? data.length : utf8BoundaryBefore(data, data.length);
     for (let start = 0; start < cut; ) {
       let end = Math.min(start + this.maxBytes, cut);
       if (end < cut) end = Math.max(utf8BoundaryBefore(data, end), start + 1);
-      this.emit(new Uint8Array(data.subarray(start, end)));
+      this.emit(data.subarray(start, end));
       this.lastEmitMs = Date.now();
       start = end;
     }

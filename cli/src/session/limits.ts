@@ -3,8 +3,8 @@
 
 /** Small PTY reads arriving within this window are sent as one `session.output`. */
 export const COALESCE_WINDOW_MS = 4;
-/** Largest body of one `session.output` message. */
-export const OUTPUT_CHUNK_BYTES = 32 * 1024;
+/** Largest body of one `session.output` message: 60 KiB, so that a message fits one DATA frame (64 KiB). */
+export const OUTPUT_CHUNK_BYTES = 60 * 1024;
 /** Output kept per session for exact resume (older bytes are only in the screen snapshot). */
 export const OUTPUT_BUFFER_BYTES = 2 * 1024 * 1024;
 /** A viewer with more unacknowledged bytes than this is "behind": nothing more is sent to it. */

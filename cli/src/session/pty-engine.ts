@@ -1,7 +1,7 @@
 // A session's command in a PTY: output numbered by byte offset, the headless screen (for snapshots and
 // the waiting-for-input heuristic) and the asciicast recording. Output path: PTY read → coalescer →
-// output buffer + screen + recording → viewers (flow controlled by the core). Input goes straight to the
-// PTY, never behind output.
+// output buffer → viewers (flow controlled by the core), and → the screen worker (screen and recording,
+// pty-screen.ts), which viewers never wait for. Input goes straight to the PTY, never behind output.
 import { type DaemonMessage, MAX_LAST_LINE_CHARS, type SessionInfo } from '../channel/messages.js';
 import { type PtyExit, PtyProcess } from '../pty/spawn.js';
 import { Coalescer } from './coalescer.js';
@@ -10,8 +10,8 @@ import { SessionError } from './errors.js';
 import type { SessionLimits } from './limits.js';
 import { OutputBuffer } from './output-buffer.js';
 import { lastLineOf, pendingQuestion } from './prompt.js';
-import { CastRecorder } from './recorder.js';
-import { Screen } from './screen.js';
+import { PtyScreen } from './pty-screen.js';
+import type { SessionLog } from './session.js';
 import { SessionSize, type SizeChange } from './size.js';
 import type { Viewer } from './viewer.js';
 
@@ -32,23 +32,21 @@ export class PtyEngine implements Engine {
   readonly recordingPath: string;
   private readonly pty: PtyProcess;
   private readonly buffer: OutputBuffer;
-  private readonly screen: Screen;
+  private readonly screen: PtyScreen;
   private readonly coalescer: Coalescer;
-  private readonly recorder: CastRecorder;
-  private readonly screenBacklogLimit: number;
   /** The terminal's size and the viewer it follows (size.ts). */
   private readonly size: SessionSize;
   private ended = false;
+  private reportedLastLine: string | undefined;
   private outputCount = 0;
   private promptTimer: NodeJS.Timeout | undefined;
   private flowTimer: NodeJS.Timeout | undefined;
-  private recordingClosed: Promise<void> | undefined;
 
   /** Starts the command; throws if the PTY cannot be created. */
   constructor(
     private readonly spec: PtySpec,
     private readonly limits: SessionLimits,
-    log: { warn(...args: unknown[]): void },
+    log: Pick<SessionLog, 'warn' | 'error'>,
     private readonly hooks: EngineHooks,
   ) {
     this.size = new SessionSize({ cols: spec.cols, rows: spec.rows });
@@ -68,23 +66,27 @@ export class PtyEngine implements Engine {
       rows: spec.rows,
     });
     this.buffer = new OutputBuffer(limits.outputBufferBytes);
-    // The screen may lag the buffer by at most this much, so a snapshot can always be followed by buffered output.
-    this.screenBacklogLimit = Math.max(
-      1,
-      Math.min(limits.screenBacklogBytes, Math.floor(limits.outputBufferBytes / 4)),
-    );
-    this.screen = new Screen(spec.cols, spec.rows, limits.scrollbackLines, (reply) => this.onScreenReply(reply));
-    this.coalescer = new Coalescer(limits.coalesceWindowMs, limits.outputChunkBytes, (chunk) => this.onChunk(chunk));
-    this.recorder = new CastRecorder(
-      spec.recordingPath,
-      { cols: spec.cols, rows: spec.rows, command: spec.command, title: spec.name, env: recordingEnv(spec.env) },
-      {
-        maxBytes: limits.recordingMaxBytes,
-        keepFiles: limits.recordingKeepFiles,
-        queueBytes: limits.recordingQueueBytes,
+    this.screen = new PtyScreen({
+      sessionId: spec.id,
+      cols: spec.cols,
+      rows: spec.rows,
+      recordingPath: spec.recordingPath,
+      header: {
+        cols: spec.cols,
+        rows: spec.rows,
+        command: spec.command,
+        title: spec.name,
+        env: recordingEnv(spec.env),
       },
+      limits,
+      buffer: this.buffer,
       log,
-    );
+      onReply: (reply) => this.onScreenReply(reply),
+      onProgress: () => {
+        if (this.pty.isPaused) this.flowChanged();
+      },
+    });
+    this.coalescer = new Coalescer(limits.coalesceWindowMs, limits.outputChunkBytes, (chunk) => this.onChunk(chunk));
     this.feed = this.makeFeed(spec.id);
     this.pty.onData((data) => this.coalescer.push(data));
     this.pty.onExit((exit) => this.onExit(exit));
@@ -92,8 +94,22 @@ export class PtyEngine implements Engine {
 
   /** The size, and the last line of the screen (the question, when it waits for one) for the card in lists. */
   infoFields(): Partial<SessionInfo> {
-    const lastLine = lastLineOf(this.screen.tail())?.slice(0, MAX_LAST_LINE_CHARS);
+    const lastLine = this.lastLine();
     return { ...this.size.size, ...(lastLine ? { lastLine } : {}) };
+  }
+
+  /** The last line of the screen as last asked for from the screen worker (see PtyScreen.refreshTail). */
+  private lastLine(): string | undefined {
+    const tail = this.screen.lastTail;
+    return tail ? lastLineOf(tail)?.slice(0, MAX_LAST_LINE_CHARS) : undefined;
+  }
+
+  /** A fresh bottom of the screen came: lists are told when its last line differs from the one they had. */
+  private lastLineMayHaveChanged(): void {
+    const line = this.lastLine();
+    if (line === this.reportedLastLine) return;
+    this.reportedLastLine = line;
+    this.hooks.changed();
   }
 
   /** A viewer attached (after its snapshot or resumed output went out): alone, it sets the size; it is told the size. */
@@ -143,7 +159,7 @@ export class PtyEngine implements Engine {
   flowChanged(): void {
     if (this.ended) return;
     const { hold, recheckInMs } = this.hooks.viewersHold(Date.now());
-    const pause = hold || this.screen.backlogBytes > this.screenBacklogLimit;
+    const pause = hold || this.screen.lagBytes > this.screen.backlogLimit;
     this.pty.setPaused(pause);
     if (this.flowTimer) clearTimeout(this.flowTimer);
     this.flowTimer =
@@ -158,16 +174,15 @@ export class PtyEngine implements Engine {
   async dispose(): Promise<void> {
     this.clearTimers();
     this.coalescer.dispose();
-    await (this.recordingClosed ?? this.recorder.close());
-    this.screen.dispose();
+    await this.screen.close();
   }
 
   stats(): SessionStats {
     return {
       bufferedBytes: this.buffer.size,
-      screenBacklogBytes: this.screen.backlogBytes,
+      screenBacklogBytes: this.screen.lagBytes,
       coalescingBytes: this.coalescer.pendingBytes,
-      recordingQueueBytes: this.recorder.queuedBytes,
+      recordingQueueBytes: this.screen.recordingQueueBytes,
       ptyPaused: this.pty.isPaused,
     };
   }
@@ -187,8 +202,8 @@ export class PtyEngine implements Engine {
         return { seq, messages: [{ msg: { t: 'session.output', sessionId, seq }, body: bytes }] };
       },
       snapshot: (): Delivery | undefined => {
-        if (!buffer.has(this.screen.parsedSeq)) return undefined;
         const snap = this.screen.snapshot();
+        if (!snap) return undefined;
         const messages: Delivery['messages'] = [
           {
             msg: { t: 'session.snapshot', sessionId, seq: snap.seq, cols: snap.cols, rows: snap.rows },
@@ -201,7 +216,7 @@ export class PtyEngine implements Engine {
         }
         return { seq: snap.seq, messages };
       },
-      whenSnapshotReady: (fn) => this.screen.whenParsed(fn),
+      whenSnapshotReady: (fn) => this.screen.whenSnapshotReady(fn),
     };
   }
 
@@ -214,10 +229,8 @@ export class PtyEngine implements Engine {
 
   private onChunk(bytes: Uint8Array): void {
     const end = this.buffer.append(bytes);
-    this.screen.write(bytes, end, () => {
-      if (this.pty.isPaused) this.flowChanged();
-    });
-    this.recorder.output(bytes);
+    this.screen.write(bytes, end);
+    this.screen.refreshTail(() => this.lastLineMayHaveChanged());
     this.outputCount++;
     this.hooks.setWaiting(false);
     this.armPromptTimer();
@@ -229,7 +242,7 @@ export class PtyEngine implements Engine {
     this.coalescer.flush(true);
     this.ended = true;
     this.clearTimers();
-    this.recordingClosed = this.recorder.close();
+    void this.screen.finish();
     this.hooks.exited(exit);
   }
 
@@ -239,7 +252,6 @@ export class PtyEngine implements Engine {
     if (change.resized) {
       this.pty.resize(cols, rows);
       this.screen.resize(cols, rows);
-      this.recorder.resize(cols, rows);
     }
     this.hooks.sendEach((viewer) => this.resizedFor(viewer));
     this.hooks.changed();
@@ -269,10 +281,12 @@ export class PtyEngine implements Engine {
     }
     this.promptTimer = setTimeout(() => {
       const count = this.outputCount;
-      this.screen.whenParsed(() => {
-        if (this.ended || count !== this.outputCount) return;
-        this.hooks.setWaiting(pendingQuestion(this.screen.tail()) !== undefined);
-      });
+      this.screen.tail().then(
+        (tail) => {
+          if (!this.ended && count === this.outputCount) this.hooks.setWaiting(pendingQuestion(tail) !== undefined);
+        },
+        () => {}, // the screen worker stopped: the next quiet spell asks again
+      );
     }, this.limits.promptIdleMs);
   }
 

@@ -1,7 +1,14 @@
 // Records a terminal session as an asciicast v2 file (https://docs.asciinema.org/manual/asciicast/v2/): a
 // JSON header line, then `[seconds, "o", text]` output events and `[seconds, "r", "COLSxROWS"]` resizes.
-// The file is written by a RecordingWriter (queued, never blocking output, rotated at its size cap).
-import { type RecordingLimits, type RecordingLog, RecordingWriter } from './recording-writer.js';
+// Output that arrives within RECORDING_BATCH_MS of an event's start joins that event (a flood is a few
+// dozen events a second, each decoded and escaped once, not one per PTY read). The file is written by a
+// RecordingWriter (queued, never blocking output, rotated at its size cap). It runs in the screen worker.
+import { type RecordingLimits, type RecordingLog, type RecordingStart, RecordingWriter } from './recording-writer.js';
+
+/** Output within this long of an event's first bytes is recorded in the same event. */
+export const RECORDING_BATCH_MS = 10;
+/** An event holds at most about this many bytes of output (and a quarter of the file's size cap). */
+export const RECORDING_BATCH_BYTES = 256 * 1024;
 
 /** What the header of a recording says. */
 export interface CastHeader {
@@ -15,6 +22,20 @@ export interface CastHeader {
 /** Size limits of one recording. */
 export type CastLimits = RecordingLimits;
 
+/** The header line of a recording file started at `startMs` with the terminal at `cols`×`rows`. */
+export function castHeaderLine(header: CastHeader, cols: number, rows: number, startMs: number): string {
+  const fields: Record<string, unknown> = {
+    version: 2,
+    width: cols,
+    height: rows,
+    timestamp: Math.floor(startMs / 1000),
+    command: header.command.map(shellQuote).join(' '),
+    title: header.title,
+  };
+  if (header.env) fields.env = header.env;
+  return `${JSON.stringify(fields)}\n`;
+}
+
 /** An asciicast v2 recording being written to `path`. */
 export class CastRecorder {
   private readonly writer: RecordingWriter;
@@ -22,33 +43,62 @@ export class CastRecorder {
   /** The size as of the last event placed in a file (a rotated file's header starts from it). */
   private cols: number;
   private rows: number;
+  /** Output of the event being gathered, and when it started. */
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private pendingAtMs = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly batchBytes: number;
 
-  /** Starts the recording: creates the file with its header now; events are written asynchronously. */
+  /**
+   * Starts the recording: creates the file with its header now, or takes over the one `created` (see
+   * RecordingWriter); events are written asynchronously.
+   */
   constructor(
     readonly path: string,
     private readonly header: CastHeader,
     limits: CastLimits,
     log: RecordingLog,
+    created?: RecordingStart | null,
   ) {
     this.cols = header.cols;
     this.rows = header.rows;
-    this.writer = new RecordingWriter(path, (startMs) => this.headerLine(startMs), limits, log);
+    this.batchBytes = Math.max(1, Math.min(RECORDING_BATCH_BYTES, Math.floor(limits.maxBytes / 4)));
+    this.writer = new RecordingWriter(
+      path,
+      (startMs) => castHeaderLine(this.header, this.cols, this.rows, startMs),
+      limits,
+      log,
+      created,
+    );
   }
 
-  /** Bytes (characters) of events waiting for the disk. */
+  /** Bytes of output waiting for the disk (in events, or being gathered into one). */
   get queuedBytes(): number {
-    return this.writer.queuedBytes;
+    return this.writer.queuedBytes + this.pendingBytes;
   }
 
-  /** Records output bytes (decoded as UTF-8 across chunk boundaries). */
-  output(bytes: Uint8Array): void {
-    const text = this.decoder.decode(bytes, { stream: true });
-    if (text !== '') this.event('o', text);
+  /** Records output bytes read at `atMs` (decoded as UTF-8 across chunk boundaries; kept by reference). */
+  output(bytes: Uint8Array, atMs = Date.now()): void {
+    if (bytes.length === 0 || this.writer.isClosed) return;
+    if (
+      this.pendingBytes > 0 &&
+      (atMs - this.pendingAtMs >= RECORDING_BATCH_MS || this.pendingBytes + bytes.length > this.batchBytes)
+    ) {
+      this.emitOutput();
+    }
+    if (this.pendingBytes === 0) {
+      this.pendingAtMs = atMs;
+      this.timer = setTimeout(() => this.emitOutput(), RECORDING_BATCH_MS);
+    }
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
   }
 
   /** Records a terminal size change. */
-  resize(cols: number, rows: number): void {
-    this.event('r', `${cols}x${rows}`, () => {
+  resize(cols: number, rows: number, atMs = Date.now()): void {
+    this.emitOutput();
+    this.event('r', `${cols}x${rows}`, atMs, () => {
       this.cols = cols;
       this.rows = rows;
     });
@@ -57,34 +107,35 @@ export class CastRecorder {
   /** Writes everything queued and closes the file. */
   async close(): Promise<void> {
     if (!this.writer.isClosed) {
+      this.emitOutput();
       const tail = this.decoder.decode();
-      if (tail !== '') this.event('o', tail);
+      if (tail !== '') this.event('o', tail, Date.now());
     }
     await this.writer.close();
   }
 
-  private event(kind: 'o' | 'r', data: string, placed?: () => void): void {
-    const atMs = Date.now();
+  /** Turns the gathered output into one event. */
+  private emitOutput(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pendingBytes === 0) return;
+    const parts = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    let text = '';
+    for (const part of parts) text += this.decoder.decode(part, { stream: true });
+    if (text !== '') this.event('o', text, this.pendingAtMs);
+  }
+
+  private event(kind: 'o' | 'r', data: string, atMs: number, placed?: () => void): void {
+    // Escaped once; only the time depends on the file the event lands in (rotation).
+    const rest = `, "${kind}", ${JSON.stringify(data)}]\n`;
     this.writer.append({
       atMs,
       chars: data.length,
-      line: (fileStartMs) =>
-        `[${(Math.max(0, atMs - fileStartMs) / 1000).toFixed(6)}, "${kind}", ${JSON.stringify(data)}]\n`,
+      line: (fileStartMs) => `[${(Math.max(0, atMs - fileStartMs) / 1000).toFixed(6)}${rest}`,
       ...(placed ? { placed } : {}),
     });
-  }
-
-  private headerLine(startMs: number): string {
-    const header: Record<string, unknown> = {
-      version: 2,
-      width: this.cols,
-      height: this.rows,
-      timestamp: Math.floor(startMs / 1000),
-      command: this.header.command.map(shellQuote).join(' '),
-      title: this.header.title,
-    };
-    if (this.header.env) header.env = this.header.env;
-    return `${JSON.stringify(header)}\n`;
   }
 }
 

@@ -17,14 +17,42 @@ export interface RecordingLog {
   warn(...args: unknown[]): void;
 }
 
+/** A recording file already created with its header line (see createRecordingFile). */
+export interface RecordingStart {
+  /** When the file started: line times may be relative to it. */
+  startMs: number;
+  /** Size of the header line in bytes. */
+  headerBytes: number;
+}
+
+/**
+ * Creates `path` (mode 0600) with its header line now, so the file exists as soon as the session does;
+ * undefined (and logged) if it could not be created.
+ */
+export function createRecordingFile(
+  path: string,
+  header: (fileStartMs: number) => string,
+  log: RecordingLog,
+): RecordingStart | undefined {
+  const startMs = Date.now();
+  try {
+    const line = header(startMs);
+    writeFileSync(path, line, { mode: 0o600 });
+    return { startMs, headerBytes: Buffer.byteLength(line) };
+  } catch (err) {
+    log.warn(`Recording ${path} could not be created: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 /** One line to write. */
 export interface RecordingEntry {
   /** When it happened (times in a line may be relative to the start of its file). */
   atMs: number;
   /** Its size in characters, about (for the queue limit). */
   chars: number;
-  /** The line, with its newline, given the start time of the file it goes into. */
-  line(fileStartMs: number): string;
+  /** The line, with its newline (text, or its UTF-8 bytes), given the start time of the file it goes into. */
+  line(fileStartMs: number): string | Uint8Array;
   /** Runs once the line is placed in a file (before any later line is). */
   placed?(): void;
 }
@@ -42,22 +70,21 @@ export class RecordingWriter {
   private failed = false;
   private closed = false;
 
-  /** Creates the file with its header now (so it exists as soon as the session does); lines follow asynchronously. */
+  /**
+   * Creates the file with its header now (so it exists as soon as the session does), or takes over one
+   * `created` already (null: its creation failed, nothing is written); lines follow asynchronously.
+   */
   constructor(
     readonly path: string,
     private readonly header: (fileStartMs: number) => string,
     private readonly limits: RecordingLimits,
     private readonly log: RecordingLog,
+    created?: RecordingStart | null,
   ) {
-    this.fileStartMs = Date.now();
-    try {
-      const line = header(this.fileStartMs);
-      writeFileSync(path, line, { mode: 0o600 });
-      this.fileBytes = this.headerBytes = Buffer.byteLength(line);
-    } catch (err) {
-      this.failed = true;
-      log.warn(`Recording ${path} could not be created: ${(err as Error).message}`);
-    }
+    const start = created === undefined ? createRecordingFile(path, header, log) : created;
+    this.fileStartMs = start?.startMs ?? Date.now();
+    this.fileBytes = this.headerBytes = start?.headerBytes ?? 0;
+    this.failed = !start;
   }
 
   /** Characters of lines waiting for the disk. */
@@ -108,22 +135,22 @@ export class RecordingWriter {
         const entries = this.queue;
         this.queue = [];
         this.pendingChars = 0;
-        let text = '';
-        let textBytes = 0;
+        let lines: Uint8Array[] = [];
+        let linesBytes = 0;
         for (const entry of entries) {
-          let line = entry.line(this.fileStartMs);
-          if (this.fileBytes + textBytes + Buffer.byteLength(line) > this.limits.maxBytes && this.fileHasLines(text)) {
-            await this.write(text);
-            text = '';
-            textBytes = 0;
+          let line = toBytes(entry.line(this.fileStartMs));
+          if (this.fileBytes + linesBytes + line.length > this.limits.maxBytes && this.fileHasLines(linesBytes)) {
+            await this.write(lines);
+            lines = [];
+            linesBytes = 0;
             await this.rotate(entry.atMs);
-            line = entry.line(this.fileStartMs); // relative to the new file's start
+            line = toBytes(entry.line(this.fileStartMs)); // relative to the new file's start
           }
-          text += line;
-          textBytes += Buffer.byteLength(line);
+          lines.push(line);
+          linesBytes += line.length;
           entry.placed?.();
         }
-        await this.write(text);
+        await this.write(lines);
       }
       if (this.closed && this.file) {
         await this.file.close();
@@ -138,23 +165,29 @@ export class RecordingWriter {
     }
   }
 
-  private fileHasLines(pending: string): boolean {
-    return pending !== '' || this.fileBytes > this.headerBytes;
+  private fileHasLines(pendingBytes: number): boolean {
+    return pendingBytes > 0 || this.fileBytes > this.headerBytes;
   }
 
   private async openFile(path: string, startMs: number): Promise<void> {
     this.fileStartMs = startMs;
     this.file = await open(path, 'w', 0o600);
     this.fileBytes = 0;
-    await this.write(this.header(startMs));
+    await this.write([toBytes(this.header(startMs))]);
     this.headerBytes = this.fileBytes;
   }
 
-  private async write(text: string): Promise<void> {
-    if (text === '' || !this.file) return;
-    const bytes = Buffer.from(text, 'utf8');
-    await this.file.write(bytes);
-    this.fileBytes += bytes.length;
+  /** Writes the lines with one system call (as far as the OS takes them at once). */
+  private async write(lines: Uint8Array[]): Promise<void> {
+    if (lines.length === 0 || !this.file) return;
+    const { bytesWritten } = await this.file.writev(lines);
+    const total = lines.reduce((sum, l) => sum + l.length, 0);
+    if (bytesWritten < total) {
+      // A short write (disk nearly full, a signal): write the rest from where it stopped.
+      const rest = Buffer.concat(lines).subarray(bytesWritten);
+      await this.file.write(rest);
+    }
+    this.fileBytes += total;
   }
 
   private async rotate(startMs: number): Promise<void> {
@@ -172,4 +205,8 @@ export class RecordingWriter {
     renameSync(this.path, `${this.path}.1`);
     renameSync(next, this.path);
   }
+}
+
+function toBytes(line: string | Uint8Array): Uint8Array {
+  return typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
 }

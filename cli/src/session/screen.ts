@@ -1,51 +1,104 @@
-// The server-side screen of a session: a headless xterm.js terminal fed with the same output bytes the
-// viewers get. It parses asynchronously; we track how far it got (parsedSeq) and how much is still
-// queued (backlogBytes), so a snapshot is always "the screen after byte parsedSeq".
+// The server-side screen of a session: a headless xterm.js terminal fed with the session's output. It
+// runs in the screen worker (screen-service.ts), parses synchronously, and is fed lazily (lazy-feed.ts):
+// plain text is held and the part that scrolls out of reach is never parsed. Whatever it is asked (a
+// snapshot, its last lines, a resize) it first parses what it holds, so its answer is exact.
 
 import type { Terminal } from '@xterm/headless';
 import xtermHeadless from '@xterm/headless';
+import { type FeedTarget, LazyFeed } from './lazy-feed.js';
 import type { ScreenTail } from './prompt.js';
 import { serializeTerminal, type TrackedModes } from './serialize.js';
 
 const { Terminal: HeadlessTerminal } = xtermHeadless;
-const EMPTY = new Uint8Array(0);
+const utf8 = new TextEncoder();
 
-/** A snapshot of the screen: escape sequences (body) valid after output byte `seq`. */
+/** A snapshot of the screen: escape sequences that rebuild it in a terminal of that size. */
 export interface ScreenSnapshot {
   body: Uint8Array;
-  seq: number;
   cols: number;
   rows: number;
+}
+
+/**
+ * The parts of xterm.js's internals the screen relies on (version pinned in package.json): synchronous
+ * parsing, the parser's state and the scroll region. Checked when a screen is made, so that an upgrade
+ * that moves them fails loudly in the tests rather than quietly.
+ */
+interface XtermInternals {
+  _core: {
+    _writeBuffer: { writeSync(data: Uint8Array): void };
+    _inputHandler: { _parser: { currentState: number; _parseStack: { state: number } } };
+    _bufferService: { buffer: { scrollTop: number; scrollBottom: number } };
+  };
+}
+
+function internals(term: Terminal): XtermInternals['_core'] {
+  const core = (term as unknown as Partial<XtermInternals>)._core;
+  const parser = core?._inputHandler?._parser;
+  const buffer = core?._bufferService?.buffer;
+  if (
+    typeof core?._writeBuffer?.writeSync !== 'function' ||
+    typeof parser?.currentState !== 'number' ||
+    typeof parser._parseStack?.state !== 'number' ||
+    typeof buffer?.scrollTop !== 'number'
+  ) {
+    throw new Error('@xterm/headless changed its internals: update cli/src/session/screen.ts');
+  }
+  return core as XtermInternals['_core'];
+}
+
+/** How a LazyFeed feeds `term` (through the internals above). */
+export function feedTarget(term: Terminal, scrollbackLines: number): FeedTarget {
+  const core = internals(term);
+  return {
+    parse: (bytes) => core._writeBuffer.writeSync(bytes),
+    canDrop: () => {
+      const parser = core._inputHandler._parser;
+      const buffer = core._bufferService.buffer;
+      return (
+        parser.currentState === 0 &&
+        parser._parseStack.state === 0 &&
+        buffer.scrollTop === 0 &&
+        buffer.scrollBottom === term.rows - 1
+      );
+    },
+    keepLines: () => scrollbackLines + 2 * term.rows + 2,
+  };
 }
 
 /** A headless terminal that follows a session's output. */
 export class Screen {
   private readonly term: Terminal;
-  private backlog = 0;
-  private parsed = 0;
+  private readonly feed: LazyFeed;
   private readonly modes: TrackedModes = { cursorHidden: false, mouseEncoding: 'default', title: '' };
 
-  /** `onReply` receives the terminal's answers to queries (e.g. cursor position reports). */
-  constructor(cols: number, rows: number, scrollbackLines: number, onReply: (data: string) => void) {
-    this.term = new HeadlessTerminal({ cols, rows, scrollback: scrollbackLines, allowProposedApi: true });
+  /**
+   * `onReply` receives the terminal's answers to queries (e.g. cursor position reports); `dropCheckBytes`
+   * is the LazyFeed's (tests make it small).
+   */
+  constructor(
+    cols: number,
+    rows: number,
+    scrollbackLines: number,
+    onReply: (data: string) => void,
+    dropCheckBytes?: number,
+  ) {
+    this.term = new HeadlessTerminal({
+      cols,
+      rows,
+      scrollback: scrollbackLines,
+      allowProposedApi: true,
+      logLevel: 'off',
+    });
     this.term.onData(onReply);
     this.term.onTitleChange((title) => {
       this.modes.title = title;
     });
     this.trackPrivateModes();
+    this.feed = new LazyFeed(feedTarget(this.term, scrollbackLines), dropCheckBytes);
   }
 
-  /** Bytes written but not parsed yet. */
-  get backlogBytes(): number {
-    return this.backlog;
-  }
-
-  /** Output offset the screen reflects. */
-  get parsedSeq(): number {
-    return this.parsed;
-  }
-
-  /** Current size in cells (can lag a resize that waits behind unparsed output). */
+  /** Current size in cells. */
   get cols(): number {
     return this.term.cols;
   }
@@ -55,36 +108,43 @@ export class Screen {
     return this.term.rows;
   }
 
-  /** Queues output bytes that end at offset `endSeq`; `onParsed` runs once they are parsed. */
-  write(bytes: Uint8Array, endSeq: number, onParsed?: () => void): void {
-    this.backlog += bytes.length;
-    this.term.write(bytes, () => {
-      this.backlog -= bytes.length;
-      this.parsed = endSeq;
-      onParsed?.();
-    });
+  /** Output bytes held, not parsed yet. */
+  get heldBytes(): number {
+    return this.feed.heldBytes;
   }
 
-  /** Resizes after the output queued so far, so earlier output is laid out at the old size. */
+  /** Output bytes never parsed because they scrolled out of reach. */
+  get droppedBytes(): number {
+    return this.feed.droppedBytes;
+  }
+
+  /** Takes output bytes (kept by reference until parsed: do not reuse the array). */
+  write(bytes: Uint8Array): void {
+    this.feed.write(bytes);
+  }
+
+  /** Parses everything held. */
+  flush(): void {
+    this.feed.flush();
+  }
+
+  /** Resizes after the output so far, which is laid out at the old size. */
   resize(cols: number, rows: number): void {
-    this.whenParsed(() => {
-      if (cols !== this.term.cols || rows !== this.term.rows) this.term.resize(cols, rows);
-    });
+    this.feed.flush();
+    if (cols !== this.term.cols || rows !== this.term.rows) this.term.resize(cols, rows);
   }
 
-  /** Runs `fn` once everything queued so far is parsed. */
-  whenParsed(fn: () => void): void {
-    this.term.write(EMPTY, fn);
-  }
-
-  /** The screen and scrollback as escape sequences, valid after output byte `seq`. */
+  /** The screen and scrollback as escape sequences, after all output written so far. */
   snapshot(): ScreenSnapshot {
+    this.feed.flush();
     const text = serializeTerminal(this.term, this.modes);
-    return { body: Buffer.from(text, 'utf8'), seq: this.parsed, cols: this.term.cols, rows: this.term.rows };
+    // TextEncoder: an array of its own (a small Buffer may share a pool), so it can be transferred.
+    return { body: utf8.encode(text), cols: this.term.cols, rows: this.term.rows };
   }
 
   /** The cursor line left of the cursor and the visible lines above it, nearest first (for prompt.ts). */
   tail(): ScreenTail {
+    this.feed.flush();
     const buffer = this.term.buffer.active;
     const y = buffer.baseY + buffer.cursorY;
     const cursorLine = buffer.getLine(y)?.translateToString(false, 0, buffer.cursorX) ?? '';

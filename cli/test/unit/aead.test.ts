@@ -52,6 +52,29 @@ describe('ChaCha20-Poly1305 implementations', () => {
     }
   });
 
+  it.each([
+    ['noble', nobleChaChaPoly],
+    ['node', nodeChaChaPoly],
+  ] as const)('%s: sealParts is seal of the parts joined, after the bytes it leaves free', (_name, factory) => {
+    fc.assert(
+      fc.property(
+        sealInput,
+        fc.array(fc.nat(), { maxLength: 3 }),
+        fc.integer({ min: 0, max: 3 }),
+        ({ key, nonce, ad, size, seed }, cuts, reserve) => {
+          const plaintext = plaintextOf(size, seed);
+          const points = [0, ...cuts.map((c) => c % (size + 1)).sort((a, b) => a - b), size];
+          const parts = points.slice(1).map((end, i) => plaintext.subarray(points[i], end));
+          const aead = factory(key);
+          const sealed = aead.sealParts(nonce, ad, parts, reserve);
+          expect(sealed.length).toBe(reserve + size + 16);
+          expect(sameBytes(sealed.subarray(reserve), aead.seal(nonce, ad, plaintext))).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it.each(impls)('%s: byte-identical output, round trip, random sizes 0..65519', (_name, sealer, opener) => {
     fc.assert(
       fc.property(sealInput, ({ key, nonce, ad, size, seed }) => {

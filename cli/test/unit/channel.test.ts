@@ -1,16 +1,25 @@
 // The encrypted channel in memory: both handshakes end to end, large messages across fragments,
 // refusals, and the daemon's node:crypto AEAD interoperating with the browser's noble one both ways.
 import { describe, expect, it } from 'vitest';
+import { nobleChaChaPoly } from '../../src/channel/aead.js';
 import {
   ChannelError,
   InitiatorHandshake,
   PAIR_PROTOCOL,
   PROLOGUE,
   ResponderHandshake,
+  SecureChannel,
 } from '../../src/channel/channel.js';
 import { utf8 } from '../../src/channel/encoding.js';
-import { decodeWireFrame, encodeWireFrame, FrameType } from '../../src/channel/frame.js';
-import { generateKeyPair, HandshakeState } from '../../src/channel/noise.js';
+import {
+  decodeWireFrame,
+  encodeMessage,
+  encodeWireFrame,
+  FrameType,
+  fragmentMessage,
+  MAX_FRAGMENT_PLAINTEXT_BYTES,
+} from '../../src/channel/frame.js';
+import { CipherState, generateKeyPair, HandshakeState } from '../../src/channel/noise.js';
 import { pairingPsk } from '../../src/channel/pairing-code.js';
 import { nodeChaChaPoly } from '../../src/daemon/node-aead.js';
 import { nodeX25519 } from '../../src/daemon/node-x25519.js';
@@ -87,6 +96,29 @@ describe('encrypted channel', () => {
     for (const f of deviceSide.seal({ t: 'session.input', sessionId: 's' }, body.subarray(0, 100_000))) {
       const m = daemonSide.open(decodeWireFrame(f).body);
       if (m) expect(Buffer.compare(m.body, body.subarray(0, 100_000))).toBe(0);
+    }
+  });
+
+  it('seals messages exactly as encodeMessage, fragmentMessage and encryptWithAd would (wire-identical)', () => {
+    const key = new Uint8Array(32).map((_, i) => i * 3);
+    for (const aead of [nobleChaChaPoly, nodeChaChaPoly]) {
+      const channel = new SecureChannel(new CipherState(key, aead), new CipherState(key, aead));
+      const reference = new CipherState(key, aead);
+      const opener = new SecureChannel(new CipherState(key, aead), new CipherState(key, aead));
+      for (const size of [0, 1, 1000, MAX_FRAGMENT_PLAINTEXT_BYTES - 80, MAX_FRAGMENT_PLAINTEXT_BYTES, 200_000]) {
+        const body = new Uint8Array(size).map((_, i) => (i * 13) & 0xff);
+        const header = { t: 'session.output', sessionId: 'abcdefgh', seq: size };
+        const frames = channel.seal(header, body);
+        const expected = fragmentMessage(encodeMessage(header, body)).map((fragment) =>
+          encodeWireFrame(FrameType.DATA, reference.encryptWithAd(new Uint8Array(0), fragment)),
+        );
+        expect(frames.length).toBe(expected.length);
+        for (const [i, f] of frames.entries()) expect(Buffer.compare(f, expected[i]!)).toBe(0);
+        let got: ReturnType<typeof opener.open>;
+        for (const f of frames) got = opener.open(decodeWireFrame(f).body) ?? got;
+        expect(got!.header).toEqual(header);
+        expect(Buffer.compare(got!.body, body)).toBe(0);
+      }
     }
   });
 

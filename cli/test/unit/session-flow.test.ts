@@ -8,6 +8,7 @@ import { agent, bytes, makeManager, sleep, TestViewer, waitFor } from '../fixtur
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const limits = {
+  outputChunkBytes: 32 * KiB,
   outputBufferBytes: 512 * KiB,
   highWatermarkBytes: 64 * KiB,
   lowWatermarkBytes: 16 * KiB,
@@ -72,7 +73,7 @@ describe('flow control', () => {
     // The stuck viewer reads again: it gets a snapshot (what it missed fell out) and then the rest.
     stuck.autoAck = true;
     manager.ack(id, stuck, stuck.lastSeq);
-    expect(stuck.of('session.snapshot').length).toBe(1);
+    await waitFor('snapshot', () => stuck.of('session.snapshot').length === 1);
     await waitFor('stuck viewer caught up', () => stuck.lastSeq === manager.get(id)!.seq);
     stuck.assertContiguous();
     expect(stuck.tail()).toContain('stopped');

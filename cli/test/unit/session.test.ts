@@ -17,12 +17,14 @@ describe('sessions', () => {
     expect(info).toMatchObject({ state: 'running', cols: 80, rows: 24, cwd: '/tmp', viewers: 0, exitCode: null });
     expect(info.id).toMatch(/^[a-km-np-z2-9]{8}$/);
     expect(info.name).toBe('node');
-    await waitFor('output parsed by the screen', () => {
+    await waitFor('output taken in by the screen', () => {
       const stats = manager.stats(info.id)!;
       return manager.get(info.id)!.seq > 100 && stats.coalescingBytes === 0 && stats.screenBacklogBytes === 0;
     });
     const viewer = new TestViewer(manager, true);
     manager.attach(info.id, viewer, {});
+    // The screen worker answers the snapshot asynchronously; it comes before anything else.
+    await waitFor('snapshot', () => viewer.got.length > 0);
     const [snap] = viewer.of('session.snapshot');
     expect(snap).toMatchObject({ sessionId: info.id, cols: 80, rows: 24 });
     const body = Buffer.from(viewer.got[0]!.body!).toString('utf8');
@@ -178,6 +180,7 @@ describe('sessions', () => {
     await waitFor('bulk output', () => manager.get(id)!.seq > 400 * 1024);
     const viewer = new TestViewer(manager, true);
     manager.attach(id, viewer, { afterSeq: 0 });
+    await waitFor('snapshot', () => viewer.got.length > 0);
     expect(viewer.got[0]!.msg).toMatchObject({ t: 'session.snapshot', seq: expect.any(Number) });
     expect(viewer.of('session.snapshot')[0]!.seq).toBeGreaterThan(300 * 1024);
     await waitFor('end of bulk', () => viewer.text().includes('end-of-bulk'));
@@ -198,7 +201,8 @@ describe('sessions', () => {
     expect(manager.get(id)).toMatchObject({ state: 'exited', exitCode: 3, signal: null });
     const late = new TestViewer(manager, true);
     manager.attach(id, late, {});
-    // A snapshot (plus any output the screen had not parsed yet), then the exit.
+    await waitFor('exit sent to the late viewer', () => late.of('session.exit').length > 0);
+    // A snapshot (plus any output after the point it shows), then the exit.
     expect(late.got[0]!.msg.t).toBe('session.snapshot');
     expect(late.got.at(-1)!.msg.t).toBe('session.exit');
     expect(late.got.slice(1, -1).every((g) => g.msg.t === 'session.output')).toBe(true);
