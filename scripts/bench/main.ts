@@ -7,10 +7,15 @@
 //                and a paired client's echo p50 idle vs during a bounded handshake flood
 //   relay        frames/s, MiB/s and echo p50/p99 through one `paseo relay` node vs a bare ws
 //                pass-through (relay.ts)
+//   page         `cat` into paseo's page and into ttyd's own page in headless Chromium (page.ts)
+//   memory       RSS of 50 idle sessions, and during a flood with a stalled viewer (memory.ts)
+//   pairing      pairing link → device stored, and first paint, in headless Chromium (pairing.ts)
+// then the goals of issue 12 with their targets (goals.ts).
 // Loopback only; every process it starts is stopped. JSON goes to dist/bench/last.json.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { toBase64Url } from '../../cli/src/channel/encoding.js';
 import { BareWsPath, runBareWsServer } from './barews.js';
 import {
   killAllChildren,
@@ -26,6 +31,9 @@ import { runFloodRole } from './flood.js';
 import { FLOOD_HANDSHAKES_PER_S, type HandshakeResult, measureHandshakes, runHandshakeRole } from './handshakes.js';
 import { type InterruptResult, measureInterrupt } from './interrupt.js';
 import { type LatencyResult, measureLatency } from './latency.js';
+import { type MemoryResult, measureMemory } from './memory.js';
+import { measurePages, type PageResult } from './page.js';
+import { measurePairing, type PairingResult } from './pairing.js';
 import { type PaseoDaemon, PaseoPath, pairClient, startPaseo } from './paseo.js';
 import { RawPtyPath } from './rawpty.js';
 import { measureRelay, type RelayResult, relayReport, runBarePipeRole, runRelayDaemonRole } from './relay.js';
@@ -58,8 +66,12 @@ async function main(): Promise<void> {
   const fileMiB = envInt('BENCH_FILE_MIB', 64);
   const reps = envInt('BENCH_REPS', 5);
   const samples = envInt('BENCH_SAMPLES', 200);
+  const pageMiB = envInt('BENCH_PAGE_MIB', 16);
+  const floodMiB = envInt('BENCH_FLOOD_MIB', 1024);
   const only = new Set(
-    (process.env.BENCH_ONLY ?? 'throughput,latency,interrupt,handshakes,relay').split(',').map((s) => s.trim()),
+    (process.env.BENCH_ONLY ?? 'throughput,latency,interrupt,handshakes,relay,page,memory,pairing')
+      .split(',')
+      .map((s) => s.trim()),
   );
   const paseoBin = process.env.PASEO_BIN ?? join(root, 'dist', 'paseo');
   if (!existsSync(paseoBin)) throw new Error(`${paseoBin} does not exist: run \`make\` first (or set PASEO_BIN).`);
@@ -71,6 +83,7 @@ async function main(): Promise<void> {
   let daemon: PaseoDaemon | undefined;
   let ttyd: TtydPath | undefined;
   let bare: BareWsPath | undefined;
+  let second: PaseoDaemon | undefined;
   const cleanups: (() => Promise<void> | void)[] = [];
   const onSignal = (): void => {
     killAllChildren();
@@ -131,6 +144,43 @@ async function main(): Promise<void> {
       log('relay: frames through one paseo relay node vs a bare ws pass-through, 64 B / 1 KiB / 16 KiB');
       relay = await measureRelay(bundle, paseoBin, Math.max(9, reps), samples, log);
     }
+    let pages: PageResult[] = [];
+    if (only.has('page')) {
+      log(`page: cat ${pageMiB} MiB into paseo's page and ttyd's page in headless Chromium × ${reps}`);
+      const pageFile = await makeLogFile(join(tmp, 'page.log'), pageMiB);
+      const d = daemon;
+      pages = await measurePages(
+        {
+          url: d.wsUrl.replace(/^ws:/, 'http:').replace(/\/ws$/, '/'),
+          pairingFragment: () => `#pair=${d.pairingCode()}&key=${toBase64Url(d.publicKey)}`,
+          createSession: (argv) => paseo.createSession(argv),
+          killSession: (id) => paseo.killSession(id),
+        },
+        ttyd?.port,
+        pageFile,
+        reps,
+        log,
+      );
+    }
+    let memory: MemoryResult | null = null;
+    let pairing: PairingResult | null = null;
+    if (only.has('memory') || only.has('pairing')) {
+      // A daemon of its own: its memory is not what the runs above left behind.
+      const d = await startPaseo(paseoBin);
+      second = d;
+      const conn = await (await pairClient(d, d.pairingCode(), 'bench memory'))();
+      cleanups.push(() => conn.close());
+      const url = d.wsUrl.replace(/^ws:/, 'http:').replace(/\/ws$/, '/');
+      if (only.has('pairing')) {
+        log(`pairing: pairing link in headless Chromium × ${reps}`);
+        const fragment = () => `#pair=${d.pairingCode()}&key=${toBase64Url(d.publicKey)}`;
+        pairing = await measurePairing({ url, home: d.home, fragment, reps, burstLeft: 4 }, log);
+      }
+      if (only.has('memory')) {
+        log(`memory: 50 idle sessions, then a ${floodMiB} MiB flood with a stalled viewer`);
+        memory = await measureMemory(conn, d.pid, { sessions: 50, floodMiB }, log);
+      }
+    }
     const seconds = (performance.now() - started) / 1000;
     const result = {
       when: new Date().toISOString(),
@@ -138,6 +188,7 @@ async function main(): Promise<void> {
       config: {
         fileMiB: file.bytes / MiB,
         fileLines: file.newlines,
+        pageMiB,
         reps,
         samples,
         paseoBin,
@@ -150,6 +201,9 @@ async function main(): Promise<void> {
       interrupt,
       handshakes,
       relay,
+      pages,
+      memory,
+      pairing,
     };
     printReport(result);
     if (relay) process.stdout.write(`${relayReport(relay).join('\n')}\n`);
@@ -160,6 +214,7 @@ async function main(): Promise<void> {
     await bare?.stop().catch(() => {});
     await ttyd?.stop().catch(() => {});
     await daemon?.stop().catch(() => {});
+    await second?.stop().catch(() => {});
     killAllChildren();
     removeTempDirs();
   }

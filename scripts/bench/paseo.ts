@@ -117,6 +117,17 @@ export class PaseoPath implements TermPath {
     this.conn?.close();
   }
 
+  /** Starts `argv` in a session nobody here watches (the page benchmark opens it in a browser); its id. */
+  async createSession(argv: string[]): Promise<string> {
+    const conn = await this.connection();
+    return (await conn.request({ t: 'session.create', command: argv, name: argv[0], cols: 80, rows: 24 })).id;
+  }
+
+  /** Ends a session started with createSession. */
+  async killSession(id: string): Promise<void> {
+    await (await this.connection()).request({ t: 'session.kill', sessionId: id });
+  }
+
   async spawn(argv: string[]): Promise<Term> {
     const conn = await this.connection();
     const info = await conn.request({

@@ -1,9 +1,13 @@
 // The printed table (one column per path, paseo first, ratios against each baseline) and the JSON file.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { goalLines } from './goals.js';
 import type { HandshakeResult } from './handshakes.js';
 import type { InterruptResult } from './interrupt.js';
 import type { LatencyResult } from './latency.js';
+import type { MemoryResult } from './memory.js';
+import type { PageResult } from './page.js';
+import type { PairingResult } from './pairing.js';
 import type { ThroughputResult } from './throughput.js';
 
 export interface BenchResult {
@@ -12,6 +16,7 @@ export interface BenchResult {
   config: {
     fileMiB: number;
     fileLines: number;
+    pageMiB: number;
     reps: number;
     samples: number;
     paseoBin: string;
@@ -24,6 +29,10 @@ export interface BenchResult {
   latency: LatencyResult[];
   interrupt: InterruptResult[];
   handshakes: HandshakeResult | null;
+  /** `cat` into paseo's page and ttyd's page in headless Chromium. */
+  pages: PageResult[];
+  memory: MemoryResult | null;
+  pairing: PairingResult | null;
 }
 
 const COLUMNS = ['paseo', 'node-pty', 'ttyd', 'bare ws'];
@@ -206,8 +215,23 @@ export function printReport(r: BenchResult): void {
           `(${fmt(h.echoFlood.p50 / h.echoIdle.p50, 2)}×; p99 ${fmt(h.echoIdle.p99, 2)} → ${fmt(h.echoFlood.p99, 2)} ms)`,
       );
   }
+  if (r.pages.length > 0) {
+    const byPath = new Map(r.pages.map((x) => [x.path, x.mibPerSec]));
+    lines.push(
+      row(
+        `cat → page in Chromium (${r.config.pageMiB} MiB), MiB/s`.slice(0, LABEL - 1),
+        COLUMNS.map((c) => (byPath.has(c as 'paseo') ? fmt(byPath.get(c as 'paseo')) : '—')),
+      ),
+    );
+    lines.push(row('  paseo ÷ (ttyd: its own page)', ratios(byPath)));
+  }
+  lines.push('');
+  lines.push(...goalLines(r));
   const errors = [
     ...(r.handshakes?.errors ?? []).map((e) => `handshakes: ${e}`),
+    ...r.pages.flatMap((x) => x.errors.map((e) => `page ${x.path}: ${e}`)),
+    ...(r.memory?.errors ?? []).map((e) => `memory: ${e}`),
+    ...(r.pairing?.errors ?? []).map((e) => `pairing: ${e}`),
     ...r.throughput.flatMap((x) => x.errors.map((e) => `throughput ${x.path}: ${e}`)),
     ...r.latency.flatMap((x) => x.errors.map((e) => `latency ${x.path}: ${e}`)),
     ...r.interrupt.flatMap((x) => x.errors.map((e) => `interrupt ${x.path}: ${e}`)),

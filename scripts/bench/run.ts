@@ -11,7 +11,10 @@
 //   BENCH_FILE_MIB      size of the file `cat` prints (default 64)
 //   BENCH_REPS          throughput and interrupt repetitions per path (default 5)
 //   BENCH_SAMPLES       keystrokes per latency measurement (default 200)
-//   BENCH_ONLY          comma list of sections to run: throughput,latency,interrupt,handshakes,relay (default all)
+//   BENCH_ONLY          comma list of sections: throughput,latency,interrupt,handshakes,relay,page,memory,pairing
+//                       (default all)
+//   BENCH_PAGE_MIB      size of the file `cat` prints into the pages in Chromium (default 16)
+//   BENCH_FLOOD_MIB     size of the flood with a stalled viewer (default 1024)
 //   BENCH_PATHS         comma list of paths to run: paseo,node-pty,ttyd,bare ws (default all)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -35,7 +38,14 @@ await esbuild.build({
   target: 'node24',
   absWorkingDir: root,
   // Native and optional modules load from node_modules at run time (dist/bench resolves to the repo's).
-  external: ['@homebridge/node-pty-prebuilt-multiarch', 'ws', 'bufferutil', 'utf-8-validate', 'esbuild'],
+  external: [
+    '@homebridge/node-pty-prebuilt-multiarch',
+    'ws',
+    'bufferutil',
+    'utf-8-validate',
+    'esbuild',
+    'playwright-core',
+  ],
   banner: {
     js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
   },

@@ -4,11 +4,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterEach, beforeEach } from 'vitest';
+import { CHROMIUM_PATH, launchChromium } from './chromium.js';
 
-/** Where Debian installs Chromium (`apt-get install -y chromium`). */
-export const CHROMIUM_PATH = process.env.PASEO_CHROMIUM ?? '/usr/bin/chromium';
+export { CHROMIUM_PATH };
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Screenshots land here (git-ignored). */
@@ -45,23 +45,7 @@ export interface LaunchOptions {
 
 /** Launches headless Chromium with a phone-sized page. Close it with `phone.close()`. */
 export async function launchPhone(opts: LaunchOptions = {}): Promise<Phone> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // Resolve nothing but loopback: even with --disable-background-networking Chromium otherwise looks
-      // up Google hosts through the machine's DNS server. Proxied names (SOCKS5) resolve at the proxy.
-      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
-    ],
-  });
+  const browser = await launchChromium();
   const context = await browser.newContext({ ...PHONE, ...opts.context });
   const page = await context.newPage();
   const logs: string[] = [];
