@@ -1,7 +1,8 @@
 // Builds the web UI into web/dist/: app.js (esbuild bundle of web/src/main.ts as an ES module, minified,
-// external source map) and the chunks it loads when needed (the conversation view of ACP sessions is one:
-// the first screen does not pay for it), app.css (xterm's css + web/src/styles/*.css), index.html,
-// favicon.svg, and what makes it installable: manifest.webmanifest with PNG icons drawn in code
+// external source map) and the chunks it loads when needed (the terminal view with xterm.js, and the
+// conversation view of ACP sessions: the first screen does not pay for them), app.css (xterm's css +
+// web/src/styles/*.css), index.html (with a line of text that shows until the app draws its first
+// screen), favicon.svg, and what makes it installable: manifest.webmanifest with PNG icons drawn in code
 // (web/icons.mjs), apple-touch-icon.png. No fonts, no CDNs: the daemon serves these files offline.
 // Usage: node web/build.mjs [--dev] (dev: not minified, inline source map).
 
@@ -76,7 +77,7 @@ const INDEX_HTML = `<!doctype html>
 <script type="module" src="app.js"></script>
 </head>
 <body>
-<div id="app"><noscript>Paseo needs JavaScript to connect to your computer.</noscript></div>
+<div id="app"><div class="empty" data-testid="boot">Opening Paseo…</div><noscript>Paseo needs JavaScript to connect to your computer.</noscript></div>
 </body>
 </html>
 `;

@@ -11,10 +11,13 @@ import { devicesScreen } from './screens/devices.js';
 import { homeScreen } from './screens/home.js';
 import { pairScreen } from './screens/pair.js';
 import { repairScreen } from './screens/repair.js';
-import { sessionScreen } from './screens/session.js';
+import { preloadSessionViews, sessionScreen } from './screens/session.js';
 import { forgetDevice, loadDevice, type StoredDevice, storageIsPersistent, updateDevice } from './store.js';
 import { confirmDialog, toast } from './ui.js';
 import { installViewport } from './viewport.js';
+
+/** After the first screen of a paired device, wait this long before loading the session views, in milliseconds. */
+const PRELOAD_DELAY_MS = 300;
 
 /** Takes a pairing fragment out of the address (before anything else can see or log it). */
 function takePairFragment(): PairFragment | undefined {
@@ -181,6 +184,8 @@ function startApp(device: StoredDevice, conn?: PaseoConnection, askName = false)
   screenKey = '';
   link.start(conn);
   route_();
+  // The terminal view's chunk (xterm.js) loads once the first screen is up, so opening a session is quick.
+  setTimeout(preloadSessionViews, PRELOAD_DELAY_MS);
   if (!storageIsPersistent())
     toast('This browser will forget the pairing when this tab closes (private browsing?).', 'error');
 }

@@ -42,7 +42,10 @@ interface Pending {
 /** Where the service runs: a worker thread, or (fallback) this thread. */
 interface Channel {
   post(msg: ToScreen, transfer?: ArrayBuffer[]): void;
+  /** Ends it (its screens are all closed). */
   end(): void;
+  /** Ends it as a crash would (tests). */
+  crash(): void;
 }
 
 /** One session's screen and recording, kept by the screen worker. */
@@ -240,7 +243,7 @@ export class ScreenHost {
 
   /** Ends the worker as if it had crashed (tests check that sessions recover). */
   terminateWorker(): void {
-    this.channel?.end();
+    this.channel?.crash();
   }
 
   private start(): Channel {
@@ -251,7 +254,7 @@ export class ScreenHost {
       this.mode = 'main thread';
       const service = new ScreenService((msg) => setImmediate(() => this.receive(msg)));
       process.emitWarning(`paseo: screens run in the main thread (${(err as Error).message})`);
-      return { post: (msg) => setImmediate(() => service.handle(msg)), end: () => {} };
+      return { post: (msg) => setImmediate(() => service.handle(msg)), end: () => {}, crash: () => {} };
     }
   }
 
@@ -265,6 +268,7 @@ export class ScreenHost {
         ended = true;
         void worker.terminate();
       },
+      crash: () => void worker.terminate(),
     };
     worker.on('message', (msg: FromScreen) => this.receive(msg));
     const died = (why: string): void => {

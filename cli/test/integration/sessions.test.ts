@@ -1,7 +1,7 @@
 // Agent sessions through the real daemon: devices over the encrypted channel (attach, type, exact resume
 // after a reconnect, several viewers) and the CLI (run -d, ls, logs, kill, attach/detach in tmux).
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaseoConnection } from '../../src/channel/client.js';
@@ -146,6 +146,42 @@ describe('agent sessions', () => {
     await expect.poll(() => wb.exit, { timeout: 10_000 }).toBeDefined();
     a.close();
     b.close();
+  });
+
+  it('keeps screens and recordings in a worker thread of the binary: a snapshot after a text flood, and every line recorded', async () => {
+    const conn = device.conn;
+    const lines = 50_000;
+    const info = await conn.request({
+      t: 'session.create',
+      command: ['sh', '-c', `seq 1 ${lines}; printf 'flood-done\\n'; exec cat`],
+      cols: 80,
+      rows: 24,
+    });
+    let expected = 'flood-done\r\n'.length;
+    for (let i = 1; i <= lines; i++) expected += String(i).length + 2;
+    await expect
+      .poll(async () => (await conn.request({ t: 'sessions.list' })).find((s) => s.id === info.id)?.seq, {
+        timeout: 20_000,
+      })
+      .toBe(expected);
+    // The daemon runs a thread named after the screen worker.
+    const threads = readdirSync(`/proc/${d.process.pid}/task`).map((t) =>
+      readFileSync(`/proc/${d.process.pid}/task/${t}/comm`, 'utf8').trim(),
+    );
+    expect(threads).toContain('paseo-screens');
+    // A device attaching now gets the screen as a snapshot: the end of the flood, its scrollback, not its start.
+    const w = watch(conn, info.id);
+    conn.send({ t: 'session.attach', sessionId: info.id, cols: 80, rows: 24 });
+    await expect.poll(() => w.snapshots, { timeout: 10_000 }).toBe(1);
+    expect(w.seq).toBe(expected);
+    expect(w.text).toContain(`${lines}\r\nflood-done`);
+    expect(w.text).toContain(`\r\n${lines - 900}\r\n`);
+    expect(w.text).not.toContain('\r\n100\r\n');
+    await conn.request({ t: 'session.kill', sessionId: info.id });
+    // The recording has every line, in order.
+    const recorded = d.cli(['logs', info.id]).stdout;
+    const all = Array.from({ length: lines }, (_, i) => `${i + 1}\r\n`).join('');
+    expect(recorded.includes(`${all}flood-done`)).toBe(true);
   });
 
   it('runs, lists, logs and kills sessions from the CLI', () => {

@@ -1,10 +1,22 @@
-// A session's screen, by kind: a terminal for a PTY session, a conversation for an ACP agent. The
-// conversation view is a separate chunk of the bundle, loaded the first time such a session is opened.
-// Until the session list says which kind a session is (a fresh page at #/s/<id>), it shows "Opening…".
+// A session's screen, by kind: a terminal for a PTY session, a conversation for an ACP agent. Each view
+// is a separate chunk of the bundle (the terminal's holds xterm.js, most of the code), loaded the first
+// time such a session is opened or, for the terminal, soon after the first screen (preloadSessionViews):
+// the first screen does not wait for them. Until the session list says which kind a session is (a fresh
+// page at #/s/<id>), and while its view loads, it shows "Opening…".
 import type { SessionKind } from '../../../cli/src/channel/messages.js';
 import type { AppContext, Screen } from '../model.js';
 import { h } from '../ui.js';
-import { terminalScreen } from './terminal.js';
+
+/** Each kind's view, loaded on demand. */
+const VIEWS: Record<SessionKind, { load(): Promise<(ctx: AppContext, id: string) => Screen>; name: string }> = {
+  pty: { load: () => import('./terminal.js').then((m) => m.terminalScreen), name: 'terminal' },
+  acp: { load: () => import('./conversation.js').then((m) => m.conversationScreen), name: 'conversation view' },
+};
+
+/** Starts loading the terminal view (most sessions are terminals) without waiting for it. */
+export function preloadSessionViews(): void {
+  VIEWS.pty.load().catch(() => {}); // a failure shows when a session is opened
+}
 
 export function sessionScreen(ctx: AppContext, sessionId: string): Screen {
   const status = h('p', { class: 'muted', text: 'Opening…' });
@@ -41,17 +53,15 @@ export function sessionScreen(ctx: AppContext, sessionId: string): Screen {
   };
 
   function load(): void {
-    if (kind === 'pty') {
-      mount(terminalScreen(ctx, sessionId));
-      return;
-    }
+    if (!kind) return;
+    const view = VIEWS[kind];
     status.textContent = 'Opening…';
     retry.hidden = true;
-    import('./conversation.js').then(
-      (m) => mount(m.conversationScreen(ctx, sessionId)),
+    view.load().then(
+      (screen) => mount(screen(ctx, sessionId)),
       (err: unknown) => {
-        console.debug('paseo: the conversation view did not load', err);
-        status.textContent = 'The conversation view could not be loaded.';
+        console.debug(`paseo: the ${view.name} did not load`, err);
+        status.textContent = `The ${view.name} could not be loaded.`;
         retry.hidden = false;
         back.hidden = false;
       },

@@ -1,0 +1,43 @@
+// The screen worker (session/screen-host.ts): every terminal session's screen and recording live in one
+// worker thread. If it dies, each session gets a new screen from the output still buffered and its
+// recording goes on in the same file; viewers never notice but for a line in the daemon's log.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { screenHost } from '../../src/session/screen-host.js';
+import { agent, bytes, makeManager, sleep, TestViewer, waitFor } from '../fixtures/session-harness.js';
+
+let env: ReturnType<typeof makeManager>;
+afterEach(async () => {
+  await env?.close();
+});
+
+describe('screen worker', () => {
+  it('runs the screens in a worker thread, and sessions recover when it dies', async () => {
+    env = makeManager();
+    const { manager, log } = env;
+    const { id } = manager.create({ command: agent(), cols: 80, rows: 24 });
+    expect(screenHost().mode).toBe('worker');
+    const viewer = new TestViewer(manager, true);
+    manager.attach(id, viewer, { afterSeq: 0 });
+    await waitFor('prompt', () => viewer.text().includes('> '));
+    manager.input(id, viewer, bytes('echo before-crash\r'));
+    await waitFor('echo', () => viewer.text().includes('before-crash\r\n'));
+    await sleep(300); // the recording is written within milliseconds
+    screenHost().terminateWorker();
+    await waitFor('the loss is logged', () => log.lines.some((l) => /screen of session .* stopped/.test(l.text)));
+    manager.input(id, viewer, bytes('echo after-crash\r'));
+    await waitFor('echo', () => viewer.text().includes('after-crash\r\n'));
+    // A new viewer gets a snapshot from the new screen, with what was printed before and after.
+    const late = new TestViewer(manager, true);
+    manager.attach(id, late, {});
+    await waitFor('snapshot', () => late.of('session.snapshot').length === 1);
+    expect(late.text()).toContain('before-crash');
+    expect(late.text()).toContain('after-crash');
+    const path = manager.recordingPath(id)!;
+    await manager.kill(id);
+    const recording = readFileSync(path, 'utf8');
+    expect(recording).toContain('before-crash');
+    expect(recording).toContain('after-crash');
+    for (const line of recording.trimEnd().split('\n')) JSON.parse(line); // still valid asciicast lines
+  });
+});
