@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { kib } from './build/assets.mjs';
+import { screenWorkerCode } from './build/bundle.mjs';
 import { buildSidecar, TARGETS } from './build/targets.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,6 +68,8 @@ async function bundle(rootPkg) {
       __PASEO_VERSION__: JSON.stringify(rootPkg.version),
       __PASEO_PACKAGE__: 'true',
       __PASEO_BUNDLED__: 'false',
+      // The screen worker's code (cli/src/session/screen-worker-code.ts), as in the single binary.
+      __PASEO_SCREEN_WORKER__: JSON.stringify(await screenWorkerCode(root, 'node20')),
     },
     plugins: [seaShim],
   });

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const fileMiB = envInt('BENCH_FILE_MIB', 64);
   const reps = envInt('BENCH_REPS', 5);
   const samples = envInt('BENCH_SAMPLES', 200);
-  const pageMiB = envInt('BENCH_PAGE_MIB', 16);
+  const pageMiB = envInt('BENCH_PAGE_MIB', 8);
   const floodMiB = envInt('BENCH_FLOOD_MIB', 1024);
   const only = new Set(
     (process.env.BENCH_ONLY ?? 'throughput,latency,interrupt,handshakes,relay,page,memory,pairing')

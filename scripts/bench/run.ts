@@ -5,7 +5,7 @@
 //
 // Node 24 strips TypeScript types natively but does not map the repo's `.js` import specifiers to `.ts`
 // files, so this launcher bundles main.ts (and the repo sources it imports) with esbuild into
-// .cache/bench/bench.mjs and runs that. It installs nothing. Knobs (environment):
+// bench.mjs (this checkout's: .cache/ may be shared by worktrees) and runs that. It installs nothing. Knobs:
 //   PASEO_BIN           the paseo binary (default dist/paseo, built by `make`)
 //   TTYD_BIN            ttyd (default: `ttyd` on PATH, else .cache/bench/ttyd/bin/ttyd from install-ttyd.sh)
 //   BENCH_FILE_MIB      size of the file `cat` prints (default 64)
@@ -13,7 +13,7 @@
 //   BENCH_SAMPLES       keystrokes per latency measurement (default 200)
 //   BENCH_ONLY          comma list of sections: throughput,latency,interrupt,handshakes,relay,page,memory,pairing
 //                       (default all)
-//   BENCH_PAGE_MIB      size of the file `cat` prints into the pages in Chromium (default 16)
+//   BENCH_PAGE_MIB      size of the file `cat` prints into the pages in Chromium (default 8)
 //   BENCH_FLOOD_MIB     size of the flood with a stalled viewer (default 1024)
 //   BENCH_PATHS         comma list of paths to run: paseo,node-pty,ttyd,bare ws (default all)
 import { spawnSync } from 'node:child_process';

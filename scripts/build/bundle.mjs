@@ -11,14 +11,14 @@ const OPTIONAL_EXTERNALS = new Set(['bufferutil', 'utf-8-validate']);
 /** The screen worker's entry (its code is put into the bundle as a string: cli/src/session/screen-worker-code.ts). */
 const SCREEN_WORKER = 'cli/src/session/screen-worker.ts';
 
-/** Bundles the screen worker into one CommonJS script; returns its code. */
-async function screenWorkerCode(root) {
+/** Bundles the screen worker into one CommonJS script (for `target`); returns its code. */
+export async function screenWorkerCode(root, target = 'node24') {
   const result = await esbuild.build({
     entryPoints: [SCREEN_WORKER],
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node24',
+    target,
     absWorkingDir: root,
     write: false,
     minify: false,
