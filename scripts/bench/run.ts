@@ -4,7 +4,7 @@
 //   $(scripts/node-runtime.sh) scripts/bench/run.ts
 //
 // Node 24 strips TypeScript types natively but does not map the repo's `.js` import specifiers to `.ts`
-// files, so this launcher bundles main.ts (and the repo sources it imports) with esbuild into
+// files, so this launcher bundles main.ts (and the repo sources it imports) with esbuild into dist/bench/
 // bench.mjs (this checkout's: .cache/ may be shared by worktrees) and runs that. It installs nothing. Knobs:
 //   PASEO_BIN           the paseo binary (default dist/paseo, built by `make`)
 //   TTYD_BIN            ttyd (default: `ttyd` on PATH, else .cache/bench/ttyd/bin/ttyd from install-ttyd.sh)
