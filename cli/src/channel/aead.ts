@@ -2,6 +2,7 @@
 // daemon can swap in node:crypto (see cli/src/daemon/node-aead.ts) while the browser keeps the noble one.
 // Isomorphic: no Node or DOM APIs.
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { concat } from './encoding.js';
 
 /** Size of a ChaCha20-Poly1305 key. */
 export const AEAD_KEY_BYTES = 32;
@@ -52,15 +53,7 @@ export const nobleChaChaPoly: AeadFactory = (key32: Uint8Array): Aead => {
     sealParts(nonce12, ad, parts, reserve) {
       checkAeadLength('AEAD nonce', nonce12, AEAD_NONCE_BYTES);
       const length = partsLength(parts);
-      let plaintext = parts[0] ?? new Uint8Array(0);
-      if (parts.length > 1) {
-        plaintext = new Uint8Array(length);
-        let at = 0;
-        for (const p of parts) {
-          plaintext.set(p, at);
-          at += p.length;
-        }
-      }
+      const plaintext = parts.length === 1 ? (parts[0] as Uint8Array) : concat(...parts);
       const out = new Uint8Array(reserve + length + AEAD_TAG_BYTES);
       chacha20poly1305(key, nonce12, ad).encrypt(plaintext, out.subarray(reserve));
       return out;

@@ -1,6 +1,7 @@
 // Joins the small reads of a PTY into fewer, larger output chunks: whatever arrives within a short
 // window (or until a size limit) becomes one chunk. Chunks end on UTF-8 character boundaries, so a
 // snapshot taken between two chunks never holds half a character.
+import { concat } from '../channel/encoding.js';
 
 /** Collects bytes and emits them in chunks of at most `maxBytes`, at most `windowMs` after they arrived. */
 export class Coalescer {
@@ -43,12 +44,7 @@ export class Coalescer {
     this.timer = undefined;
     if (this.size === 0) return;
     // One copy, into an array of our own (the PTY's buffers may share memory); chunks are views of it.
-    const data = new Uint8Array(this.size);
-    let at = 0;
-    for (const part of this.parts) {
-      data.set(part, at);
-      at += part.length;
-    }
+    const data = concat(...this.parts);
     const cut = all || !this.pushedSinceHold ? data.length : utf8BoundaryBefore(data, data.length);
     for (let start = 0; start < cut; ) {
       let end = Math.min(start + this.maxBytes, cut);

@@ -4,6 +4,7 @@
 // same service runs in this thread. If the worker dies, every session is told (`lost`) and a new worker
 // starts with the next screen opened.
 import { Worker } from 'node:worker_threads';
+import { concat } from '../channel/encoding.js';
 import type { ScreenTail } from './prompt.js';
 import type { FromScreen, ScreenOpen, ToScreen } from './screen-protocol.js';
 import { ScreenService } from './screen-service.js';
@@ -170,12 +171,7 @@ export class RemoteScreen {
     if (this.batchTimer) clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
     if (this.partsBytes === 0) return;
-    const bytes = new Uint8Array(this.partsBytes);
-    let at = 0;
-    for (const part of this.parts) {
-      bytes.set(part, at);
-      at += part.length;
-    }
+    const bytes = concat(...this.parts);
     const msg: ToScreen = {
       op: 'data',
       id: this.id,
@@ -188,7 +184,7 @@ export class RemoteScreen {
     this.ends = [];
     this.times = [];
     this.partsBytes = 0;
-    this.host.post(msg, [bytes.buffer]);
+    this.host.post(msg, [bytes.buffer as ArrayBuffer]);
   }
 
   private request(op: 'snapshot' | 'tail' | 'finish' | 'close'): Promise<FromScreen> {

@@ -165,8 +165,9 @@ describe('agent sessions', () => {
       })
       .toBe(expected);
     // The daemon runs a thread named after the screen worker.
-    const threads = readdirSync(`/proc/${d.process.pid}/task`).map((t) =>
-      readFileSync(`/proc/${d.process.pid}/task/${t}/comm`, 'utf8').trim(),
+    const { pid } = d.cliJson<{ pid: number }>(['status', '--json']);
+    const threads = readdirSync(`/proc/${pid}/task`).map((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim(),
     );
     expect(threads).toContain('paseo-screens');
     // A device attaching now gets the screen as a snapshot: the end of the flood, its scrollback, not its start.
