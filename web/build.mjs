@@ -1,9 +1,10 @@
 // Builds the web UI into web/dist/: app.js (esbuild bundle of web/src/main.ts as an ES module, minified,
 // external source map) and the chunks it loads when needed (the terminal view with xterm.js, and the
-// conversation view of ACP sessions: the first screen does not pay for them), app.css (xterm's css +
-// web/src/styles/*.css), index.html (with a line of text that shows until the app draws its first
-// screen), favicon.svg, and what makes it installable: manifest.webmanifest with PNG icons drawn in code
-// (web/icons.mjs), apple-touch-icon.png. No fonts, no CDNs: the daemon serves these files offline.
+// conversation view of ACP sessions: the first screen does not pay for them), index.html (with the
+// stylesheet inline — xterm's css + web/src/styles/*.css — and a line of text that shows until the app
+// draws its first screen), favicon.svg, and what makes it installable: manifest.webmanifest with PNG
+// icons drawn in code (web/icons.mjs), apple-touch-icon.png. No fonts, no CDNs: the daemon serves these
+// files offline.
 // Usage: node web/build.mjs [--dev] (dev: not minified, inline source map).
 
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -55,7 +56,8 @@ const MANIFEST = {
 const CSS_FILES = ['base.css', 'layout.css', 'pair-devices.css', 'sheets.css', 'terminal.css', 'conversation.css'];
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#7c9cff"/><stop offset="1" stop-color="#56c8d8"/></linearGradient></defs><rect width="64" height="64" rx="14" fill="url(#g)"/><path d="M18 22l12 10-12 10" fill="none" stroke="#0b0d12" stroke-width="6" stroke-linecap="round" stroke-linejoin="round"/><path d="M34 44h12" stroke="#0b0d12" stroke-width="6" stroke-linecap="round"/></svg>`;
 
-const INDEX_HTML = `<!doctype html>
+/** index.html, with the stylesheet inline: nothing but the page itself stands before its first paint. */
+const indexHtml = (css) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -73,7 +75,7 @@ const INDEX_HTML = `<!doctype html>
 <link rel="icon" type="image/svg+xml" href="favicon.svg">
 <link rel="manifest" href="manifest.webmanifest">
 <link rel="apple-touch-icon" href="apple-touch-icon.png">
-<link rel="stylesheet" href="app.css">
+<style>${css}</style>
 <script type="module" src="app.js"></script>
 </head>
 <body>
@@ -106,22 +108,13 @@ async function main() {
   const xtermCss = await readFile(join(root, 'node_modules/@xterm/xterm/css/xterm.css'), 'utf8');
   const ourCss = (await Promise.all(CSS_FILES.map((f) => readFile(join(webDir, 'src/styles', f), 'utf8')))).join('\n');
   const css = await transform(`${xtermCss}\n${ourCss}`, { loader: 'css', minify: !dev, target });
-  await writeFile(join(dist, 'app.css'), css.code);
-  await writeFile(join(dist, 'index.html'), INDEX_HTML);
+  await writeFile(join(dist, 'index.html'), indexHtml(css.code));
   await writeFile(join(dist, 'favicon.svg'), FAVICON);
   await writeFile(join(dist, 'manifest.webmanifest'), `${JSON.stringify(MANIFEST, null, 2)}\n`);
   for (const icon of ICONS) await writeFile(join(dist, icon.file), iconPng(icon.size, icon));
 
   const chunks = (await readdir(dist)).filter((f) => f.endsWith('.js') && f !== 'app.js').sort();
-  const files = [
-    'index.html',
-    'app.js',
-    ...chunks,
-    'app.css',
-    'favicon.svg',
-    'manifest.webmanifest',
-    ...ICONS.map((i) => i.file),
-  ];
+  const files = ['index.html', 'app.js', ...chunks, 'favicon.svg', 'manifest.webmanifest', ...ICONS.map((i) => i.file)];
   let total = 0;
   let totalGz = 0;
   const kib = (n) => `${(n / 1024).toFixed(1).padStart(7)} KiB`;

@@ -1,5 +1,6 @@
 // The one-screen summary: every goal of the terminal data path (issue 12) with paseo's figure, the
 // baseline it is compared with (measured in the same run), the ratio, the target and whether it is met.
+import { FLOOD_BOUND_MIB } from './memory.js';
 import type { BenchResult } from './report.js';
 
 interface Goal {
@@ -81,7 +82,7 @@ export function goals(r: BenchResult): Goal[] {
         : '—',
       baseline: r.memory?.flood ? `${fmt(r.memory.flood.beforeMiB, 0)} MiB before` : '—',
       ratio: '—',
-      target: 'bounded (2nd half ≤ 1st + 16)',
+      target: `rise ≤ ${FLOOD_BOUND_MIB} MiB`,
       met: r.memory?.flood?.bounded,
     },
     absoluteGoal('pairing link → device stored', r.pairing?.pairMs, 'ms', 500, 0),

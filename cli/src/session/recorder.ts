@@ -1,14 +1,19 @@
 // Records a terminal session as an asciicast v2 file (https://docs.asciinema.org/manual/asciicast/v2/): a
 // JSON header line, then `[seconds, "o", text]` output events and `[seconds, "r", "COLSxROWS"]` resizes.
 // Output that arrives within RECORDING_BATCH_MS of an event's start joins that event (a flood is a few
-// dozen events a second, each decoded and escaped once, not one per PTY read). The file is written by a
+// dozen events a second, not one per PTY read), escaped from bytes to bytes (json-bytes.ts). The file is written by a
 // RecordingWriter (queued, never blocking output, rotated at its size cap). It runs in the screen worker.
+import { concat } from '../channel/encoding.js';
+import { JsonStringBytes } from './json-bytes.js';
 import { type RecordingLimits, type RecordingLog, type RecordingStart, RecordingWriter } from './recording-writer.js';
 
 /** Output within this long of an event's first bytes is recorded in the same event. */
 export const RECORDING_BATCH_MS = 10;
 /** An event holds at most about this many bytes of output (and a quarter of the file's size cap). */
 export const RECORDING_BATCH_BYTES = 256 * 1024;
+
+const utf8 = new TextEncoder();
+const LINE_END = utf8.encode('"]\n');
 
 /** What the header of a recording says. */
 export interface CastHeader {
@@ -39,7 +44,7 @@ export function castHeaderLine(header: CastHeader, cols: number, rows: number, s
 /** An asciicast v2 recording being written to `path`. */
 export class CastRecorder {
   private readonly writer: RecordingWriter;
-  private readonly decoder = new TextDecoder('utf-8');
+  private readonly json = new JsonStringBytes();
   /** The size as of the last event placed in a file (a rotated file's header starts from it). */
   private cols: number;
   private rows: number;
@@ -81,6 +86,11 @@ export class CastRecorder {
   /** Records output bytes read at `atMs` (decoded as UTF-8 across chunk boundaries; kept by reference). */
   output(bytes: Uint8Array, atMs = Date.now()): void {
     if (bytes.length === 0 || this.writer.isClosed) return;
+    // A chunk larger than an event may be is split (a character cut in two is joined again by the escaper).
+    for (let at = this.batchBytes; bytes.length > this.batchBytes; at = this.batchBytes) {
+      this.output(bytes.subarray(0, at), atMs);
+      bytes = bytes.subarray(at);
+    }
     if (
       this.pendingBytes > 0 &&
       (atMs - this.pendingAtMs >= RECORDING_BATCH_MS || this.pendingBytes + bytes.length > this.batchBytes)
@@ -98,7 +108,7 @@ export class CastRecorder {
   /** Records a terminal size change. */
   resize(cols: number, rows: number, atMs = Date.now()): void {
     this.emitOutput();
-    this.event('r', `${cols}x${rows}`, atMs, () => {
+    this.event('r', utf8.encode(`${cols}x${rows}`), atMs, () => {
       this.cols = cols;
       this.rows = rows;
     });
@@ -108,8 +118,8 @@ export class CastRecorder {
   async close(): Promise<void> {
     if (!this.writer.isClosed) {
       this.emitOutput();
-      const tail = this.decoder.decode();
-      if (tail !== '') this.event('o', tail, Date.now());
+      const tail = this.json.finish();
+      if (tail.length > 0) this.event('o', tail, Date.now());
     }
     await this.writer.close();
   }
@@ -122,18 +132,18 @@ export class CastRecorder {
     const parts = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    let text = '';
-    for (const part of parts) text += this.decoder.decode(part, { stream: true });
-    if (text !== '') this.event('o', text, this.pendingAtMs);
+    const escaped = this.json.convert(parts.length === 1 ? (parts[0] as Uint8Array) : concat(...parts));
+    if (escaped.length > 0) this.event('o', escaped, this.pendingAtMs);
   }
 
-  private event(kind: 'o' | 'r', data: string, atMs: number, placed?: () => void): void {
+  /** Queues an event whose data is already the inside of a JSON string, as UTF-8. */
+  private event(kind: 'o' | 'r', data: Uint8Array, atMs: number, placed?: () => void): void {
     // Escaped once; only the time depends on the file the event lands in (rotation).
-    const rest = `, "${kind}", ${JSON.stringify(data)}]\n`;
+    const middle = utf8.encode(`, "${kind}", "`);
     this.writer.append({
       atMs,
       chars: data.length,
-      line: (fileStartMs) => `[${(Math.max(0, atMs - fileStartMs) / 1000).toFixed(6)}${rest}`,
+      line: (fileStartMs) => [utf8.encode(`[${(Math.max(0, atMs - fileStartMs) / 1000).toFixed(6)}`), middle, data, LINE_END],
       ...(placed ? { placed } : {}),
     });
   }

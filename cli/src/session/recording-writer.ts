@@ -51,8 +51,8 @@ export interface RecordingEntry {
   atMs: number;
   /** Its size in characters, about (for the queue limit). */
   chars: number;
-  /** The line, with its newline (text, or its UTF-8 bytes), given the start time of the file it goes into. */
-  line(fileStartMs: number): string | Uint8Array;
+  /** The line, with its newline (text, or its UTF-8 bytes, whole or in parts), given the start time of its file. */
+  line(fileStartMs: number): string | Uint8Array | Uint8Array[];
   /** Runs once the line is placed in a file (before any later line is). */
   placed?(): void;
 }
@@ -139,15 +139,18 @@ export class RecordingWriter {
         let linesBytes = 0;
         for (const entry of entries) {
           let line = toBytes(entry.line(this.fileStartMs));
-          if (this.fileBytes + linesBytes + line.length > this.limits.maxBytes && this.fileHasLines(linesBytes)) {
+          let size = byteSize(line);
+          if (this.fileBytes + linesBytes + size > this.limits.maxBytes && this.fileHasLines(linesBytes)) {
             await this.write(lines);
             lines = [];
             linesBytes = 0;
             await this.rotate(entry.atMs);
             line = toBytes(entry.line(this.fileStartMs)); // relative to the new file's start
+            size = byteSize(line);
           }
-          lines.push(line);
-          linesBytes += line.length;
+          if (Array.isArray(line)) lines.push(...line);
+          else lines.push(line);
+          linesBytes += size;
           entry.placed?.();
         }
         await this.write(lines);
@@ -173,7 +176,7 @@ export class RecordingWriter {
     this.fileStartMs = startMs;
     this.file = await open(path, 'w', 0o600);
     this.fileBytes = 0;
-    await this.write([toBytes(this.header(startMs))]);
+    await this.write([Buffer.from(this.header(startMs), 'utf8')]);
     this.headerBytes = this.fileBytes;
   }
 
@@ -207,6 +210,10 @@ export class RecordingWriter {
   }
 }
 
-function toBytes(line: string | Uint8Array): Uint8Array {
+function toBytes(line: string | Uint8Array | Uint8Array[]): Uint8Array | Uint8Array[] {
   return typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
+}
+
+function byteSize(line: Uint8Array | Uint8Array[]): number {
+  return Array.isArray(line) ? line.reduce((n, p) => n + p.length, 0) : line.length;
 }
