@@ -150,6 +150,7 @@ async function main(): Promise<void> {
       const pageFile = await makeLogFile(join(tmp, 'page.log'), pageMiB);
       const d = daemon;
       pages = await measurePages(
+        root,
         {
           url: d.wsUrl.replace(/^ws:/, 'http:').replace(/\/ws$/, '/'),
           pairingFragment: () => `#pair=${d.pairingCode()}&key=${toBase64Url(d.publicKey)}`,

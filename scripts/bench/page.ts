@@ -7,12 +7,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../web/test/e2e/chromium.js';
 import { type BenchFile, MiB, median, now, withTimeout } from './common.js';
+import { measurePageCosts, type PageCosts } from './page-costs.js';
 
 export interface PageResult {
   path: 'paseo' | 'ttyd';
   mibPerSec: number;
   runs: number[];
   errors: string[];
+  /** paseo: what a MiB costs the page to decrypt, and to write and render (page-costs.ts). */
+  costs?: PageCosts;
 }
 
 /** What the page benchmark needs from the paseo side. */
@@ -121,6 +124,7 @@ async function ttydRun(browser: Browser, port: number, file: BenchFile): Promise
 
 /** Runs both pages `reps` times, alternating. */
 export async function measurePages(
+  root: string,
   paseo: PaseoPages,
   ttydPort: number | undefined,
   file: BenchFile,
@@ -133,7 +137,16 @@ export async function measurePages(
     ttyd: { runs: [], errors: [] },
   };
   const state: { page?: Page } = {};
+  let costs: PageCosts | undefined;
   try {
+    try {
+      costs = await measurePageCosts(browser, root, 8);
+      log(
+        `  page costs: decrypt ${costs.decryptMsPerMiB.toFixed(1)} ms/MiB, xterm.js write and render ${costs.renderMsPerMiB.toFixed(1)} ms/MiB`,
+      );
+    } catch (err) {
+      results.paseo.errors.push(`costs: ${(err as Error).message}`);
+    }
     for (let r = 0; r < reps; r++) {
       for (const path of ttydPort === undefined ? (['paseo'] as const) : (['paseo', 'ttyd'] as const)) {
         try {
@@ -153,5 +166,11 @@ export async function measurePages(
   }
   return (['paseo', 'ttyd'] as const)
     .filter((p) => p === 'paseo' || ttydPort !== undefined)
-    .map((p) => ({ path: p, mibPerSec: median(results[p].runs), runs: results[p].runs, errors: results[p].errors }));
+    .map((p) => ({
+      path: p,
+      mibPerSec: median(results[p].runs),
+      runs: results[p].runs,
+      errors: results[p].errors,
+      ...(p === 'paseo' && costs ? { costs } : {}),
+    }));
 }

@@ -224,6 +224,11 @@ export function printReport(r: BenchResult): void {
       ),
     );
     lines.push(row('  paseo ÷ (ttyd: its own page)', ratios(byPath)));
+    const costs = r.pages.find((x) => x.costs)?.costs;
+    if (costs)
+      lines.push(
+        `  in the page, per MiB: noble decrypt ${fmt(costs.decryptMsPerMiB)} ms, xterm.js write + render ${fmt(costs.renderMsPerMiB)} ms`,
+      );
   }
   lines.push('');
   lines.push(...goalLines(r));

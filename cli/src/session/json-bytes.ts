@@ -7,7 +7,7 @@
 const HEX = '0123456789abcdef';
 /** What each ASCII byte becomes: itself (undefined), or its escape. */
 const ESCAPES: (Uint8Array | undefined)[] = Array.from({ length: 128 }, (_, b) => {
-  const short: Record<number, string> = { 0x08: '\\b', 0x09: '\\t', 0x0a: '\\n', 0x0c: '\\f', 0x0d: '\\r' };
+  const short: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
   if (b === 0x22) return ascii('\\"');
   if (b === 0x5c) return ascii('\\\\');
   if (b >= 0x20) return undefined;
@@ -33,7 +33,7 @@ export class JsonStringBytes {
     const input = this.carry.length > 0 ? join(this.carry, bytes) : bytes;
     this.carry = new Uint8Array(0);
     const n = input.length;
-    let out = new Uint8Array(n + (n >> 3) + 2 * SLACK);
+    let out: Uint8Array = new Uint8Array(n + (n >> 3) + 2 * SLACK);
     let o = 0;
     let i = 0;
     while (i < n) {

@@ -143,7 +143,12 @@ export class CastRecorder {
     this.writer.append({
       atMs,
       chars: data.length,
-      line: (fileStartMs) => [utf8.encode(`[${(Math.max(0, atMs - fileStartMs) / 1000).toFixed(6)}`), middle, data, LINE_END],
+      line: (fileStartMs) => [
+        utf8.encode(`[${(Math.max(0, atMs - fileStartMs) / 1000).toFixed(6)}`),
+        middle,
+        data,
+        LINE_END,
+      ],
       ...(placed ? { placed } : {}),
     });
   }
