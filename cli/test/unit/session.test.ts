@@ -23,11 +23,11 @@ describe('sessions', () => {
     });
     const viewer = new TestViewer(manager, true);
     manager.attach(info.id, viewer, {});
-    // The screen worker answers the snapshot asynchronously; it comes before anything else.
-    await waitFor('snapshot', () => viewer.got.length > 0);
+    // The screen worker answers the snapshot asynchronously (the size may be told before it).
+    await waitFor('snapshot', () => viewer.of('session.snapshot').length > 0);
     const [snap] = viewer.of('session.snapshot');
     expect(snap).toMatchObject({ sessionId: info.id, cols: 80, rows: 24 });
-    const body = Buffer.from(viewer.got[0]!.body!).toString('utf8');
+    const body = Buffer.from(viewer.got.find((g) => g.msg.t === 'session.snapshot')!.body!).toString('utf8');
     expect(body).toContain('\x1b[0;1;32mgreen bold');
     expect(body).toContain('\x1b[0;38;2;255;128;0morange');
     expect(body).toContain('\x1b[0;44mblue bg');
@@ -180,8 +180,10 @@ describe('sessions', () => {
     await waitFor('bulk output', () => manager.get(id)!.seq > 400 * 1024);
     const viewer = new TestViewer(manager, true);
     manager.attach(id, viewer, { afterSeq: 0 });
-    await waitFor('snapshot', () => viewer.got.length > 0);
-    expect(viewer.got[0]!.msg).toMatchObject({ t: 'session.snapshot', seq: expect.any(Number) });
+    await waitFor('snapshot', () => viewer.of('session.snapshot').length > 0);
+    // Nothing of the screen comes before the snapshot.
+    const shown = viewer.got.filter((g) => g.msg.t === 'session.snapshot' || g.msg.t === 'session.output');
+    expect(shown[0]!.msg).toMatchObject({ t: 'session.snapshot', seq: expect.any(Number) });
     expect(viewer.of('session.snapshot')[0]!.seq).toBeGreaterThan(300 * 1024);
     await waitFor('end of bulk', () => viewer.text().includes('end-of-bulk'));
     manager.input(id, viewer, bytes('echo after\r'));
