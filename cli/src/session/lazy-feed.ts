@@ -25,6 +25,9 @@ export const DROP_CHECK_BYTES = 64 * 1024;
 /** Held text beyond this (long lines without CR LF) is parsed rather than held. */
 export const MAX_HELD_BYTES = 1024 * 1024;
 
+/** Records of cuts and SGRs are compacted once this many at their start are no longer needed. */
+const COMPACT_AFTER = 1 << 16;
+
 const ESC = 0x1b;
 const CR = 0x0d;
 const LF = 0x0a;
@@ -84,6 +87,18 @@ export class LazyFeed {
     let esc = this.esc;
     for (let i = 0; i < n; i++) {
       const b = bytes[i] as number;
+      if (esc === 0 && b >= 0x20 && b < 0x7f) {
+        // The common case, printable ASCII: a tight loop to the next byte that is anything else.
+        let j = i + 1;
+        while (j < n) {
+          const c = bytes[j] as number;
+          if (c < 0x20 || c >= 0x7f) break;
+          j++;
+        }
+        prev = bytes[j - 1] as number;
+        i = j - 1;
+        continue;
+      }
       if (esc !== 0) {
         if (esc === 1) {
           if (b === 0x5b) {
@@ -297,12 +312,12 @@ export class LazyFeed {
   }
 
   private compact(): void {
-    if (this.cutHead > 4096 && this.cutHead * 2 > this.cutPos.length) {
+    if (this.cutHead > COMPACT_AFTER && this.cutHead * 2 > this.cutPos.length) {
       this.cutPos.splice(0, this.cutHead);
       this.cutLf.splice(0, this.cutHead);
       this.cutHead = 0;
     }
-    if (this.sgrHead > 4096 && this.sgrHead * 2 > this.sgrStart.length) {
+    if (this.sgrHead > COMPACT_AFTER && this.sgrHead * 2 > this.sgrStart.length) {
       this.sgrStart.splice(0, this.sgrHead);
       this.sgrEnd.splice(0, this.sgrHead);
       this.sgrHead = 0;
