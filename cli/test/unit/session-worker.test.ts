@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { screenHost } from '../../src/session/screen-host.js';
-import { agent, bytes, makeManager, sleep, TestViewer, waitFor } from '../fixtures/session-harness.js';
+import { agent, bytes, makeManager, TestViewer, waitFor } from '../fixtures/session-harness.js';
 
 let env: ReturnType<typeof makeManager>;
 afterEach(async () => {
@@ -22,7 +22,8 @@ describe('screen worker', () => {
     await waitFor('prompt', () => viewer.text().includes('> '));
     manager.input(id, viewer, bytes('echo before-crash\r'));
     await waitFor('echo', () => viewer.text().includes('before-crash\r\n'));
-    await sleep(300); // the recording is written within milliseconds
+    const path = manager.recordingPath(id)!;
+    await waitFor('the recording has it', () => readFileSync(path, 'utf8').includes('before-crash'));
     screenHost().terminateWorker();
     await waitFor('the loss is logged', () => log.lines.some((l) => /screen of session .* stopped/.test(l.text)));
     manager.input(id, viewer, bytes('echo after-crash\r'));
@@ -33,7 +34,6 @@ describe('screen worker', () => {
     await waitFor('snapshot', () => late.of('session.snapshot').length === 1);
     expect(late.text()).toContain('before-crash');
     expect(late.text()).toContain('after-crash');
-    const path = manager.recordingPath(id)!;
     await manager.kill(id);
     const recording = readFileSync(path, 'utf8');
     expect(recording).toContain('before-crash');
