@@ -1,6 +1,6 @@
 // macOS: a launchd agent, ~/Library/LaunchAgents/com.paseo.daemon.plist, loaded with `launchctl bootstrap`.
 import { join } from 'node:path';
-import type { ServiceManager, ServicePlatform, ServiceState } from './manager.js';
+import type { ServiceManager, ServicePlatform, ServiceState } from './platform.js';
 import type { ServiceSpec } from './spec.js';
 
 export const LAUNCHD_LABEL = 'com.paseo.daemon';

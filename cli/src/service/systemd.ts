@@ -1,7 +1,7 @@
 // Linux: a systemd user unit, ~/.config/systemd/user/paseo.service, enabled with `systemctl --user`.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServiceManager, ServicePlatform, ServiceState } from './manager.js';
+import type { ServiceManager, ServicePlatform, ServiceState } from './platform.js';
 import type { ServiceSpec } from './spec.js';
 
 export const SYSTEMD_UNIT = 'paseo.service';
