@@ -23,73 +23,6 @@ import (
 	"tailscale.com/types/key"
 )
 
-// selfInfo is what the proxy needs to know about this node.
-type selfInfo struct {
-	fqdn        string // "paseo.tailnet.ts.net", no trailing dot
-	tailnet     string // MagicDNS suffix, "tailnet.ts.net"
-	ips         []string
-	certDomains []string
-	magicDNS    bool
-}
-
-func selfFromStatus(st *ipnstate.Status) selfInfo {
-	var si selfInfo
-	if st.Self != nil {
-		si.fqdn = strings.TrimSuffix(st.Self.DNSName, ".")
-	}
-	for _, ip := range st.TailscaleIPs {
-		si.ips = append(si.ips, ip.String())
-	}
-	si.certDomains = st.CertDomains
-	if t := st.CurrentTailnet; t != nil {
-		si.tailnet = t.MagicDNSSuffix
-		si.magicDNS = t.MagicDNSEnabled
-	}
-	return si
-}
-
-// certDomain is the name to get a certificate for: the node's own name,
-// when control says it can issue one for it.
-func (si selfInfo) certDomain() string {
-	for _, d := range si.certDomains {
-		if si.fqdn != "" && strings.EqualFold(d, si.fqdn) {
-			return d
-		}
-	}
-	return ""
-}
-
-// readyFor builds the ready line for si.
-func readyFor(si selfInfo, https bool, detail string) readyEvent {
-	host, _, _ := strings.Cut(si.fqdn, ".")
-	ev := readyEvent{FQDN: si.fqdn, Hostname: host, Tailnet: si.tailnet, IPs: si.ips,
-		HTTPS: https, MagicDNS: si.magicDNS, Detail: detail, URLs: []string{}}
-	if ev.IPs == nil {
-		ev.IPs = []string{}
-	}
-	if https {
-		ev.URLs = append(ev.URLs, "https://"+si.fqdn+"/")
-		return ev
-	}
-	var byName, byIP []string
-	if si.fqdn != "" {
-		byName = []string{"http://" + si.fqdn + "/"}
-	}
-	for _, ip := range si.ips {
-		if !strings.Contains(ip, ":") {
-			byIP = []string{"http://" + ip + "/"}
-			break
-		}
-	}
-	if si.magicDNS {
-		ev.URLs = append(append(ev.URLs, byName...), byIP...)
-	} else {
-		// Without MagicDNS no device can resolve the name: the IP first.
-		ev.URLs = append(append(ev.URLs, byIP...), byName...)
-	}
-	return ev
-}
-
 // server owns the tailnet listeners: :80 always, :443 once a certificate
 // was fetched. configure runs on its own goroutine (loop), poked by wake.
 type server struct {
@@ -381,49 +314,6 @@ func (s *server) setMode(m serveMode) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.mode = m
-}
-
-// fetchCert gets (or renews) the certificate for domain through tailscaled's
-// cert store, which caches it on disk in the state folder.
-func (s *server) fetchCert(ctx context.Context, domain string) error {
-	ctx, cancel := context.WithTimeout(ctx, s.certTimeout)
-	defer cancel()
-	certPEM, keyPEM, err := s.lc.CertPair(ctx, domain)
-	if err != nil {
-		return err
-	}
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		return fmt.Errorf("parsing certificate for %s: %w", domain, err)
-	}
-	s.mu.Lock()
-	s.cert, s.certAt = &cert, time.Now()
-	s.mu.Unlock()
-	return nil
-}
-
-// getCertificate serves the node's certificate whatever name the client
-// asked for (there is one name); it re-reads it hourly to pick up renewals.
-func (s *server) getCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
-	s.mu.Lock()
-	domain, cert, at := s.mode.certDomain, s.cert, s.certAt
-	s.mu.Unlock()
-	if domain == "" {
-		return nil, errors.New("no HTTPS certificate")
-	}
-	if cert != nil && time.Since(at) < time.Hour {
-		return cert, nil
-	}
-	if err := s.fetchCert(context.Background(), domain); err != nil {
-		if cert != nil {
-			s.logf("renewing certificate for %s: %v (keeping the old one)", domain, err)
-			return cert, nil
-		}
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cert, nil
 }
 
 // logfWriter adapts a printf logger to an io.Writer for http.Server.ErrorLog.
