@@ -2,7 +2,7 @@
 // the test file, child process bookkeeping (everything started is stopped), and small timing helpers.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -185,6 +185,50 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU seconds used so far by each kind of thread of a process (user and system apart), from
+ * /proc/<pid>/task: threads of one name are added up (e.g. V8's GC helpers, "V8Worker").
+ */
+export function threadCpu(pid: number): Map<string, { user: number; system: number }> {
+  const out = new Map<string, { user: number; system: number }>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const t = out.get(name) ?? { user: 0, system: 0 };
+      t.user += Number(fields[11]) / 100;
+      t.system += Number(fields[12]) / 100;
+      out.set(name, t);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+/** What each kind of thread used between two threadCpu() readings, as "name user+sys ms per MiB" text. */
+export function threadCpuText(
+  before: Map<string, { user: number; system: number }>,
+  after: Map<string, { user: number; system: number }>,
+  mib: number,
+): string {
+  const parts: string[] = [];
+  for (const [name, t] of after) {
+    const b = before.get(name) ?? { user: 0, system: 0 };
+    const user = ((t.user - b.user) * 1000) / mib;
+    const system = ((t.system - b.system) * 1000) / mib;
+    if (user + system >= 0.05) parts.push(`${name} ${user.toFixed(1)}+${system.toFixed(1)}`);
+  }
+  return parts.length > 0 ? `${parts.join(', ')} ms/MiB (user+sys)` : '';
 }
 
 /** Whole-machine CPU time so far, in seconds: busy (all but idle and iowait) and total. */

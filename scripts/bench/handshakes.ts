@@ -25,6 +25,8 @@ import {
   stopChild,
   type TermPath,
   tempDir,
+  threadCpu,
+  threadCpuText,
   waitForOutput,
 } from './common.js';
 import { type LatencyStats, sample, stats } from './latency.js';
@@ -108,6 +110,7 @@ export async function measureHandshakes(
   const frames = await connectInitFrames(daemon);
 
   const cpu0 = cpuSeconds(daemon.pid);
+  const threads0 = threadCpu(daemon.pid);
   const t0 = now();
   const senders = Array.from({ length: THROUGHPUT_SENDERS }, () =>
     startSender(bundle, daemon, frames, THROUGHPUT_IN_FLIGHT, 0),
@@ -120,9 +123,15 @@ export async function measureHandshakes(
   const failures = counts.reduce((a, c) => a + c.failed, 0);
   const perSecond = done / seconds;
   const perDaemonCpuSecond = cpu > 0 ? done / cpu : NaN;
+  // Per thousand handshakes, in the unit threadCpuText prints per MiB.
+  const threads = threadCpuText(threads0, threadCpu(daemon.pid), done / 1000).replace(
+    'ms/MiB',
+    'ms per 1000 handshakes',
+  );
   log(
     `  handshakes: ${done} in ${seconds.toFixed(1)} s = ${perSecond.toFixed(0)}/s; ${perDaemonCpuSecond.toFixed(0)} per daemon CPU second (daemon at ${((100 * cpu) / seconds).toFixed(0)}% of a core); ${failures} failed`,
   );
+  if (threads) log(`    daemon threads: ${threads}`);
   await sleep(500); // let the daemon close the last connections
 
   let echoIdle: HandshakeResult['echoIdle'] = null;

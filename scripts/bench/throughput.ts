@@ -12,6 +12,8 @@ import {
   selfCpuSeconds,
   sleep,
   type TermPath,
+  threadCpu,
+  threadCpuText,
   withTimeout,
 } from './common.js';
 
@@ -36,6 +38,8 @@ interface Run {
   serverCpu: number;
   machineBusyPct: number;
   received: number;
+  /** The server's CPU by kind of thread (one-process servers), for the log. */
+  threads: string;
 }
 
 async function once(path: TermPath, file: BenchFile): Promise<Run> {
@@ -46,6 +50,7 @@ async function once(path: TermPath, file: BenchFile): Promise<Run> {
   const term = await path.spawn(['cat', file.path]);
   const pids = term.serverPids();
   const server0 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+  const threads0 = pids.length === 1 ? threadCpu(pids[0]!) : undefined;
   let received = 0;
   let last = start;
   let resolveDone: () => void = () => {};
@@ -73,6 +78,7 @@ async function once(path: TermPath, file: BenchFile): Promise<Run> {
   }
   const clientCpu = selfCpuSeconds() - cpu0;
   const serverCpu = pids.reduce((s, p) => s + cpuSeconds(p), 0) - server0;
+  const threads = threads0 ? threadCpuText(threads0, threadCpu(pids[0]!), file.bytes / MiB) : '';
   const m1 = machineCpu();
   const machineBusyPct = (100 * (m1.busy - m0.busy)) / (m1.total - m0.total);
   await withTimeout(term.exited, 10_000, `${path.name} exit`).catch(() => {});
@@ -84,7 +90,14 @@ async function once(path: TermPath, file: BenchFile): Promise<Run> {
     const about = await term.describe?.().catch((e: unknown) => String(e));
     throw new Error(`${path.name}: received ${received} of ${expected} bytes${about ? ` (${about})` : ''}`);
   }
-  return { mibPerSec: file.bytes / MiB / ((last - start) / 1000), clientCpu, serverCpu, machineBusyPct, received };
+  return {
+    mibPerSec: file.bytes / MiB / ((last - start) / 1000),
+    clientCpu,
+    serverCpu,
+    machineBusyPct,
+    received,
+    threads,
+  };
 }
 
 export async function measureThroughput(
@@ -108,6 +121,7 @@ export async function measureThroughput(
       runs.get(path.name)!.push(run);
       const cpu = `client CPU ${run.clientCpu.toFixed(2)} s, server CPU ${run.serverCpu.toFixed(2)} s, machine ${run.machineBusyPct.toFixed(0)}% busy`;
       log(`  throughput ${path.name} run ${r + 1}/${reps}: ${run.mibPerSec.toFixed(1)} MiB/s (${cpu})`);
+      if (run.threads) log(`    ${path.name} threads: ${run.threads}`);
     }
   }
   const fileMiB = file.bytes / MiB;
