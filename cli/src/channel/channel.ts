@@ -32,7 +32,7 @@ import {
   pairingRequest,
   parsePayload,
 } from './messages.js';
-import { type CipherState, HandshakeState, type KeyPair, nobleX25519, type X25519 } from './noise.js';
+import { type CipherState, HandshakeState, type KeyPair, type NoiseHashes, nobleX25519, type X25519 } from './noise.js';
 import { pairingPsk, pairingTag } from './pairing-code.js';
 
 export type { CloseKind, HandshakeReply };
@@ -235,7 +235,7 @@ export class ResponderHandshake {
   constructor(
     private readonly staticKeys: KeyPair,
     /** Implementations to use (the daemon passes node:crypto's); default @noble. */
-    private readonly impl: { aead?: AeadFactory; dh?: X25519 } = {},
+    private readonly impl: { aead?: AeadFactory; dh?: X25519; hashes?: NoiseHashes } = {},
   ) {}
 
   /** Reads the first wire frame (already split into type and body). Throws ChannelError('protocol'). */

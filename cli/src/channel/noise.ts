@@ -4,7 +4,7 @@
 import { AEAD_TAG_BYTES, type AeadFactory, nobleChaChaPoly } from './aead.js';
 import { CipherState, MAX_NOISE_MESSAGE_BYTES, NoiseError } from './noise-cipher.js';
 import { type HandshakePattern, type NoiseToken, parseProtocolName } from './noise-patterns.js';
-import { SymmetricState } from './noise-symmetric.js';
+import { type NoiseHashes, noiseHashFunction, SymmetricState } from './noise-symmetric.js';
 import { DH_KEY_BYTES, type KeyPair, nobleX25519, publicKeyOf, type X25519 } from './x25519.js';
 
 export {
@@ -15,7 +15,7 @@ export {
   type NoiseErrorCode,
 } from './noise-cipher.js';
 export { parseProtocolName, SUPPORTED_BASE_PATTERNS } from './noise-patterns.js';
-export type { NoiseHash } from './noise-symmetric.js';
+export type { NoiseHash, NoiseHashes, NoiseHashFunction } from './noise-symmetric.js';
 export { DH_KEY_BYTES, type KeyPair, nobleX25519, type X25519 } from './x25519.js';
 
 /** Size of a Noise pre-shared key. */
@@ -83,6 +83,8 @@ export interface HandshakeOptions {
   aead?: AeadFactory;
   /** X25519 implementation (key generation and DH); defaults to nobleX25519. */
   dh?: X25519;
+  /** Hash implementations (HASH, HMAC, HKDF); default @noble's (noiseHashFunction). */
+  hashes?: NoiseHashes;
 }
 
 /** Transport CipherStates after the handshake, oriented for this side. */
@@ -168,7 +170,11 @@ export class HandshakeState {
       );
     }
 
-    this.#symmetric = new SymmetricState(opts.protocolName, parsed.hash, opts.aead ?? nobleChaChaPoly);
+    this.#symmetric = new SymmetricState(
+      opts.protocolName,
+      (opts.hashes ?? noiseHashFunction)(parsed.hash),
+      opts.aead ?? nobleChaChaPoly,
+    );
     this.#symmetric.mixHash(opts.prologue ?? new Uint8Array(0));
     const initiatorKeys = opts.initiator
       ? { s: this.#s?.publicKey, e: this.#e?.publicKey }

@@ -18,6 +18,7 @@ import type { Client } from './client.js';
 import type { DaemonCore } from './core.js';
 import { dispatch } from './dispatch.js';
 import { nodeChaChaPoly } from './node-aead.js';
+import { nodeNoiseHashes } from './node-hash.js';
 import { nodeX25519 } from './node-x25519.js';
 
 /** How long a device has to finish the handshake and say hello, in milliseconds. */
@@ -55,7 +56,11 @@ export class DeviceConnection implements Client, Admitted {
     private readonly log: RepeatLimitedLog,
   ) {
     this.peer = pipe.peer;
-    this.responder = new ResponderHandshake(daemon.identity.keys, { aead: nodeChaChaPoly, dh: nodeX25519 });
+    this.responder = new ResponderHandshake(daemon.identity.keys, {
+      aead: nodeChaChaPoly,
+      dh: nodeX25519,
+      hashes: nodeNoiseHashes,
+    });
     this.timer = setTimeout(() => {
       if (this.state === 'handshake' || this.state === 'hello') {
         this.fail(new ChannelError('timeout', 'The secure connection took too long to set up. Try again.'));

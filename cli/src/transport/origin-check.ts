@@ -9,6 +9,8 @@ import { networkInterfaces } from 'node:os';
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+/** How long the addresses of the machine's interfaces are reused (a wildcard --listen), in milliseconds. */
+const INTERFACES_REUSE_MS = 1000;
 /** Ports the tailnet sidecar serves, by scheme. */
 const TAILNET_PORTS = { http: 80, https: 443 } as const;
 
@@ -22,6 +24,8 @@ interface Origin {
 /** The addresses (with scheme and port) the daemon accepts in Host and Origin. */
 export class AllowedHosts {
   private tailnet: string[] = [];
+  /** The local names as last computed (every request asks twice: Host and Origin), and when. */
+  private local: { names: Set<string>; atMs: number } | undefined;
 
   constructor(private readonly listen: { host: string; port: number }) {}
 
@@ -52,6 +56,11 @@ export class AllowedHosts {
   }
 
   private localNames(): Set<string> {
+    const nowMs = Date.now();
+    // A fixed listen address never changes; the interfaces behind a wildcard may, so they are read again soon.
+    if (this.local && (!WILDCARDS.has(this.listen.host) || nowMs - this.local.atMs < INTERFACES_REUSE_MS)) {
+      return this.local.names;
+    }
     const names = new Set<string>(LOOPBACK_NAMES);
     if (WILDCARDS.has(this.listen.host)) {
       for (const list of Object.values(networkInterfaces()))
@@ -59,6 +68,7 @@ export class AllowedHosts {
     } else {
       names.add(canonicalHost(this.listen.host) ?? this.listen.host);
     }
+    this.local = { names, atMs: nowMs };
     return names;
   }
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { AeadFactory } from '../../src/channel/aead.js';
 import {
   CipherState,
   generateKeyPair,
@@ -12,16 +13,28 @@ import {
   MAX_NOISE_MESSAGE_BYTES,
   MAX_NOISE_PLAINTEXT_BYTES,
   NoiseError,
+  type NoiseHashes,
   nobleX25519,
   parseProtocolName,
   type X25519,
 } from '../../src/channel/noise.js';
+import { noiseHashFunction, noiseHkdf } from '../../src/channel/noise-symmetric.js';
+import { nodeChaChaPoly } from '../../src/daemon/node-aead.js';
+import { nodeNoiseHashes } from '../../src/daemon/node-hash.js';
 import { nodeX25519 } from '../../src/daemon/node-x25519.js';
 
-/** Both X25519 implementations: @noble (browser) and node:crypto (daemon) must give the same bytes. */
-const DH_IMPLS: [string, X25519][] = [
-  ['noble', nobleX25519],
-  ['node:crypto', nodeX25519],
+/** The browser's implementations and the daemon's must give the same bytes. */
+interface Impl {
+  dh: X25519;
+  hashes?: NoiseHashes;
+  aead?: AeadFactory;
+}
+
+/** @noble (the browser), node:crypto X25519 alone, and everything the daemon plugs in (node:crypto throughout). */
+const IMPLS: [string, Impl][] = [
+  ['noble', { dh: nobleX25519 }],
+  ['node:crypto X25519', { dh: nodeX25519 }],
+  ['daemon (node:crypto X25519, hashes, AEAD)', { dh: nodeX25519, hashes: nodeNoiseHashes, aead: nodeChaChaPoly }],
 ];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -72,7 +85,7 @@ const allVectors = vectorFiles.flatMap((file) => {
 const supported = allVectors.filter(({ vector }) => parseProtocolName(vector.protocol_name) !== undefined);
 const unsupported = allVectors.filter(({ vector }) => parseProtocolName(vector.protocol_name) === undefined);
 
-function sideOptions(v: Vector, initiator: boolean, dh: X25519): HandshakeOptions {
+function sideOptions(v: Vector, initiator: boolean, impl: Impl): HandshakeOptions {
   const side = initiator ? 'init' : 'resp';
   const pick = (k: 'static' | 'ephemeral' | 'remote_static'): string | undefined => v[`${side}_${k}`];
   const s = pick('static');
@@ -87,14 +100,14 @@ function sideOptions(v: Vector, initiator: boolean, dh: X25519): HandshakeOption
     ...(e !== undefined ? { e: keyPairFromPrivate(hex(e)) } : {}),
     ...(rs !== undefined ? { rs: hex(rs) } : {}),
     ...(psks !== undefined ? { psks: psks.map(hex) } : {}),
-    dh,
+    ...impl,
   };
 }
 
-function runVector(v: Vector, dh: X25519): void {
+function runVector(v: Vector, impl: Impl): void {
   const oneWay = parseProtocolName(v.protocol_name)?.pattern.oneWay === true;
-  const init = new HandshakeState(sideOptions(v, true, dh));
-  const resp = new HandshakeState(sideOptions(v, false, dh));
+  const init = new HandshakeState(sideOptions(v, true, impl));
+  const resp = new HandshakeState(sideOptions(v, false, impl));
   let i = 0;
   for (; i < v.messages.length && !(init.isComplete && resp.isComplete); i++) {
     const m = v.messages[i]!;
@@ -142,11 +155,52 @@ describe('Noise test vectors', () => {
   });
 
   it.each(
-    DH_IMPLS.flatMap(([implName, dh]) =>
-      supported.map((x) => [`${implName}: ${x.file} #${x.index} ${x.vector.protocol_name}`, x.vector, dh] as const),
+    IMPLS.flatMap(([implName, impl]) =>
+      supported.map((x) => [`${implName}: ${x.file} #${x.index} ${x.vector.protocol_name}`, x.vector, impl] as const),
     ),
-  )('%s', (_name, vector, dh) => {
-    runVector(vector, dh);
+  )('%s', (_name, vector, impl) => {
+    runVector(vector, impl);
+  });
+
+  it('node:crypto and noble hashes agree on HASH, HMAC (keys shorter and longer than a block) and HKDF', () => {
+    for (const name of ['SHA256', 'SHA512', 'BLAKE2s', 'BLAKE2b'] as const) {
+      const noble = noiseHashFunction(name);
+      const node = nodeNoiseHashes(name);
+      expect(node.hashLenBytes).toBe(noble.hashLenBytes);
+      for (const length of [0, 1, 32, 64, 65, 128, 129, 300]) {
+        const data = Uint8Array.from({ length }, (_, i) => (i * 7 + length) & 0xff);
+        expect(toHex(node.hash(data)), `${name} hash ${length}`).toBe(toHex(noble.hash(data)));
+        expect(toHex(node.hmac(data, data.subarray(0, 40))), `${name} hmac key ${length}`).toBe(
+          toHex(noble.hmac(data, data.subarray(0, 40))),
+        );
+      }
+      const ck = noble.hash(utf8('ck'));
+      for (const n of [2, 3] as const) {
+        const ikm = utf8(`input key material ${n}`);
+        expect(noiseHkdf(node, ck, ikm, n).map(toHex), `${name} hkdf ${n}`).toEqual(
+          noiseHkdf(noble, ck, ikm, n).map(toHex),
+        );
+      }
+      // Outputs are plain arrays whose slice() copies (cipher keys are cut from them and then wiped).
+      const out = node.hash(utf8('x'));
+      const cut = out.slice(0, 4);
+      out.fill(0);
+      expect(toHex(cut)).not.toBe('00000000');
+    }
+  });
+
+  it('node:crypto X25519 gives the same results when keys come again (cached imports and static DH)', () => {
+    const a = nobleX25519.generateKeyPair();
+    const b = nobleX25519.generateKeyPair();
+    const expected = toHex(nobleX25519.sharedSecret(a.privateKey, b.publicKey));
+    for (let i = 0; i < 4; i++) {
+      const shared = nodeX25519.sharedSecret(Uint8Array.from(a.privateKey), Uint8Array.from(b.publicKey));
+      expect(toHex(shared)).toBe(expected);
+      shared.fill(0); // the caller wipes its copy: the next one is whole again
+    }
+    // Many one-time keys in between do not change the answers.
+    for (let i = 0; i < 300; i++) nodeX25519.sharedSecret(a.privateKey, nobleX25519.generateKeyPair().publicKey);
+    expect(toHex(nodeX25519.sharedSecret(Uint8Array.from(a.privateKey), b.publicKey))).toBe(expected);
   });
 
   it('node:crypto and noble X25519 agree on random keys, both ways', () => {
@@ -315,7 +369,7 @@ describe('HandshakeState', () => {
     }
   });
 
-  it.each(DH_IMPLS)('rejects low-order and all-zero public keys (bad-key), %s', (_name, dh) => {
+  it.each(IMPLS)('rejects low-order and all-zero public keys (bad-key), %s', (_name, { dh }) => {
     const zero = new Uint8Array(32);
     const { init } = ikPair(IK, { initiator: { rs: zero, dh } });
     expectNoiseError(() => init.writeMessage(), 'bad-key');
