@@ -20,6 +20,12 @@ export interface Aead {
    * for the caller (a frame header): no copy of the plaintext or of the ciphertext is made for that.
    */
   sealParts(nonce12: Uint8Array, ad: Uint8Array, parts: readonly Uint8Array[], reserve: number): Uint8Array;
+  /**
+   * Like sealParts, but the sealed bytes come as pieces to be sent back to back (the first with `reserve`
+   * bytes free in front), for an implementation whose output comes in pieces anyway: joining them would
+   * copy every byte once more. Optional: sealParts serves where it is missing.
+   */
+  sealPieces?(nonce12: Uint8Array, ad: Uint8Array, parts: readonly Uint8Array[], reserve: number): Uint8Array[];
   /** Verifies and decrypts ciphertext || tag; throws on authentication failure. */
   open(nonce12: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array;
 }

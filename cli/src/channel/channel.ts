@@ -103,6 +103,25 @@ export class SecureChannel {
     return fragmentMessage(encodeMessage(header, body)).map((fragment) => this.dataFrame([fragment]));
   }
 
+  /**
+   * Like seal, each wire frame as pieces to be sent back to back as one message (see FramePipe.send): the
+   * daemon's cipher gives a large body as a piece of its own, which joining would copy once more.
+   */
+  sealPieces(header: object, body: Uint8Array = EMPTY): Uint8Array[][] {
+    const head = encodeMessageHead(header, body.length, FRAGMENT_FLAGS_BYTES);
+    if (head.length + body.length <= MAX_FRAGMENT_PLAINTEXT_BYTES) {
+      head[0] = FRAGMENT_FLAG_FINAL;
+      const pieces = this.sendState.encryptPiecesWithAd(
+        EMPTY,
+        body.length > 0 ? [head, body] : [head],
+        WIRE_FRAME_TYPE_BYTES,
+      );
+      (pieces[0] as Uint8Array)[0] = FrameType.DATA;
+      return [pieces];
+    }
+    return this.seal(header, body).map((frame) => [frame]);
+  }
+
   private dataFrame(plaintext: readonly Uint8Array[]): Uint8Array {
     const frame = this.sendState.encryptPartsWithAd(EMPTY, plaintext, WIRE_FRAME_TYPE_BYTES);
     frame[0] = FrameType.DATA;

@@ -114,6 +114,23 @@ export class CipherState {
     return out;
   }
 
+  /**
+   * encryptPartsWithAd, with the result as pieces to be sent back to back where the AEAD gives them so
+   * (see Aead.sealPieces), else as one piece.
+   */
+  encryptPiecesWithAd(ad: Uint8Array, parts: readonly Uint8Array[], reserve: number): Uint8Array[] {
+    const aead = this.#aead;
+    if (aead?.sealPieces === undefined) return [this.encryptPartsWithAd(ad, parts, reserve)];
+    if (partsLength(parts) > MAX_NOISE_PLAINTEXT_BYTES) {
+      throw new NoiseError('bad-message', `plaintext exceeds ${MAX_NOISE_PLAINTEXT_BYTES} bytes`);
+    }
+    if (this.#n >= MAX_NOISE_NONCE)
+      throw new NoiseError('nonce-exhausted', 'nonce exhausted; rekey is not enough, start a new session');
+    const out = aead.sealPieces(noiseNonce(this.#n), ad, parts, reserve);
+    this.#n += 1n;
+    return out;
+  }
+
   /** DecryptWithAd: returns the plaintext (or the input when no key is set); throws decrypt-failed on a bad tag. */
   decryptWithAd(ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     if (ciphertext.length > MAX_NOISE_MESSAGE_BYTES) {

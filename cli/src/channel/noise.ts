@@ -103,6 +103,9 @@ class UnusableCipherState extends CipherState {
   override encryptPartsWithAd(): Uint8Array {
     throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
   }
+  override encryptPiecesWithAd(): Uint8Array[] {
+    throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
+  }
   override decryptWithAd(): Uint8Array {
     throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
   }

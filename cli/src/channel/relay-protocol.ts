@@ -91,20 +91,27 @@ export interface RelayFrame {
   payload: Uint8Array;
 }
 
-/** Encodes a relay frame. */
+/** Encodes a relay frame (the payload whole, or as pieces back to back). */
 export function encodeRelayFrame(
   op: RelayOpCode,
   channel: number,
-  payload: Uint8Array = new Uint8Array(0),
+  payload: Uint8Array | readonly Uint8Array[] = new Uint8Array(0),
 ): Uint8Array {
   if (!Number.isInteger(channel) || channel < 0 || channel > 0xffffffff) throw new RangeError(`bad channel ${channel}`);
-  const out = new Uint8Array(RELAY_HEADER_BYTES + payload.length);
+  const pieces = payload instanceof Uint8Array ? [payload] : payload;
+  let length = 0;
+  for (const p of pieces) length += p.length;
+  const out = new Uint8Array(RELAY_HEADER_BYTES + length);
   out[0] = op;
   out[1] = channel >>> 24;
   out[2] = (channel >>> 16) & 0xff;
   out[3] = (channel >>> 8) & 0xff;
   out[4] = channel & 0xff;
-  out.set(payload, RELAY_HEADER_BYTES);
+  let at = RELAY_HEADER_BYTES;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 

@@ -111,7 +111,7 @@ export class DeviceConnection implements Client, Admitted {
   /** Sends a message to the device (dropped once closed). */
   send(msg: DaemonMessage, body?: Uint8Array): void {
     if (this.state !== 'open' || !this.channel) return;
-    for (const f of this.channel.seal(msg, body)) this.pipe.send(f);
+    for (const f of this.channel.sealPieces(msg, body)) this.pipe.send(f);
   }
 
   /** Closes with a reason the device can show. */

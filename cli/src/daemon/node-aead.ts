@@ -31,15 +31,26 @@ export const nodeChaChaPoly: AeadFactory = (key32: Uint8Array): Aead => {
       return out;
     },
     sealParts(nonce12, ad, parts, reserve) {
-      checkAeadLength('AEAD nonce', nonce12, AEAD_NONCE_BYTES);
-      const length = partsLength(parts);
-      const cipher = createCipheriv('chacha20-poly1305', key, nonce12, { authTagLength: AEAD_TAG_BYTES });
-      cipher.setAAD(ad, { plaintextLength: length });
-      const pieces: Uint8Array[] = [new Uint8Array(reserve)];
-      for (const p of parts) pieces.push(cipher.update(p));
-      pieces.push(cipher.final(), cipher.getAuthTag());
       // Buffer.concat: one uninitialised allocation, filled once.
-      return Buffer.concat(pieces, reserve + length + AEAD_TAG_BYTES);
+      return Buffer.concat(
+        this.sealPieces!(nonce12, ad, parts, reserve),
+        reserve + partsLength(parts) + AEAD_TAG_BYTES,
+      );
+    },
+    sealPieces(nonce12, ad, parts, reserve) {
+      checkAeadLength('AEAD nonce', nonce12, AEAD_NONCE_BYTES);
+      const cipher = createCipheriv('chacha20-poly1305', key, nonce12, { authTagLength: AEAD_TAG_BYTES });
+      cipher.setAAD(ad, { plaintextLength: partsLength(parts) });
+      // The first piece is small (a message's head): the reserved bytes go in front of it, joined.
+      const pieces: Uint8Array[] = [];
+      for (const [i, p] of parts.entries()) {
+        const sealed = cipher.update(p);
+        pieces.push(i === 0 ? Buffer.concat([new Uint8Array(reserve), sealed]) : sealed);
+      }
+      if (parts.length === 0) pieces.push(new Uint8Array(reserve));
+      const tail = cipher.final();
+      pieces.push(tail.length > 0 ? Buffer.concat([tail, cipher.getAuthTag()]) : cipher.getAuthTag());
+      return pieces;
     },
     open(nonce12, ad, ciphertext) {
       checkAeadLength('AEAD nonce', nonce12, AEAD_NONCE_BYTES);

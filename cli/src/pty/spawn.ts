@@ -6,6 +6,10 @@ import { loadNodePty } from './native.js';
 
 /** While output reading is paused, how often to check whether the process has ended. */
 export const PAUSED_EXIT_POLL_MS = 40;
+/** Output is read straight into slabs of this size, each read after the one before (see SlabReader). */
+export const READ_SLAB_BYTES = 256 * 1024;
+/** A new slab is started when less than this is left in the current one. */
+const MIN_READ_BYTES = 16 * 1024;
 
 /** How a PTY process ended: an exit code, or the name of the signal that ended it. */
 export interface PtyExit {
@@ -29,6 +33,8 @@ export interface PtySpawnOptions {
 export class PtyProcess {
   /** Process id of the command (also its process group id: node-pty starts a new session). */
   readonly pid: number;
+  /** True when output is read into slabs (this runtime's sockets allow it), false when it comes as node-pty's Buffers. */
+  readonly readsIntoSlabs: boolean;
   private readonly pty: IPty;
   private dataHandler: (chunk: Buffer) => void = () => {};
   private exitHandler: (exit: PtyExit) => void = () => {};
@@ -49,9 +55,16 @@ export class PtyProcess {
       encoding: null,
     });
     this.pid = this.pty.pid;
-    this.pty.onData((data: string | Buffer) => {
-      this.dataHandler(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    });
+    this.readsIntoSlabs = readIntoSlabs(
+      this.pty,
+      (chunk) => this.dataHandler(chunk),
+      () => this.paused,
+    );
+    if (!this.readsIntoSlabs) {
+      this.pty.onData((data: string | Buffer) => {
+        this.dataHandler(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      });
+    }
     this.pty.onExit(({ exitCode, signal }) => {
       this.exited = true;
       this.stopPolling();
@@ -60,7 +73,10 @@ export class PtyProcess {
     });
   }
 
-  /** Sets the one handler for output bytes. */
+  /**
+   * Sets the one handler for output bytes. Each chunk is a view nothing writes to afterwards (read into a
+   * slab, chunks of one slab side by side), so it can be kept without copying.
+   */
   onData(handler: (chunk: Buffer) => void): void {
     this.dataHandler = handler;
   }
@@ -148,6 +164,65 @@ export class PtyProcess {
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
   }
+}
+
+/**
+ * Reads the PTY's output into slabs instead of a fresh 64 KiB buffer per read (PTY reads are at most
+ * 4 KiB): a `cat` of a large file was about a thousand buffers, and as many trips through the stream
+ * machinery, per MiB, which cost the daemon more in garbage collection than the reads themselves. Each read
+ * lands after the one before in the current slab, so the chunks of a slab are side by side
+ * (coalescer.ts joins them without copying) and nothing overwrites them.
+ *
+ * node-pty reads through a tty.ReadStream it makes itself, so this sets, before its first read (on the
+ * next tick), what `onread: { buffer, callback }` would have set on that socket: the socket's own
+ * symbols, found by their names. Returns false (node-pty's own reads stay) wherever they are missing.
+ */
+function readIntoSlabs(pty: IPty, deliver: (chunk: Buffer) => void, isPaused: () => boolean): boolean {
+  const socket = (pty as unknown as { _socket?: object })._socket as
+    | (Record<symbol, unknown> & { _handle?: { reading?: boolean; useUserBuffer?(buf: Uint8Array): void } })
+    | undefined;
+  if (!socket) return false;
+  const symbols = Object.getOwnPropertySymbols(socket);
+  const find = (name: string): symbol | undefined => symbols.find((s) => s.description === name);
+  const kBuffer = find('kBuffer');
+  const kBufferCb = find('kBufferCb');
+  const kBufferGen = find('kBufferGen');
+  const handle = socket._handle;
+  if (!kBuffer || !kBufferCb || !kBufferGen || socket[kBuffer] !== null || !handle?.useUserBuffer || handle.reading) {
+    return false;
+  }
+  let slab = newSlab();
+  let at = 0;
+  const next = (): Buffer => {
+    if (slab.length - at < MIN_READ_BYTES) {
+      slab = newSlab();
+      at = 0;
+    }
+    return slab.subarray(at);
+  };
+  const first = next();
+  handle.useUserBuffer(first);
+  socket[kBuffer] = first;
+  socket[kBufferGen] = next;
+  socket[kBufferCb] = (nread: number): boolean => {
+    const chunk = slab.subarray(at, at + nread);
+    at += nread;
+    deliver(chunk);
+    // false stops reading: a paused socket may still read once (Node's socket starts reading on its
+    // first tick even when paused before it when a read buffer is set); this makes it once only.
+    return !isPaused();
+  };
+  return true;
+}
+
+/**
+ * A slab of shared memory where the runtime has it: the screen worker then reads the chunks where they
+ * are, instead of from a copy (session/screen-host.ts).
+ */
+function newSlab(): Buffer {
+  return typeof SharedArrayBuffer === 'function'
+    ? Buffer.from(new SharedArrayBuffer(READ_SLAB_BYTES))
+    : Buffer.allocUnsafeSlow(READ_SLAB_BYTES);
 }
 
 /** The name of signal number `signal` (e.g. 1 → "SIGHUP"), or "SIG<n>" if unknown. */

@@ -1,17 +1,18 @@
 // Joins the small reads of a PTY into fewer, larger output chunks: whatever arrives within a short
 // window (or until a size limit) becomes one chunk. Chunks end on UTF-8 character boundaries, so a
-// snapshot taken between two chunks never holds half a character.
+// snapshot taken between two chunks never holds half a character. Reads that lie side by side in memory
+// (pty/spawn.ts reads into slabs) are joined as one view, without copying.
 import { concat } from '../channel/encoding.js';
 
 /** Collects bytes and emits them in chunks of at most `maxBytes`, at most `windowMs` after they arrived. */
 export class Coalescer {
-  private parts: Buffer[] = [];
+  private parts: Uint8Array[] = [];
   private size = 0;
   private timer: NodeJS.Timeout | undefined;
   private pushedSinceHold = true;
   private lastEmitMs = 0;
 
-  /** `emit` receives each chunk (a Uint8Array nothing writes to afterwards). */
+  /** `emit` receives each chunk (a Uint8Array nothing writes to afterwards: pushed bytes must not change either). */
   constructor(
     private readonly windowMs: number,
     private readonly maxBytes: number,
@@ -24,9 +25,14 @@ export class Coalescer {
   }
 
   /** Adds bytes read from the PTY. */
-  push(data: Buffer): void {
+  push(data: Uint8Array): void {
     if (data.length === 0) return;
-    this.parts.push(data);
+    const last = this.parts[this.parts.length - 1];
+    if (last && last.buffer === data.buffer && last.byteOffset + last.length === data.byteOffset) {
+      this.parts[this.parts.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.length + data.length);
+    } else {
+      this.parts.push(data);
+    }
     this.size += data.length;
     this.pushedSinceHold = true;
     // A read after a quiet spell (a keystroke's echo) goes out at once; reads that follow it within
@@ -43,8 +49,8 @@ export class Coalescer {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.size === 0) return;
-    // One copy, into an array of our own (the PTY's buffers may share memory); chunks are views of it.
-    const data = concat(...this.parts);
+    // Side-by-side reads are one part already (no copy); others are copied into one array. Chunks are views.
+    const data = this.parts.length === 1 ? (this.parts[0] as Uint8Array) : concat(...this.parts);
     const cut = all || !this.pushedSinceHold ? data.length : utf8BoundaryBefore(data, data.length);
     for (let start = 0; start < cut; ) {
       let end = Math.min(start + this.maxBytes, cut);
@@ -54,7 +60,7 @@ export class Coalescer {
       start = end;
     }
     const rest = data.subarray(cut);
-    this.parts = rest.length > 0 ? [Buffer.from(rest)] : [];
+    this.parts = rest.length > 0 ? [rest] : [];
     this.size = rest.length;
     if (rest.length > 0) {
       this.pushedSinceHold = false;

@@ -14,6 +14,12 @@ import { screenWorkerCode } from './screen-worker-code.js';
 export const SCREEN_BATCH_BYTES = 256 * 1024;
 /** …or this long after its first bytes, whichever comes first. */
 export const SCREEN_BATCH_MS = 4;
+/**
+ * Batches at least this large go as views of the shared memory they were read into (no copy); smaller ones
+ * are copied. Each message makes the worker count a whole slab as its memory, which for a keystroke's echo
+ * would be far more than the bytes.
+ */
+export const SHARED_BATCH_MIN_BYTES = 32 * 1024;
 
 /** The screen after output byte `seq`. */
 export interface RemoteSnapshot {
@@ -77,8 +83,8 @@ export class RemoteScreen {
   ) {}
 
   /**
-   * Output ending at byte offset `endSeq` (copied for the worker; the array is not kept). `record`: false
-   * for output the recording has already (replayed into a screen started again).
+   * Output ending at byte offset `endSeq` (kept until it is sent, within SCREEN_BATCH_MS: it must not
+   * change). `record`: false for output the recording has already (replayed into a screen started again).
    */
   write(bytes: Uint8Array, endSeq: number, record = true): void {
     if (this.closed || bytes.length === 0) return;
@@ -166,16 +172,20 @@ export class RemoteScreen {
     if (!wasClosed) this.events.lost(message);
   }
 
-  /** Sends the gathered output: one copy into a buffer that is transferred, not cloned. */
+  /**
+   * Sends the gathered output: as views of the shared memory it was read into (pty/spawn.ts), or else in
+   * one copy, into a buffer that is transferred, not cloned.
+   */
   private sendData(): void {
     if (this.batchTimer) clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
     if (this.partsBytes === 0) return;
-    const bytes = concat(...this.parts);
+    const shared = this.partsBytes >= SHARED_BATCH_MIN_BYTES && this.parts.every(isShared);
+    const parts = shared ? this.parts : [concat(...this.parts)];
     const msg: ToScreen = {
       op: 'data',
       id: this.id,
-      bytes,
+      parts,
       ends: this.ends,
       times: this.times,
       record: this.partsRecord,
@@ -184,7 +194,7 @@ export class RemoteScreen {
     this.ends = [];
     this.times = [];
     this.partsBytes = 0;
-    this.host.post(msg, [bytes.buffer as ArrayBuffer]);
+    this.host.post(msg, shared ? [] : [(parts[0] as Uint8Array).buffer as ArrayBuffer]);
   }
 
   private request(op: 'snapshot' | 'tail' | 'finish' | 'close'): Promise<FromScreen> {
@@ -291,6 +301,11 @@ export class ScreenHost {
   private receive(msg: FromScreen): void {
     this.screens.get(msg.id)?.receive(msg);
   }
+}
+
+/** True for a view of shared memory (posted to the worker without copying the bytes). */
+function isShared(bytes: Uint8Array): boolean {
+  return typeof SharedArrayBuffer === 'function' && bytes.buffer instanceof SharedArrayBuffer;
 }
 
 let host: ScreenHost | undefined;

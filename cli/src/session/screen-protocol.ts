@@ -24,10 +24,11 @@ export type ToScreen =
   /** A session's screen and recording start. */
   | { op: 'open'; id: number; open: ScreenOpen }
   /**
-   * Output chunks, back to back in `bytes`: chunk i ends at byte offset `ends[i]` of the output and was
-   * read at `times[i]` (ms). `record`: false when only the screen needs them.
+   * Output chunks: chunk i ends at byte offset `ends[i]` of the output and was read at `times[i]` (ms).
+   * `parts` holds either one array per chunk (views of shared memory: the PTY's read slabs, not copied),
+   * or one array with all of them back to back (transferred). `record`: false when only the screen needs them.
    */
-  | { op: 'data'; id: number; bytes: Uint8Array; ends: number[]; times: number[]; record: boolean }
+  | { op: 'data'; id: number; parts: Uint8Array[]; ends: number[]; times: number[]; record: boolean }
   /** The terminal was resized after the output sent so far. */
   | { op: 'resize'; id: number; cols: number; rows: number; atMs: number }
   /** Asks for the screen after the output sent so far (answered with `snapshot`). */

@@ -45,11 +45,13 @@ export class ScreenService {
     if (!entry) return;
     switch (msg.op) {
       case 'data': {
-        const { bytes, ends, times } = msg;
-        const first = (ends[ends.length - 1] ?? entry.seq) - bytes.length;
+        const { parts, ends, times } = msg;
+        const perChunk = parts.length === ends.length;
+        const bytes = parts[0] ?? new Uint8Array(0);
+        const first = (ends[ends.length - 1] ?? entry.seq) - (perChunk ? 0 : bytes.length);
         for (let i = 0, at = 0; i < ends.length; i++) {
           const end = (ends[i] as number) - first;
-          const chunk = bytes.subarray(at, end);
+          const chunk = perChunk ? (parts[i] as Uint8Array) : bytes.subarray(at, end);
           entry.screen.write(chunk);
           if (msg.record) entry.recorder?.output(chunk, times[i] as number);
           at = end;

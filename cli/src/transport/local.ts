@@ -25,6 +25,42 @@ function wsPingIntervalMs(): number {
   return shorterFromEnv('PASEO_WS_PING_INTERVAL_MS', WS_PING_INTERVAL_MS);
 }
 
+/** The parts of a `ws` WebSocket that writeBinaryMessage uses (its socket, and whether its sender holds a queue). */
+interface WsInternals {
+  _socket?: Duplex & { cork(): void; uncork(): void };
+  _sender?: { _queue?: unknown[]; _state?: number };
+}
+
+/**
+ * Sends `pieces`, back to back, as one unmasked binary WebSocket message, in one write to the socket
+ * (RFC 6455 §5.2), without joining them first: a session's output comes from the cipher as a piece of
+ * its own, and joining would copy every byte once more. `ws` frames a message the same way; this only
+ * skips its copy. False (nothing sent) when `ws` is not in a state this can write in: then send it joined.
+ */
+export function writeBinaryMessage(ws: WebSocket, pieces: readonly Uint8Array[]): boolean {
+  const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
+  // A sender with a queue (compression or a Blob in progress: neither is used here) writes later.
+  if (!socket || !sender || sender._state !== 0 || (sender._queue?.length ?? 1) > 0 || socket.destroyed) return false;
+  let length = 0;
+  for (const p of pieces) length += p.length;
+  const header = Buffer.allocUnsafe(length < 126 ? 2 : length < 65536 ? 4 : 10);
+  header[0] = 0x82; // FIN, binary
+  if (length < 126) header[1] = length;
+  else if (length < 65536) {
+    header[1] = 126;
+    header.writeUInt16BE(length, 2);
+  } else {
+    header[1] = 127;
+    header.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    header.writeUInt32BE(length >>> 0, 6);
+  }
+  socket.cork();
+  socket.write(header);
+  for (const p of pieces) if (p.length > 0) socket.write(p);
+  socket.uncork();
+  return true;
+}
+
 /** What the local server needs from the daemon, without knowing it. */
 export interface LocalServerOptions {
   listen: { host: string; port: number };
@@ -157,7 +193,9 @@ export class LocalServer {
     const rx = this.opts.accept({
       peer,
       send: (frame) => {
-        if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
+        if (ws.readyState !== ws.OPEN) return;
+        if (frame instanceof Uint8Array) ws.send(frame, { binary: true });
+        else if (!writeBinaryMessage(ws, frame)) ws.send(Buffer.concat(frame), { binary: true });
       },
       close: (kind) => {
         if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(CLOSE_CODES[kind], kind);

@@ -18,8 +18,11 @@ export interface PeerInfo {
 /** One peer's byte pipe, as the transport offers it: wire frames out, and a close with a reason. */
 export interface FramePipe {
   readonly peer: PeerInfo;
-  /** Sends one wire frame (dropped once the pipe is closed). */
-  send(frame: Uint8Array): void;
+  /**
+   * Sends one wire frame, whole or as pieces that make it up back to back (one carrier message either
+   * way); dropped once the pipe is closed.
+   */
+  send(frame: Uint8Array | readonly Uint8Array[]): void;
   /** Closes the pipe after the frames already sent, telling the carrier why (a WebSocket close code). */
   close(kind: CloseKind): void;
 }

@@ -307,7 +307,7 @@ export class RelayLink {
     }, interval);
   }
 
-  private send(ws: WebSocket, op: RelayOpCode, channel: number, payload: Uint8Array): void {
+  private send(ws: WebSocket, op: RelayOpCode, channel: number, payload: Uint8Array | readonly Uint8Array[]): void {
     if (ws.readyState === ws.OPEN) ws.send(encodeRelayFrame(op, channel, payload));
   }
 

@@ -154,6 +154,23 @@ describe('ChaCha20-Poly1305 implementations', () => {
   });
 });
 
+describe('sealed in pieces (the daemon sends them back to back)', () => {
+  it('node:crypto pieces joined are what noble seals, with the reserved bytes in front', () => {
+    const key = new Uint8Array(32).map((_, i) => i + 1);
+    const nonce = noiseNonce(5n);
+    const ad = new Uint8Array([1, 2, 3]);
+    const node = nodeChaChaPoly(key);
+    for (const parts of [[], [new Uint8Array([9])], [new Uint8Array(40).fill(7), new Uint8Array(70_000).fill(3)]]) {
+      const pieces = node.sealPieces!(nonce, ad, parts, 1);
+      const joined = Buffer.concat(pieces);
+      const plain = Buffer.concat(parts);
+      expect(joined.length).toBe(1 + plain.length + 16);
+      expect(Buffer.compare(joined.subarray(1), nobleChaChaPoly(key).seal(nonce, ad, plain))).toBe(0);
+      expect(Buffer.compare(Buffer.from(node.sealParts(nonce, ad, parts, 1)).subarray(1), joined.subarray(1))).toBe(0);
+    }
+  });
+});
+
 describe('noiseNonce', () => {
   it('is 4 zero bytes then the counter little-endian', () => {
     expect(toHex(noiseNonce(0n))).toBe('000000000000000000000000');

@@ -108,16 +108,23 @@ describe('encrypted channel', () => {
       for (const size of [0, 1, 1000, MAX_FRAGMENT_PLAINTEXT_BYTES - 80, MAX_FRAGMENT_PLAINTEXT_BYTES, 200_000]) {
         const body = new Uint8Array(size).map((_, i) => (i * 13) & 0xff);
         const header = { t: 'session.output', sessionId: 'abcdefgh', seq: size };
-        const frames = channel.seal(header, body);
-        const expected = fragmentMessage(encodeMessage(header, body)).map((fragment) =>
-          encodeWireFrame(FrameType.DATA, reference.encryptWithAd(new Uint8Array(0), fragment)),
+        // seal and sealPieces (joined) alike: one channel seals each message both ways, one after the other.
+        const whole = channel.seal(header, body);
+        const pieces = channel.sealPieces(header, body).map((frame) => Buffer.concat(frame));
+        const frames = [...whole, ...pieces];
+        const expected = [0, 1].flatMap(() =>
+          fragmentMessage(encodeMessage(header, body)).map((fragment) =>
+            encodeWireFrame(FrameType.DATA, reference.encryptWithAd(new Uint8Array(0), fragment)),
+          ),
         );
         expect(frames.length).toBe(expected.length);
         for (const [i, f] of frames.entries()) expect(Buffer.compare(f, expected[i]!)).toBe(0);
-        let got: ReturnType<typeof opener.open>;
-        for (const f of frames) got = opener.open(decodeWireFrame(f).body) ?? got;
-        expect(got!.header).toEqual(header);
-        expect(Buffer.compare(got!.body, body)).toBe(0);
+        for (const half of [whole, pieces]) {
+          let got: ReturnType<typeof opener.open>;
+          for (const f of half) got = opener.open(decodeWireFrame(f).body) ?? got;
+          expect(got!.header).toEqual(header);
+          expect(Buffer.compare(got!.body, body)).toBe(0);
+        }
       }
     }
   });

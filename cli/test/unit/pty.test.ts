@@ -49,6 +49,25 @@ describe('PtyProcess', () => {
     expect(all.subarray(-6).toString()).toBe('y\r\ny\r\n');
   });
 
+  it('reads into slabs on this runtime: chunks lie side by side and stay as they were', async () => {
+    const lines = 55_555; // of 27 bytes, "\n" becoming "\r\n"
+    const { pty, out, exit } = run('/bin/sh', ['-c', `yes abcdefghijklmnopqrstuvwxyz | head -c ${27 * lines}`]);
+    expect(pty.readsIntoSlabs).toBe(true);
+    expect(await exit).toEqual({ exitCode: 0, signal: null });
+    // Later reads never overwrite earlier chunks: every chunk still holds its lines, whole.
+    const all = Buffer.concat(out).toString('latin1');
+    expect(all.length).toBe(28 * lines);
+    expect(all.replaceAll('abcdefghijklmnopqrstuvwxyz\r\n', '')).toBe('');
+    // Most reads follow the one before in the same memory (a new slab now and then).
+    let adjacent = 0;
+    for (let i = 1; i < out.length; i++) {
+      const a = out[i - 1]!;
+      const b = out[i]!;
+      if (a.buffer === b.buffer && a.byteOffset + a.length === b.byteOffset) adjacent++;
+    }
+    expect(adjacent).toBeGreaterThan(out.length / 2);
+  });
+
   it('names signals', () => {
     expect(signalName(1)).toBe('SIGHUP');
     expect(signalName(9)).toBe('SIGKILL');

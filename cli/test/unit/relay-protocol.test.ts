@@ -43,6 +43,9 @@ describe('relay frames', () => {
     );
     const header = encodeRelayFrame(RelayOp.DATA, 0x01020304, new Uint8Array([9]));
     expect([...header]).toEqual([0x02, 1, 2, 3, 4, 9]);
+    // A payload in pieces is the same frame as the pieces joined.
+    const pieces = encodeRelayFrame(RelayOp.DATA, 7, [new Uint8Array([1, 2]), new Uint8Array(0), new Uint8Array([3])]);
+    expect([...pieces]).toEqual([...encodeRelayFrame(RelayOp.DATA, 7, new Uint8Array([1, 2, 3]))]);
   });
 
   it('refuses frames that break the framing', () => {

@@ -64,6 +64,34 @@ describe('Coalescer', () => {
     c.dispose();
   });
 
+  it('joins reads that lie side by side as a view of their memory, and copies the others', () => {
+    const chunks: Uint8Array[] = [];
+    const c = new Coalescer(1000, 64, (chunk) => chunks.push(chunk));
+    const slab = Buffer.from('0123456789abcdefghij');
+    c.push(slab.subarray(0, 2)); // after a quiet spell: out at once
+    c.push(slab.subarray(2, 4));
+    c.push(slab.subarray(4, 10));
+    c.flush(true);
+    expect(chunks.map((x) => Buffer.from(x).toString())).toEqual(['01', '23456789']);
+    expect(chunks[1]!.buffer).toBe(slab.buffer); // no copy
+    expect(chunks[1]!.byteOffset).toBe(slab.byteOffset + 2);
+    c.push(slab.subarray(12, 14));
+    c.push(slab.subarray(10, 12)); // not after the one before: copied, in the order pushed
+    c.flush(true);
+    expect(Buffer.from(chunks[2]!).toString()).toBe('cdab');
+    expect(chunks[2]!.buffer).not.toBe(slab.buffer);
+    // A held-back partial character stays a view too, and the read after it joins it.
+    const euro = Buffer.from('x€y'); // 78 e2 82 ac 79
+    c.push(euro.subarray(0, 2));
+    c.flush(false);
+    expect(Buffer.from(chunks[3]!).toString()).toBe('x');
+    c.push(euro.subarray(2, 5));
+    c.flush(true);
+    expect(Buffer.from(chunks[4]!).toString()).toBe('€y');
+    expect(chunks[4]!.buffer).toBe(euro.buffer);
+    c.dispose();
+  });
+
   it('finds UTF-8 boundaries', () => {
     const euro = Buffer.from('a€'); // 61 e2 82 ac
     expect(utf8BoundaryBefore(euro, 4)).toBe(4);

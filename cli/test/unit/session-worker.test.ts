@@ -40,4 +40,35 @@ describe('screen worker', () => {
     expect(recording).toContain('after-crash');
     for (const line of recording.trimEnd().split('\n')) JSON.parse(line); // still valid asciicast lines
   });
+
+  it('takes large output from the shared memory it was read into: the recording and a late snapshot have all of it', async () => {
+    env = makeManager();
+    const { manager } = env;
+    const lines = 200_000; // about 1.3 MB: batches far above SHARED_BATCH_MIN_BYTES
+    const { id } = manager.create({
+      command: ['sh', '-c', `seq 1 ${lines}; read -r _`],
+      cols: 80,
+      rows: 24,
+    });
+    const viewer = new TestViewer(manager, true);
+    manager.attach(id, viewer, { afterSeq: 0 });
+    await waitFor('all output', () => viewer.text().includes(`\n${lines}\r\n`), 60_000);
+    const late = new TestViewer(manager, true);
+    manager.attach(id, late, {});
+    await waitFor('snapshot', () => late.of('session.snapshot').length === 1);
+    expect(late.text()).toContain(`${lines - 1}\r\n${lines}`);
+    const path = manager.recordingPath(id)!;
+    await manager.kill(id);
+    const output = readFileSync(path, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((line) => JSON.parse(line) as [number, string, string])
+      .filter(([, kind]) => kind === 'o')
+      .map(([, , text]) => text)
+      .join('');
+    const numbers = output.split('\r\n').filter((x) => /^\d+$/.test(x));
+    expect(numbers.length).toBe(lines);
+    expect(numbers.every((x, i) => Number(x) === i + 1)).toBe(true);
+  });
 });
