@@ -16,6 +16,8 @@ const ESCAPES: (Uint8Array | undefined)[] = Array.from({ length: 128 }, (_, b) =
 const REPLACEMENT = Uint8Array.of(0xef, 0xbf, 0xbd);
 /** 1 for the bytes copied as they are (printable ASCII but `"` and `\`, and DEL). */
 const PLAIN = Uint8Array.from({ length: 256 }, (_, b) => (b >= 0x20 && b < 0x80 && b !== 0x22 && b !== 0x5c ? 1 : 0));
+/** Runs of plain bytes longer than this are copied with one call; shorter ones byte by byte. */
+const RUN_COPY_MIN_BYTES = 16;
 /** Room for the longest thing written at once (a `\u00XX` escape, or a 4-byte character). */
 const SLACK = 8;
 
@@ -38,9 +40,15 @@ export class JsonStringBytes {
     let i = 0;
     while (i < n) {
       if (out.length - o < 2 * SLACK) out = grow(out, o, n - i);
-      // The common case: a run of bytes copied as they are, as far as the room left allows.
+      // The common case: a run of bytes copied as they are, as far as the room left allows (found
+      // first, then copied at once: a line of output is one copy, not one store per byte).
       const stop = Math.min(n, i + (out.length - o - SLACK));
-      while (i < stop && PLAIN[input[i] as number] === 1) out[o++] = input[i++] as number;
+      const from = i;
+      while (i < stop && PLAIN[input[i] as number] === 1) i++;
+      if (i - from > RUN_COPY_MIN_BYTES) {
+        out.set(input.subarray(from, i), o);
+        o += i - from;
+      } else for (let k = from; k < i; k++) out[o++] = input[k] as number;
       if (i >= n) break;
       if (i === stop) continue;
       const b = input[i] as number;

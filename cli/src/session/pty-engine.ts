@@ -283,7 +283,9 @@ export class PtyEngine implements Engine {
       const count = this.outputCount;
       this.screen.tail().then(
         (tail) => {
-          if (!this.ended && count === this.outputCount) this.hooks.setWaiting(pendingQuestion(tail) !== undefined);
+          if (this.ended || count !== this.outputCount) return;
+          this.hooks.setWaiting(pendingQuestion(tail) !== undefined);
+          this.lastLineMayHaveChanged();
         },
         () => {}, // the screen worker stopped: the next quiet spell asks again
       );

@@ -14,8 +14,13 @@ import { type CastHeader, castHeaderLine } from './recorder.js';
 import { createRecordingFile, type RecordingStart } from './recording-writer.js';
 import { type RemoteScreen, type RemoteSnapshot, SCREEN_BATCH_BYTES, screenHost } from './screen-host.js';
 
-/** While output flows, the bottom of the screen (the last line in lists) is asked for at most this often. */
+/** After output, the bottom of the screen (the last line in lists) is asked for this long after it… */
 export const TAIL_REFRESH_MS = 500;
+/**
+ * …and while output keeps flowing, at most this often: asking parses the text the screen holds unparsed
+ * (lazy-feed.ts), up to its scrollback's worth, which during a flood was a third of the worker's time.
+ */
+export const TAIL_REFRESH_FLOWING_MS = 2000;
 
 /** What a PtyScreen needs to know about its session. */
 export interface PtyScreenOptions {
@@ -47,6 +52,8 @@ export class PtyScreen {
   private finished: Promise<void> | undefined;
   private closed = false;
   private tailTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When refreshTail last asked for the bottom of the screen. */
+  private tailAskedMs = 0;
   /** The bottom of the screen as last asked for (undefined before the first answer). */
   lastTail: ScreenTail | undefined;
 
@@ -110,16 +117,25 @@ export class PtyScreen {
   }
 
   /**
-   * Asks for the bottom of the screen at most every TAIL_REFRESH_MS while output flows (for the last line
-   * shown in lists); `changed` runs when it came. Asking parses what the screen holds (a few hundred KiB
-   * at most), so it is not done for every chunk.
+   * Asks for the bottom of the screen TAIL_REFRESH_MS after output, and at most every
+   * TAIL_REFRESH_FLOWING_MS while it keeps flowing (for the last line shown in lists); `changed` runs when
+   * it came. Asking parses what the screen holds (a few hundred KiB at most), so it is not done for every
+   * chunk. The engine asks again once output has been quiet (the prompt check), so a flood's last line
+   * shows soon after it ends.
    */
   refreshTail(changed: () => void): void {
     if (this.tailTimer || this.closed) return;
-    this.tailTimer = setTimeout(() => {
-      this.tailTimer = undefined;
-      this.tail().then(changed, () => {});
-    }, TAIL_REFRESH_MS);
+    // Asked less than TAIL_REFRESH_FLOWING_MS ago: output has been flowing since; wait for that interval.
+    const sinceMs = Date.now() - this.tailAskedMs;
+    const delayMs = sinceMs < TAIL_REFRESH_FLOWING_MS ? TAIL_REFRESH_FLOWING_MS - sinceMs : TAIL_REFRESH_MS;
+    this.tailTimer = setTimeout(
+      () => {
+        this.tailTimer = undefined;
+        this.tailAskedMs = Date.now();
+        this.tail().then(changed, () => {});
+      },
+      Math.max(TAIL_REFRESH_MS, delayMs),
+    );
   }
 
   /** The session ended: resolves once its recording is on disk. */
