@@ -65,7 +65,7 @@ export class DeviceConnection implements Client, Admitted {
       if (this.state === 'handshake' || this.state === 'hello') {
         this.fail(new ChannelError('timeout', 'The secure connection took too long to set up. Try again.'));
       }
-    }, HANDSHAKE_TIMEOUT_MS);
+    }, daemon.handshakeTimeoutMs);
     if (!daemon.connections.admit(this)) {
       this.log.warn('too many connections', `refused a connection from ${this.peer.remote}: it already holds too many`);
       this.close(

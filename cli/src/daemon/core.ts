@@ -22,6 +22,8 @@ export interface DaemonCore {
   readonly hostname: string;
   /** The path of the control socket. */
   readonly socketPath: string;
+  /** How long a device connection may take to finish its handshake and hello, in milliseconds. */
+  readonly handshakeTimeoutMs: number;
   /** Registers a connected client (after its handshake). */
   addClient(client: Client): void;
   /** Forgets a client whose connection ended. */

@@ -6,6 +6,7 @@ import { keyFingerprint } from '../channel/fingerprint.js';
 import type { DaemonMessage, DeviceInfo, PairInfo, RelayInfo, StatusInfo, TailnetInfo } from '../channel/messages.js';
 import { CODE_TTL_MS } from '../channel/pairing-code.js';
 import { type Logger, RepeatLimitedLog } from '../log.js';
+import type { SessionLimits } from '../session/limits.js';
 import { SessionManager } from '../session/manager.js';
 import { ensureHome, homePaths } from '../state/home.js';
 import { LocalServer } from '../transport/local.js';
@@ -16,7 +17,7 @@ import { TailnetNode, type TailnetOptions } from '../transport/tailnet.js';
 import { PASEO_VERSION } from '../version.js';
 import { type Admitted, ConnectionTable } from './admission.js';
 import type { Client } from './client.js';
-import { DeviceConnection } from './connection.js';
+import { DeviceConnection, HANDSHAKE_TIMEOUT_MS } from './connection.js';
 import { ControlServer } from './control.js';
 import type { DaemonCore } from './core.js';
 import { type DeviceRecord, DeviceStore, type NewDevice } from './devices.js';
@@ -45,6 +46,16 @@ export interface DaemonOptions {
   /** A relay to keep a link to (`--relay wss://…`), for devices off the tailnet. */
   relay?: string;
   log: Logger & { withTag(tag: string): Logger };
+  /** Shorter timings and smaller sizes for tests (in-process daemons); `paseo up` uses the defaults. */
+  tuning?: DaemonTuning;
+}
+
+/** What tests may shrink. */
+export interface DaemonTuning {
+  /** How long a device has to finish its handshake and hello (default HANDSHAKE_TIMEOUT_MS). */
+  handshakeTimeoutMs?: number;
+  /** The session manager's sizes and timings (defaults in session/limits.ts). */
+  session?: Partial<SessionLimits>;
 }
 
 /** A running daemon. */
@@ -59,6 +70,8 @@ export class Daemon implements DaemonCore {
   readonly startedAt = new Date();
   readonly paths: ReturnType<typeof homePaths>;
   readonly log: Logger;
+  /** How long a device connection may take to finish its handshake and hello, in milliseconds. */
+  readonly handshakeTimeoutMs: number;
   private local: LocalServer | undefined;
   private control: ControlServer | undefined;
   private tailnet: TailnetNode | undefined;
@@ -76,11 +89,16 @@ export class Daemon implements DaemonCore {
     ensureHome(opts.home);
     this.paths = homePaths(opts.home);
     this.log = opts.log;
+    this.handshakeTimeoutMs = opts.tuning?.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     this.identity = loadOrCreateIdentity(this.paths.identity);
     this.devices = new DeviceStore(this.paths.devices);
     for (const problem of this.devices.problems) this.log.warn(problem);
     this.pairing = new PairingCodes(this.identity.keys.publicKey, Date.now, codeTtlMs());
-    this.sessions = new SessionManager({ home: opts.home, log: opts.log.withTag('session') });
+    this.sessions = new SessionManager({
+      home: opts.home,
+      log: opts.log.withTag('session'),
+      ...(opts.tuning?.session ? { limits: opts.tuning.session } : {}),
+    });
     this.sessions.onChange((sessions) => this.broadcast({ t: 'sessions.changed', sessions }));
   }
 

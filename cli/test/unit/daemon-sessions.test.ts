@@ -1,0 +1,250 @@
+// Sessions through the real daemon in this process: devices over the encrypted channel and the owner over
+// the control socket. A connection that ends is detached from every session (a departed slow viewer must
+// not keep the PTY paused); resume after a reconnect is byte-exact; requests are answered or refused with
+// sentences; owner-only requests are refused to devices.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ConnectionError, PaseoConnection } from '../../src/channel/client.js';
+import { MAX_SEND_BYTES } from '../../src/channel/messages.js';
+import { RequestError } from '../../src/channel/requests.js';
+import { ControlClient } from '../../src/commands/control-client.js';
+import { type InProcessDaemon, startInProcessDaemon } from '../fixtures/daemon-in-process.js';
+import { agent } from '../fixtures/session-harness.js';
+
+const KiB = 1024;
+
+let d: InProcessDaemon;
+afterEach(async () => {
+  await d?.stop();
+});
+
+/** What one connection receives of a session: raw output bytes (acked or not), snapshots, the exit. */
+function watch(conn: PaseoConnection | ControlClient, sessionId: string, ack: boolean) {
+  const state = {
+    chunks: [] as Buffer[],
+    snapshots: 0,
+    seq: 0,
+    resized: [] as string[],
+    exit: undefined as undefined | { exitCode: number | null; signal: string | null },
+    get bytes(): Buffer {
+      return Buffer.concat(this.chunks);
+    },
+    get text(): string {
+      return this.bytes.toString('utf8');
+    },
+  };
+  conn.onMessage((msg, body) => {
+    if (!('sessionId' in msg) || msg.sessionId !== sessionId) return;
+    if (msg.t === 'session.output' || msg.t === 'session.snapshot') {
+      if (msg.t === 'session.snapshot') state.snapshots++;
+      state.chunks.push(Buffer.from(body));
+      state.seq = msg.seq;
+      if (ack) conn.send({ t: 'session.ack', sessionId, seq: msg.seq });
+    } else if (msg.t === 'session.resized') state.resized.push(`${msg.cols}x${msg.rows}`);
+    else if (msg.t === 'session.exit') state.exit = { exitCode: msg.exitCode, signal: msg.signal };
+  });
+  return state;
+}
+
+const type = (conn: PaseoConnection | ControlClient, sessionId: string, text: string) =>
+  conn.send({ t: 'session.input', sessionId }, new TextEncoder().encode(text));
+
+async function requestError(p: Promise<unknown>): Promise<RequestError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(RequestError);
+  return err as RequestError;
+}
+
+describe('sessions through the daemon', () => {
+  it('detaches a closed connection from its sessions: a departed slow viewer does not keep the PTY paused', async () => {
+    // A viewer counts as stalled only after a minute: only its leaving can release the PTY here.
+    d = await startInProcessDaemon({
+      session: { highWatermarkBytes: 16 * KiB, lowWatermarkBytes: 4 * KiB, stalledViewerMs: 60_000 },
+    });
+    const { conn } = await d.pair('Slow phone');
+    const info = await conn.request({ t: 'session.create', command: agent(), cols: 80, rows: 24 });
+    const slow = watch(conn, info.id, false);
+    conn.send({ t: 'session.attach', sessionId: info.id, afterSeq: 0 });
+    await expect.poll(() => slow.text).toContain('> ');
+    type(conn, info.id, 'flood\r');
+    await expect.poll(() => d.daemon.sessions.stats(info.id)?.ptyPaused, { timeout: 10_000 }).toBe(true);
+    expect(d.daemon.sessions.get(info.id)?.viewers).toBe(1);
+    const pausedAt = d.daemon.sessions.get(info.id)!.seq;
+
+    conn.close();
+    await expect.poll(() => d.daemon.sessions.get(info.id)?.viewers).toBe(0);
+    expect(d.daemon.sessions.stats(info.id)?.ptyPaused).toBe(false);
+    await expect
+      .poll(() => d.daemon.sessions.get(info.id)!.seq, { timeout: 10_000 })
+      .toBeGreaterThan(pausedAt + 256 * KiB);
+    expect(d.daemon.clients.size).toBe(0);
+  });
+
+  it('resumes a reconnecting device byte for byte where it left off', async () => {
+    d = await startInProcessDaemon();
+    const { keys, conn: first } = await d.pair('Phone');
+    // A reference viewer that stays attached from the first byte to the last.
+    const reference = await d.connect(keys);
+    const info = await first.request({ t: 'session.create', command: agent(), cols: 100, rows: 30 });
+    const all = watch(reference, info.id, true);
+    reference.send({ t: 'session.attach', sessionId: info.id, afterSeq: 0 });
+    const w1 = watch(first, info.id, true);
+    first.send({ t: 'session.attach', sessionId: info.id, afterSeq: 0 });
+    await expect.poll(() => w1.text).toContain('> ');
+    type(first, info.id, 'count 200\r');
+    await expect.poll(() => w1.text).toMatch(/line 200\r+\n/);
+    first.close();
+    // While this device is away, the agent prints more.
+    type(reference, info.id, 'count 300\r');
+    await expect.poll(() => all.text).toMatch(/line 300\r+\n/);
+    const again = await d.connect(keys);
+    const w2 = watch(again, info.id, true);
+    again.send({ t: 'session.attach', sessionId: info.id, afterSeq: w1.seq, cols: 100, rows: 30 });
+    type(again, info.id, 'echo back again\r');
+    await expect.poll(() => w2.text).toMatch(/back again\r+\n/);
+    await expect.poll(() => all.seq).toBe(d.daemon.sessions.get(info.id)!.seq);
+    await expect.poll(() => w2.seq).toBe(all.seq);
+    expect(w2.snapshots).toBe(0); // from the buffer, not a snapshot
+    expect(all.snapshots).toBe(0);
+    expect(Buffer.concat([w1.bytes, w2.bytes]).equals(all.bytes)).toBe(true);
+    expect(all.bytes.length).toBe(all.seq);
+    again.close();
+    reference.close();
+  });
+
+  it('follows the size of the device that types, tells the others, and ends sessions on request', async () => {
+    d = await startInProcessDaemon();
+    const a = (await d.pair('Laptop')).conn;
+    const b = (await d.pair('Phone')).conn;
+    const info = await a.request({ t: 'session.create', command: agent(), name: 'shared', cols: 80, rows: 24 });
+    expect(info).toMatchObject({ name: 'shared', state: 'running', cols: 80, rows: 24 });
+    const wa = watch(a, info.id, true);
+    const wb = watch(b, info.id, true);
+    a.send({ t: 'session.attach', sessionId: info.id, afterSeq: 0, cols: 80, rows: 24 });
+    b.send({ t: 'session.attach', sessionId: info.id, afterSeq: 0, cols: 60, rows: 20 });
+    await expect.poll(async () => (await a.request({ t: 'sessions.list' }))[0]?.viewers).toBe(2);
+    await expect.poll(() => wb.text).toContain('> ');
+    type(b, info.id, 'size\r');
+    await expect.poll(() => wa.text).toContain('size 60x20');
+    expect(wa.resized).toEqual(['60x20']);
+    expect(wb.resized).toEqual([]);
+    b.send({ t: 'session.resize', sessionId: info.id, cols: 70, rows: 22 });
+    await expect.poll(() => wa.resized).toEqual(['60x20', '70x22']);
+    b.send({ t: 'session.detach', sessionId: info.id });
+    await expect.poll(async () => (await a.request({ t: 'sessions.list' }))[0]?.viewers).toBe(1);
+    expect(await a.request({ t: 'session.send', sessionId: info.id }, new TextEncoder().encode('echo sent\n'))).toBe(
+      null,
+    );
+    await expect.poll(() => wa.text).toMatch(/\nsent\r+\n/);
+    expect(await a.request({ t: 'session.kill', sessionId: info.id })).toBe(null);
+    expect(wa.exit).toEqual({ exitCode: null, signal: 'SIGHUP' });
+    expect(await a.request({ t: 'sessions.list' })).toEqual([]);
+    a.close();
+    b.close();
+  });
+
+  it('answers bad session requests with sentences and keeps the connection', async () => {
+    d = await startInProcessDaemon();
+    const { conn } = await d.pair('Phone');
+    const missing = await requestError(conn.request({ t: 'session.kill', sessionId: 'nosuchid' }));
+    expect(missing).toMatchObject({ code: 'not-found', message: 'There is no session "nosuchid".' });
+    const notFound = await requestError(
+      conn.request({ t: 'session.create', command: ['paseo-no-such-command'], cols: 80, rows: 24 }),
+    );
+    expect(notFound.code).toBe('failed');
+    expect(notFound.message).toMatch(/"paseo-no-such-command" was not found/);
+    const info = await conn.request({ t: 'session.create', command: agent(), cols: 80, rows: 24 });
+    const permit = await requestError(
+      conn.request({ t: 'session.permit', sessionId: info.id, requestId: 'r1', optionId: 'allow' }),
+    );
+    expect(permit).toMatchObject({ code: 'bad-request', message: expect.stringMatching(/terminal session/) });
+    const cancel = await requestError(conn.request({ t: 'session.cancel', sessionId: info.id }));
+    expect(cancel).toMatchObject({ code: 'bad-request', message: expect.stringMatching(/Ctrl-C/) });
+    const tooLong = await requestError(
+      conn.request({ t: 'session.send', sessionId: info.id }, new Uint8Array(MAX_SEND_BYTES + 1).fill(0x61)),
+    );
+    expect(tooLong).toMatchObject({ code: 'bad-request', message: 'That text is too long (at most 256 KiB).' });
+    const notUtf8 = await requestError(conn.request({ t: 'session.send', sessionId: info.id }, Uint8Array.of(0xff)));
+    expect(notUtf8).toMatchObject({ code: 'bad-request', message: 'That text is not valid UTF-8.' });
+    // A text of exactly the largest size is taken.
+    expect(
+      await conn.request({ t: 'session.send', sessionId: info.id }, new Uint8Array(MAX_SEND_BYTES).fill(0x61)),
+    ).toBe(null);
+    expect(conn.isOpen).toBe(true);
+    expect((await conn.request({ t: 'presets.list' })).length).toBeGreaterThan(0);
+    conn.close();
+  });
+
+  it('refuses owner-only requests to a device and lets the owner make them on the control socket', async () => {
+    d = await startInProcessDaemon();
+    const { conn } = await d.pair('Phone');
+    for (const t of ['status', 'pair.create', 'shutdown'] as const) {
+      const err = await requestError(conn.request({ t }));
+      expect(err).toMatchObject({ code: 'not-allowed', message: 'Only the computer running paseo can do that.' });
+    }
+    const owner = await ControlClient.connect(d.home);
+    const status = await owner.request({ t: 'status' });
+    expect(status).toMatchObject({ devices: 1, devicesOnline: 1, sessions: 0, home: d.home, warnings: [] });
+    expect(status.listen).toEqual([`127.0.0.1:${new URL(d.url).port}`]);
+    const pairing = await owner.request({ t: 'pair.create' });
+    expect(pairing.url).toBe(
+      `${d.url}#pair=${pairing.code}&key=${Buffer.from(d.daemonPublicKey).toString('base64url')}`,
+    );
+    // The owner is no device: its own list has no current device, and it renames and removes devices.
+    const [device] = await owner.request({ t: 'devices.list' });
+    expect(device).toMatchObject({ name: 'Phone', online: true });
+    expect(device).not.toHaveProperty('current');
+    const renamed = await owner.request({ t: 'device.rename', deviceId: device!.id, name: 'Renamed' });
+    expect(renamed).toMatchObject({ id: device!.id, name: 'Renamed' });
+    expect(d.daemon.devices.get(device!.id)?.name).toBe('Renamed');
+    const gone = new Promise<ConnectionError>((res) => conn.onClose(res));
+    expect(await owner.request({ t: 'device.remove', deviceId: device!.id })).toBe(null);
+    expect((await gone).kind).toBe('revoked');
+    const again = await requestError(owner.request({ t: 'device.remove', deviceId: device!.id }));
+    expect(again).toMatchObject({ code: 'not-found', message: expect.stringMatching(/no paired device/) });
+    const rename = await requestError(owner.request({ t: 'device.rename', deviceId: device!.id, name: 'x' }));
+    expect(rename.code).toBe('not-found');
+    // Sessions the owner starts are attributed to "the computer"; its attach works like a device's.
+    const info = await owner.request({ t: 'session.create', command: agent('echo from-owner'), cols: 80, rows: 24 });
+    const w = watch(owner, info.id, true);
+    owner.send({ t: 'session.attach', sessionId: info.id, afterSeq: 0 });
+    await expect.poll(() => w.text).toContain('from-owner');
+    expect(await owner.request({ t: 'shutdown' })).toBe(null);
+    await d.daemon.stopped;
+    owner.close();
+  });
+
+  it('tells every client when devices and sessions change', async () => {
+    d = await startInProcessDaemon({ session: { changeThrottleMs: 10 } });
+    const { conn } = await d.pair('Phone');
+    const pushes: string[] = [];
+    conn.onMessage((msg) => {
+      if (msg.t === 'devices.changed') pushes.push(`devices ${msg.devices.map((x) => x.name).join(',')}`);
+      if (msg.t === 'sessions.changed') pushes.push(`sessions ${msg.sessions.length}`);
+    });
+    const second = await d.pair('Tablet');
+    await expect.poll(() => pushes).toContain('devices Phone,Tablet');
+    const info = await conn.request({ t: 'session.create', command: agent(), cols: 80, rows: 24 });
+    await expect.poll(() => pushes).toContain('sessions 1');
+    await conn.request({ t: 'session.kill', sessionId: info.id });
+    await expect.poll(() => pushes.at(-1)).toBe('sessions 0');
+    second.conn.close();
+    await expect.poll(() => d.daemon.deviceInfos().find((x) => x.name === 'Tablet')?.online).toBe(false);
+    const latest = await conn.request({ t: 'devices.list' });
+    expect(latest.map((x) => [x.name, x.online, x.current])).toEqual([
+      ['Phone', true, true],
+      ['Tablet', false, false],
+    ]);
+    conn.close();
+  });
+
+  it('closes every connection with shutdown when it stops', async () => {
+    d = await startInProcessDaemon();
+    const { conn } = await d.pair('Phone');
+    const end = new Promise<ConnectionError>((res) => conn.onClose(res));
+    await d.daemon.stop();
+    expect((await end).kind).toBe('shutdown');
+  });
+});
