@@ -197,6 +197,32 @@ describe('fragments', () => {
     expect(r.pendingBytes).toBe(0);
   });
 
+  it('holds messages to 8 MiB, as docs/protocol.md says: whatever the constant, not one byte more', () => {
+    const EIGHT_MIB = 8 * 1024 * 1024; // written out: the protocol's number, not the code's constant
+    // Sending: a body filling exactly 8 MiB encodes and fragments; one byte more does not.
+    const largest = encodeMessage({}, new Uint8Array(EIGHT_MIB - 6));
+    expect(largest.length).toBe(EIGHT_MIB);
+    expectFrameError(() => encodeMessage({}, new Uint8Array(EIGHT_MIB - 5)), 'too-large');
+    expectFrameError(() => fragmentMessage(new Uint8Array(EIGHT_MIB + 1)), 'too-large');
+    expectFrameError(() => decodeMessage(new Uint8Array(EIGHT_MIB + 1)), 'too-large');
+    // Receiving: 8 MiB reassembles; a peer that sends one byte more is cut off, whatever it claims.
+    const r = new Reassembler();
+    const fragments = fragmentMessage(largest);
+    let whole: Uint8Array | undefined;
+    for (const f of fragments) whole = r.push(f);
+    expect(whole?.length).toBe(EIGHT_MIB);
+    const body = fragments.slice(0, -1);
+    for (const f of body) expect(r.push(f)).toBeUndefined();
+    const lastDataBytes = fragments.at(-1)!.length - 1;
+    expectFrameError(() => r.push(patternedFinal(lastDataBytes + 1)), 'too-large');
+    // The control socket's stream: frames of an 8 MiB message (and 4 bytes of slack), nothing larger.
+    expect(new LengthPrefixedDecoder().push(encodeLengthPrefixed(largest))[0]?.length).toBe(EIGHT_MIB);
+    expectFrameError(() => encodeLengthPrefixed(new Uint8Array(EIGHT_MIB + 5)), 'too-large');
+    const prefix = new Uint8Array(4);
+    new DataView(prefix.buffer).setUint32(0, EIGHT_MIB + 5, false);
+    expectFrameError(() => new LengthPrefixedDecoder().push(prefix), 'too-large');
+  });
+
   it('random and mutated fragments are accepted or throw FrameError, nothing else', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 30 }), (fragments) => {

@@ -47,6 +47,35 @@ describe('cleanLabel (device names, tailnet identities)', () => {
     const spoofedAddr = { ...req, headers: { ...req.headers, 'x-paseo-tailnet-addr': '1.2.3.4\u001b[0m' } };
     expect(peerOf(spoofedAddr as typeof req, 'tok').remote).toBe('127.0.0.1');
   });
+
+  it('ignores the identity headers unless they come with the running sidecar’s token', () => {
+    const headers = {
+      'x-paseo-tailnet-user': 'mallory@',
+      'x-paseo-tailnet-node': 'Evil laptop',
+      'x-paseo-tailnet-addr': '100.64.0.66',
+    };
+    const from = (extra: Record<string, string>) =>
+      ({ socket: { remoteAddress: '127.0.0.1' }, headers: { ...headers, ...extra } }) as unknown as Parameters<
+        typeof peerOf
+      >[0];
+    const secret = 'a1b2c3d4e5f6';
+    const stranger = { remote: '127.0.0.1' };
+    expect(peerOf(from({ 'x-paseo-sidecar-token': secret }), secret)).toEqual({
+      remote: 'tailnet 100.64.0.66',
+      tailnetIdentity: 'Evil laptop · mallory@',
+    });
+    // A wrong token of the same length, a shorter and a longer one, an empty one, none at all.
+    expect(peerOf(from({ 'x-paseo-sidecar-token': 'a1b2c3d4e5f7' }), secret)).toEqual(stranger);
+    expect(peerOf(from({ 'x-paseo-sidecar-token': 'a1b2c3' }), secret)).toEqual(stranger);
+    expect(peerOf(from({ 'x-paseo-sidecar-token': `${secret}0` }), secret)).toEqual(stranger);
+    expect(peerOf(from({ 'x-paseo-sidecar-token': '' }), secret)).toEqual(stranger);
+    expect(peerOf(from({}), secret)).toEqual(stranger);
+    // Without a tailnet (no sidecar, no token) nothing vouches for anyone, whatever the request says.
+    expect(peerOf(from({ 'x-paseo-sidecar-token': 'undefined' }), undefined)).toEqual(stranger);
+    expect(peerOf(from({ 'x-paseo-sidecar-token': '' }), '')).toEqual(stranger);
+    // A token that is not valid percent-encoding is no token.
+    expect(peerOf(from({ 'x-paseo-sidecar-token': '%E0%A4%A' }), '%E0%A4%A')).toEqual(stranger);
+  });
 });
 
 describe('RepeatLimitedLog', () => {

@@ -60,6 +60,28 @@ describe('recordings', () => {
     expect(events.filter((e) => e[1] === 'r').map((e) => e[2])).toEqual(['70x20']);
   });
 
+  it('records every output chunk: the output events of a long session are exactly what a viewer got', async () => {
+    // Small chunks: the 300 KiB below reach the recorder as hundreds of chunks.
+    env = makeManager({ outputChunkBytes: 512 });
+    const { manager } = env;
+    const { id } = manager.create({ command: agent('bulk 300', 'count 500', 'exit 0'), cols: 80, rows: 24 });
+    const viewer = new TestViewer(manager, true);
+    manager.attach(id, viewer, { afterSeq: 0 });
+    await waitFor('exit', () => viewer.of('session.exit').length > 0);
+    const path = manager.recordingPath(id)!;
+    await manager.kill(id);
+    viewer.assertContiguous();
+    const received = viewer.outputBytes();
+    expect(received.length).toBeGreaterThan(300 * 1024);
+    const output = parseCast(path).events.filter((e) => e[1] === 'o');
+    expect(output.length).toBeGreaterThanOrEqual(received.length / 512);
+    for (const [, , text] of output) expect(Buffer.byteLength(text)).toBeLessThanOrEqual(512);
+    expect(
+      Buffer.from(output.map((e) => e[2]).join(''), 'utf8').equals(received),
+      'the recording holds every byte the viewer got, in order',
+    ).toBe(true);
+  });
+
   it('rotates a recording at its size cap and keeps a few old files', async () => {
     env = makeManager({ recordingMaxBytes: 16 * 1024, recordingKeepFiles: 2 });
     const { manager } = env;
