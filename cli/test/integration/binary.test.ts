@@ -52,8 +52,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function requireBinary(file: string, how: string): void {
-  if (!existsSync(file)) throw new Error(`${file} does not exist: run \`${how}\` first (it builds the single binary).`);
+function requireBuilt(file: string, how: string): void {
+  if (!existsSync(file)) throw new Error(`${file} does not exist: run \`${how}\` first (it builds it).`);
 }
 
 /** Runs `file` from a new empty folder with only PATH (no node on it), HOME and the given variables. */
@@ -76,7 +76,7 @@ function sha256(file: string): string {
 
 describe('dist/paseo', () => {
   it('prints its version from an empty folder with an empty environment and no node on PATH', () => {
-    requireBinary(bin, 'make');
+    requireBuilt(bin, 'make');
     const home = join(scratch, 'version-home');
     const run = runIsolated(bin, ['--version'], { PASEO_HOME: home });
     expect(run.stderr).toBe('');
@@ -86,7 +86,7 @@ describe('dist/paseo', () => {
   });
 
   it('ignores NODE_OPTIONS from the environment', () => {
-    requireBinary(bin, 'make');
+    requireBuilt(bin, 'make');
     const run = runIsolated(bin, ['--version'], { NODE_OPTIONS: '--require /nonexistent/hook.js' });
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe(version);
@@ -108,7 +108,7 @@ describe('embedded assets (dist/paseo-smoke: the same build, a smoke entry)', ()
   });
 
   it('extracts the node-pty addon to PASEO_HOME/cache/<sha256 prefix>/ and spawns a real PTY', () => {
-    requireBinary(smokeBin, 'make test');
+    requireBuilt(smokeBin, 'make test');
     const result = smoke();
     expect(result.version).toBe(version);
     expect(result.embedded).toBe(true);
@@ -128,7 +128,7 @@ describe('embedded assets (dist/paseo-smoke: the same build, a smoke entry)', ()
   });
 
   it('reuses the extracted files on the next run without rewriting them', () => {
-    requireBinary(smokeBin, 'make test');
+    requireBuilt(smokeBin, 'make test');
     const first = smoke();
     const files = Object.values(first.assets).filter((f): f is string => f !== null);
     const before = files.map((f) => statSync(f, { bigint: true }));
@@ -143,7 +143,7 @@ describe('embedded assets (dist/paseo-smoke: the same build, a smoke entry)', ()
   });
 
   it('extracts again a damaged (truncated) cache file', () => {
-    requireBinary(smokeBin, 'make test');
+    requireBuilt(smokeBin, 'make test');
     const addon = smoke().assets['pty-addon']!;
     const digest = sha256(addon);
     truncateSync(addon, 100);
@@ -153,7 +153,7 @@ describe('embedded assets (dist/paseo-smoke: the same build, a smoke entry)', ()
   });
 
   it('extracts again a cached file of the right size whose bytes were changed', () => {
-    requireBinary(smokeBin, 'make test');
+    requireBuilt(smokeBin, 'make test');
     const first = smoke();
     const files = Object.values(first.assets).filter((f): f is string => f !== null);
     for (const file of files) {
@@ -169,7 +169,7 @@ describe('embedded assets (dist/paseo-smoke: the same build, a smoke entry)', ()
   });
 
   it('survives concurrent first runs sharing one PASEO_HOME', async () => {
-    requireBinary(smokeBin, 'make test');
+    requireBuilt(smokeBin, 'make test');
     const shared = join(scratch, 'concurrent-home');
     const runs = Array.from({ length: 4 }, () => {
       const cwd = mkdtempSync(join(scratch, 'cwd-'));
@@ -188,20 +188,20 @@ describe('embedded assets (dist/paseo-smoke: the same build, a smoke entry)', ()
     expect(readdirSync(dirname(addon))).toEqual(['pty-addon']);
   });
 
-  it('embeds the sidecar and the web UI when they were built', () => {
-    requireBinary(smokeBin, 'make test');
-    const result = smoke();
+  it('embeds the sidecar and the web UI', () => {
+    requireBuilt(smokeBin, 'make test');
     const sidecar = join(root, 'sidecar', 'paseo-sidecar');
-    if (existsSync(sidecar)) {
-      const extracted = result.assets.sidecar!;
-      expect(extracted).toBe(join(home, 'cache', sha256(sidecar).slice(0, 16), 'sidecar'));
-      expect(statSync(extracted).mode & 0o777).toBe(0o700);
-    }
-    const webDist = join(root, 'web', 'dist');
-    if (existsSync(join(webDist, 'index.html'))) {
-      const index = result.web.find((f) => f.path === '/index.html');
-      expect(index?.type).toBe('text/html; charset=utf-8');
-      expect(index?.size).toBe(statSync(join(webDist, 'index.html')).size);
-    }
+    const webIndex = join(root, 'web', 'dist', 'index.html');
+    // `make` builds both before the binary: a binary without them is a broken build, never a reason to skip.
+    requireBuilt(sidecar, 'make');
+    requireBuilt(webIndex, 'make');
+    const result = smoke();
+    const extracted = result.assets.sidecar;
+    expect(extracted).toBe(join(home, 'cache', sha256(sidecar).slice(0, 16), 'sidecar'));
+    expect(sha256(extracted!)).toBe(sha256(sidecar));
+    expect(statSync(extracted!).mode & 0o777).toBe(0o700);
+    const index = result.web.find((f) => f.path === '/index.html');
+    expect(index?.type).toBe('text/html; charset=utf-8');
+    expect(index?.size).toBe(statSync(webIndex).size);
   });
 });
