@@ -12,7 +12,7 @@ import { generateKeyPair } from '../../src/channel/noise.js';
 import { type InProcessDaemon, startInProcessDaemon } from '../fixtures/daemon-in-process.js';
 
 /** The handshake timeout of these daemons: long enough for any handshake here, short enough to wait for. */
-const HANDSHAKE_TIMEOUT_MS = 1500;
+const HANDSHAKE_TIMEOUT_MS = 800;
 
 let d: InProcessDaemon;
 beforeEach(async () => {
