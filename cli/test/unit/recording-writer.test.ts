@@ -1,0 +1,162 @@
+// The recording writer on its own (no PTY): lines in order with times relative to their file's start,
+// rotation at the size cap keeping a few old files with a fresh header each, a queue that drops (and says
+// so once) rather than grow, and a disk that fails never stopping the session.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CastRecorder } from '../../src/session/recorder.js';
+import { type RecordingEntry, RecordingWriter } from '../../src/session/recording-writer.js';
+import { MemoryLog } from '../fixtures/session-harness.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'paseo-recording-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let n = 0;
+const file = () => join(scratch, `r${n++}.log`);
+const roomy = { maxBytes: 1024 * 1024, keepFiles: 3, queueBytes: 1024 * 1024 };
+
+/** An entry whose line says its text and its time relative to the file. */
+function entry(text: string, atMs: number, placed?: () => void): RecordingEntry {
+  return {
+    atMs,
+    chars: text.length + 10,
+    line: (start) => `${atMs - start} ${text}\n`,
+    ...(placed ? { placed } : {}),
+  };
+}
+
+const lines = (path: string) => readFileSync(path, 'utf8').split('\n').slice(0, -1);
+
+describe('RecordingWriter', () => {
+  it('creates the file (0600) with its header at once, then appends lines in order', async () => {
+    const path = file();
+    const log = new MemoryLog();
+    const w = new RecordingWriter(path, (start) => `header ${start}\n`, roomy, log);
+    expect(lines(path)).toHaveLength(1);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const start = Number(lines(path)[0]!.split(' ')[1]);
+    const placed: string[] = [];
+    for (let i = 0; i < 100; i++) w.append(entry(`line ${i}`, start + i, () => placed.push(`line ${i}`)));
+    expect(w.queuedBytes).toBeGreaterThan(0);
+    expect(w.isClosed).toBe(false);
+    await w.close();
+    expect(w.isClosed).toBe(true);
+    expect(w.queuedBytes).toBe(0);
+    expect(lines(path)).toEqual([`header ${start}`, ...Array.from({ length: 100 }, (_, i) => `${i} line ${i}`)]);
+    expect(placed).toEqual(Array.from({ length: 100 }, (_, i) => `line ${i}`));
+    w.append(entry('after close', start)); // ignored
+    await w.close();
+    expect(lines(path)).toHaveLength(101);
+    expect(log.lines).toEqual([]);
+  });
+
+  it('rotates at the size cap: older files shift up, the oldest goes, each new file starts with a header', async () => {
+    const path = file();
+    const w = new RecordingWriter(
+      path,
+      (start) => `header ${start}\n`,
+      { ...roomy, maxBytes: 200, keepFiles: 2 },
+      new MemoryLog(),
+    );
+    const t0 = Number(lines(path)[0]!.split(' ')[1]);
+    // 30 lines of 20 bytes: ten files' worth at 200 bytes each; only the last three files stay.
+    for (let i = 0; i < 30; i++) {
+      w.append(entry(`${String(i).padStart(2, '0')}${'x'.repeat(14)}`, t0 + 1000 * i));
+      if (i % 3 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await w.close();
+    expect(existsSync(`${path}.3`)).toBe(false);
+    expect(existsSync(`${path}.new`)).toBe(false);
+    const parts = [`${path}.2`, `${path}.1`, path].map(lines);
+    const texts = parts.flatMap((p) => p.slice(1).map((l) => l.split(' ')[1]));
+    for (const p of parts) {
+      expect(p[0]).toMatch(/^header \d+$/);
+      expect(p.join('\n').length + 1).toBeLessThanOrEqual(200);
+      // Times are relative to the start of their own file: its first line is at 0.
+      const start = Number(p[0]!.split(' ')[1]);
+      expect(p[1]!.startsWith('0 ')).toBe(true);
+      expect(start).toBeGreaterThanOrEqual(t0);
+    }
+    // The newest files hold the end of the recording, in order, without a gap.
+    const numbers = texts.map((t) => Number(t!.slice(0, 2)));
+    expect(numbers.at(-1)).toBe(29);
+    expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => 30 - numbers.length + i));
+  });
+
+  it('drops lines while its queue is over the limit, and says so once', async () => {
+    const path = file();
+    const log = new MemoryLog();
+    const w = new RecordingWriter(path, (start) => `header ${start}\n`, { ...roomy, queueBytes: 100 }, log);
+    const t = Number(lines(path)[0]!.split(' ')[1]);
+    for (let i = 0; i < 50; i++) w.append(entry(`line ${i}`, t)); // 16+ chars each: about 6 fit
+    await w.close();
+    const kept = lines(path).slice(1);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(50);
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => `0 line ${i}`));
+    expect(log.lines).toEqual([
+      { level: 'warn', text: `Recording ${path} is behind; dropping lines until the disk catches up.` },
+    ]);
+  });
+
+  it('warns and records nothing when its file cannot be created; the session goes on', async () => {
+    const path = join(scratch, 'missing-folder', 'r.log');
+    const log = new MemoryLog();
+    const w = new RecordingWriter(path, () => 'header\n', roomy, log);
+    w.append(entry('lost', Date.now()));
+    expect(w.queuedBytes).toBe(0);
+    await w.close();
+    expect(existsSync(path)).toBe(false);
+    expect(log.lines).toHaveLength(1);
+    expect(log.lines[0]!.text).toMatch(/^Recording .*r\.log could not be created: ENOENT/);
+  });
+});
+
+describe('CastRecorder', () => {
+  it('writes an asciicast v2 header and events, UTF-8 decoded across chunk boundaries, resizes in the next header', async () => {
+    const path = file();
+    const rec = new CastRecorder(
+      path,
+      { cols: 80, rows: 24, command: ['my agent', '--flag=x', "it's"], title: 'rec', env: { TERM: 'xterm' } },
+      { ...roomy, maxBytes: 400, keepFiles: 3 },
+      new MemoryLog(),
+    );
+    const euro = Buffer.from('€', 'utf8');
+    rec.output(euro.subarray(0, 1)); // half a character: nothing yet
+    rec.output(euro.subarray(1));
+    rec.output(Buffer.from('"quoted"\n'));
+    rec.resize(100, 30);
+    for (let i = 0; i < 10; i++) rec.output(Buffer.from(`${'y'.repeat(30)}${i}`));
+    rec.output(Uint8Array.of(0xe2, 0x82)); // cut at the end: flushed as a replacement character on close
+    await rec.close();
+    const files = [`${path}.3`, `${path}.2`, `${path}.1`, path].filter((f) => existsSync(f));
+    expect(files.length).toBeGreaterThan(1); // it rotated
+    expect(files[0]).not.toBe(`${path}.3`); // nothing was lost: the first file is still there
+    const first = lines(files[0]!);
+    const header = JSON.parse(first[0]!) as Record<string, unknown>;
+    expect(header).toMatchObject({
+      version: 2,
+      width: 80,
+      height: 24,
+      command: "'my agent' --flag=x 'it'\\''s'",
+      title: 'rec',
+      env: { TERM: 'xterm' },
+    });
+    expect(Number.isInteger(header.timestamp)).toBe(true);
+    const events = first.slice(1).map((l) => JSON.parse(l) as [number, string, string]);
+    expect(events.slice(0, 3).map((e) => e.slice(1))).toEqual([
+      ['o', '€'],
+      ['o', '"quoted"\n'],
+      ['r', '100x30'],
+    ]);
+    // Every file started after the resize is 100x30 from its header on.
+    for (const f of files.slice(1)) expect(JSON.parse(lines(f)[0]!)).toMatchObject({ width: 100, height: 30 });
+    const all = files.flatMap((f) => lines(f).slice(1)).map((l) => JSON.parse(l) as [number, string, string]);
+    for (const e of all) expect(e[0]).toBeGreaterThanOrEqual(0);
+    expect(all.at(-1)![2]).toBe('\ufffd');
+    expect(all.filter((e) => e[2].startsWith('y')).map((e) => e[2].slice(-1))).toEqual(
+      Array.from({ length: 10 }, (_, i) => String(i)),
+    );
+  });
+});
