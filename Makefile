@@ -5,6 +5,7 @@
 #   make unit     the unit tests alone (no build), for the edit-test loop
 #   make fmt      format everything (biome, gofmt)
 #   make run      build, then ./dist/paseo up $(ARGS), e.g. make run ARGS="--no-tailnet"
+#   make mutate   mutation testing of cli/src/channel, daemon and session (not part of make test; incremental)
 #   make bench    benchmarks against raw node-pty, ttyd and a bare ws pipe (not a test)
 #   make release  dist/release: the single binary for linux-x64 and linux-arm64, install.sh, SHA256SUMS
 #   make npm      dist/npm/paseo-<version>.tgz: the CLI as an npm package (Node >= 20, Deno 2)
@@ -20,7 +21,7 @@ NODE24 = $(eval NODE24 := $$(shell scripts/node-runtime.sh))$(NODE24)
 VITEST = $(NODE24) node_modules/vitest/vitest.mjs
 ARGS ?=
 
-.PHONY: all web sidecar bundle smoke test check typecheck lint fmt unit run clean headscale bench bench-deps release npm deno FORCE
+.PHONY: all web sidecar bundle smoke test check typecheck lint fmt unit mutate run clean headscale bench bench-deps release npm deno FORCE
 
 all: dist/paseo
 
@@ -67,6 +68,18 @@ fmt: node_modules/.package-lock.json
 
 unit: node_modules/.package-lock.json
 	$(VITEST) run cli/test/unit web/test/unit
+
+# Mutation testing (stryker.config.mjs, vitest.mutate.config.ts): each folder's unit tests against Stryker's
+# mutants of that folder, under nice (the cores are shared), incremental: a rerun tests only what changed.
+# MUTATE=daemon tests one folder. The unit tests find the Noise vectors in ../shared, so the sandboxes
+# (.stryker-tmp/sandbox-*) get it beside them too.
+MUTATE ?= channel daemon session
+mutate: node_modules/.package-lock.json
+	mkdir -p .stryker-tmp && ln -sfn "$(abspath ..)/shared" .stryker-tmp/shared
+	for folder in $(MUTATE); do \
+	  PASEO_MUTATE=$$folder nice -n 10 $(NODE24) node_modules/@stryker-mutator/core/bin/stryker.js run stryker.config.mjs; \
+	done
+	$(NODE24) scripts/mutation-summary.mjs $(MUTATE)
 
 # The single binary for each target into dist/release/ with install.sh and SHA256SUMS (README: Platforms).
 # RELEASE_URL=https://… becomes the published install.sh's default address.
