@@ -24,7 +24,7 @@ function watch(conn: PaseoConnection | ControlClient, sessionId: string, ack: bo
     snapshots: 0,
     seq: 0,
     resized: [] as string[],
-    exit: undefined as undefined | { exitCode: number | null; signal: string | null },
+    exit: undefined as undefined | { exitCode: number | null; signal: string | null; by?: string },
     get bytes(): Buffer {
       return Buffer.concat(this.chunks);
     },
@@ -39,8 +39,11 @@ function watch(conn: PaseoConnection | ControlClient, sessionId: string, ack: bo
       state.chunks.push(Buffer.from(body));
       state.seq = msg.seq;
       if (ack) conn.send({ t: 'session.ack', sessionId, seq: msg.seq });
-    } else if (msg.t === 'session.resized') state.resized.push(`${msg.cols}x${msg.rows}`);
-    else if (msg.t === 'session.exit') state.exit = { exitCode: msg.exitCode, signal: msg.signal };
+    } else if (msg.t === 'session.resized') {
+      state.resized.push(`${msg.cols}x${msg.rows} by ${msg.by ?? '?'}${msg.yours ? ' (mine)' : ''}`);
+    } else if (msg.t === 'session.exit') {
+      state.exit = { exitCode: msg.exitCode, signal: msg.signal, ...(msg.by ? { by: msg.by } : {}) };
+    }
   });
   return state;
 }
@@ -114,7 +117,7 @@ describe('sessions through the daemon', () => {
     reference.close();
   });
 
-  it('follows the size of the device that types, tells the others, and ends sessions on request', async () => {
+  it('follows the size of the device that typed last, says who set it, and ends sessions on request', async () => {
     d = await startInProcessDaemon();
     const a = (await d.pair('Laptop')).conn;
     const b = (await d.pair('Phone')).conn;
@@ -122,25 +125,28 @@ describe('sessions through the daemon', () => {
     expect(info).toMatchObject({ name: 'shared', state: 'running', cols: 80, rows: 24 });
     const wa = watch(a, info.id, true);
     const wb = watch(b, info.id, true);
-    a.send({ t: 'session.attach', sessionId: info.id, afterSeq: 0, cols: 80, rows: 24 });
+    a.send({ t: 'session.attach', sessionId: info.id, afterSeq: 0, cols: 90, rows: 24 });
+    await expect.poll(() => wa.resized).toEqual(['90x24 by Laptop (mine)']);
     b.send({ t: 'session.attach', sessionId: info.id, afterSeq: 0, cols: 60, rows: 20 });
+    await expect.poll(() => wb.resized).toEqual(['90x24 by Laptop']);
     await expect.poll(async () => (await a.request({ t: 'sessions.list' }))[0]?.viewers).toBe(2);
     await expect.poll(() => wb.text).toContain('> ');
     type(b, info.id, 'size\r');
-    await expect.poll(() => wa.text).toContain('size 60x20');
-    expect(wa.resized).toEqual(['60x20']);
-    expect(wb.resized).toEqual([]);
+    await expect.poll(() => wa.text, { timeout: 5000 }).toContain('size 60x20');
+    expect(wa.resized.at(-1)).toBe('60x20 by Phone');
+    expect(wb.resized.at(-1)).toBe('60x20 by Phone (mine)');
     b.send({ t: 'session.resize', sessionId: info.id, cols: 70, rows: 22 });
-    await expect.poll(() => wa.resized).toEqual(['60x20', '70x22']);
+    await expect.poll(() => wa.resized.at(-1)).toBe('70x22 by Phone');
+    a.send({ t: 'session.resize', sessionId: info.id, cols: 100, rows: 30, take: true });
+    await expect.poll(() => wb.resized.at(-1)).toBe('100x30 by Laptop');
     b.send({ t: 'session.detach', sessionId: info.id });
     await expect.poll(async () => (await a.request({ t: 'sessions.list' }))[0]?.viewers).toBe(1);
     expect(await a.request({ t: 'session.send', sessionId: info.id }, new TextEncoder().encode('echo sent\n'))).toBe(
       null,
     );
-    await expect.poll(() => wa.text).toMatch(/\nsent\r+\n/);
+    await expect.poll(() => wa.text, { timeout: 5000 }).toMatch(/\nsent\r+\n/);
     expect(await a.request({ t: 'session.kill', sessionId: info.id })).toBe(null);
-    expect(wa.exit).toEqual({ exitCode: null, signal: 'SIGHUP' });
-    expect(await a.request({ t: 'sessions.list' })).toEqual([]);
+    await expect.poll(() => wa.exit).toEqual({ exitCode: null, signal: 'SIGHUP', by: 'Laptop' });
     a.close();
     b.close();
   });
