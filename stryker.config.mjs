@@ -12,7 +12,9 @@ const out = `reports/mutation/${folder}`;
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.mutate.config.ts', pool: 'forks' },
+  // Threads start faster than processes (every mutant starts one); the daemon's tests need a process (the
+  // control socket sets process.umask, which a worker thread may not).
+  vitest: { configFile: 'vitest.mutate.config.ts', pool: folder === 'daemon' ? 'forks' : 'threads' },
   plugins: ['@stryker-mutator/vitest-runner'],
   mutate: [`cli/src/${folder}/**/*.ts`],
   coverageAnalysis: 'perTest',

@@ -23,7 +23,6 @@ const TESTS: Record<string, string[]> = {
     'cli/test/unit/pty.test.ts',
     'cli/test/unit/acp-mapping.test.ts',
     'cli/test/unit/conversation.test.ts',
-    'cli/test/unit/daemon-sessions.test.ts',
   ],
 };
 
@@ -38,8 +37,8 @@ export default defineConfig({
     // well under a second each) rather than costing Stryker a timeout and a restarted worker.
     testTimeout: folder === 'channel' ? 5_000 : 30_000,
     hookTimeout: 60_000,
-    pool: 'forks',
-    // One process for every file of a run: a mutant's few test files do not pay a process start each.
+    // The pool (threads or forks) is set in stryker.config.mjs. One worker for every file of a run: a
+    // mutant's few test files do not pay a worker start each.
     isolate: false,
     reporters: ['default'],
   },

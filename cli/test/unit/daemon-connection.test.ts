@@ -9,7 +9,12 @@ import { CLOSE_CODES } from '../../src/channel/channel.js';
 import { ConnectionError } from '../../src/channel/client.js';
 import { encodeWireFrame, FrameType } from '../../src/channel/frame.js';
 import { generateKeyPair } from '../../src/channel/noise.js';
-import { type InProcessDaemon, startInProcessDaemon } from '../fixtures/daemon-in-process.js';
+import {
+  type InProcessDaemon,
+  type RawSocket,
+  rejection,
+  startInProcessDaemon,
+} from '../fixtures/daemon-in-process.js';
 
 /** The handshake timeout of these daemons: long enough for any handshake here, short enough to wait for. */
 const HANDSHAKE_TIMEOUT_MS = 800;
@@ -25,13 +30,17 @@ afterEach(async () => {
 /** The device files in PASEO_HOME/devices. */
 const deviceFiles = () => readdirSync(join(d.home, 'devices'));
 
-async function refusal(p: Promise<unknown>): Promise<ConnectionError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ConnectionError);
-  return err as ConnectionError;
+const refusal = (p: Promise<unknown>) => rejection(p, ConnectionError);
+
+/** A paired device's raw connection, past its hello and welcome. */
+async function welcomedRaw(): Promise<RawSocket> {
+  const { keys, conn } = await d.pair('Phone');
+  conn.close();
+  const raw = await d.raw();
+  await raw.connectHandshake(keys);
+  raw.send({ t: 'hello', client: 'raw/1' });
+  await expect.poll(() => raw.received[0]?.t).toBe('welcome');
+  return raw;
 }
 
 describe('pairing over a device connection', () => {
@@ -206,12 +215,7 @@ describe('malformed traffic', () => {
     const text = await d.raw();
     text.ws.send('hello as text');
     expect(await text.end()).toMatchObject({ kind: 'protocol', code: CLOSE_CODES.protocol });
-    const { keys, conn } = await d.pair('Phone');
-    conn.close();
-    const raw = await d.raw();
-    await raw.connectHandshake(keys);
-    raw.send({ t: 'hello', client: 'raw/1' });
-    await expect.poll(() => raw.received[0]?.t).toBe('welcome');
+    const raw = await welcomedRaw();
     raw.ws.send(Uint8Array.of(0x42));
     expect(await raw.end()).toMatchObject({
       kind: 'protocol',
@@ -221,12 +225,7 @@ describe('malformed traffic', () => {
   });
 
   it('answers a malformed request with bad-request and keeps the connection', async () => {
-    const { keys, conn } = await d.pair('Phone');
-    conn.close();
-    const raw = await d.raw();
-    await raw.connectHandshake(keys);
-    raw.send({ t: 'hello', client: 'raw/1' });
-    await expect.poll(() => raw.received[0]?.t).toBe('welcome');
+    const raw = await welcomedRaw();
     raw.send({ t: 'device.rename', rid: 9, deviceId: 'x', name: 42 });
     raw.send({ t: 'no.such.thing', rid: 2 ** 31 + 1 });
     raw.send({ t: 'no.such.thing', rid: 0 });

@@ -7,7 +7,7 @@ import type { ConnectionError, PaseoConnection } from '../../src/channel/client.
 import { MAX_SEND_BYTES } from '../../src/channel/messages.js';
 import { RequestError } from '../../src/channel/requests.js';
 import { ControlClient } from '../../src/commands/control-client.js';
-import { type InProcessDaemon, startInProcessDaemon } from '../fixtures/daemon-in-process.js';
+import { type InProcessDaemon, rejection, startInProcessDaemon } from '../fixtures/daemon-in-process.js';
 import { agent } from '../fixtures/session-harness.js';
 
 const KiB = 1024;
@@ -51,14 +51,7 @@ function watch(conn: PaseoConnection | ControlClient, sessionId: string, ack: bo
 const type = (conn: PaseoConnection | ControlClient, sessionId: string, text: string) =>
   conn.send({ t: 'session.input', sessionId }, new TextEncoder().encode(text));
 
-async function requestError(p: Promise<unknown>): Promise<RequestError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(RequestError);
-  return err as RequestError;
-}
+const requestError = (p: Promise<unknown>) => rejection(p, RequestError);
 
 describe('sessions through the daemon', () => {
   it('detaches a closed connection from its sessions: a departed slow viewer does not keep the PTY paused', async () => {

@@ -42,6 +42,18 @@ function sampleStats(read: () => SessionStats | undefined): { max: SessionStats;
   return { max, stop: () => clearInterval(timer) };
 }
 
+/** A flooding session whose only viewer never acks (it stalls after `stalledViewerMs`). */
+async function floodWithStuckViewer(stalledViewerMs: number) {
+  env = makeManager({ ...limits, stalledViewerMs });
+  const { manager } = env;
+  const { id } = manager.create({ command: agent(), cols: 80, rows: 24 });
+  const stuck = new TestViewer(manager, false, 256 * KiB);
+  manager.attach(id, stuck, { afterSeq: 0 });
+  await waitFor('prompt', () => stuck.tail().includes('> '));
+  manager.input(id, stuck, bytes('flood\r'));
+  return { manager, id, stuck };
+}
+
 describe('flow control', () => {
   it('a viewer that stops reading holds back neither the others nor the agent; Ctrl-C stops the flood', async () => {
     env = makeManager({ ...limits, stalledViewerMs: 60_000 });
@@ -81,13 +93,7 @@ describe('flow control', () => {
 
   it('keeps the agent paused while its only viewer is behind, and resumes it when the viewer catches up', async () => {
     // The viewer never counts as stalled here: only its acks may release the agent.
-    env = makeManager({ ...limits, stalledViewerMs: 60_000 });
-    const { manager } = env;
-    const { id } = manager.create({ command: agent(), cols: 80, rows: 24 });
-    const stuck = new TestViewer(manager, false, 256 * KiB);
-    manager.attach(id, stuck, { afterSeq: 0 });
-    await waitFor('prompt', () => stuck.tail().includes('> '));
-    manager.input(id, stuck, bytes('flood\r'));
+    const { manager, id, stuck } = await floodWithStuckViewer(60_000);
     await waitFor('paused', () => manager.stats(id)!.ptyPaused, 5000);
     const pausedSeq = manager.get(id)!.seq;
     await sleep(500);
@@ -105,13 +111,7 @@ describe('flow control', () => {
   });
 
   it('lets the agent run once its only viewer stalls (acknowledges nothing for stalledViewerMs)', async () => {
-    env = makeManager({ ...limits, stalledViewerMs: 300 });
-    const { manager } = env;
-    const { id } = manager.create({ command: agent(), cols: 80, rows: 24 });
-    const stuck = new TestViewer(manager, false, 256 * KiB);
-    manager.attach(id, stuck, { afterSeq: 0 });
-    await waitFor('prompt', () => stuck.tail().includes('> '));
-    manager.input(id, stuck, bytes('flood\r'));
+    const { manager, id, stuck } = await floodWithStuckViewer(300);
     // The viewer never acks: the agent is held only until the viewer counts as stalled.
     await waitFor('running past the stalled viewer', () => manager.get(id)!.seq > 2 * MiB, 20_000);
     expect(stuck.bytesSinceSnapshot).toBeLessThanOrEqual(limits.highWatermarkBytes + 32 * KiB);
