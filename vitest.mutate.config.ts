@@ -14,6 +14,7 @@ const TESTS: Record<string, string[]> = {
     'noise',
     'channel',
     'daemon-connection',
+    'daemon-control',
     'daemon-sessions',
     'daemon-state',
   ].map((t) => `cli/test/unit/${t}.test.ts`),

@@ -7,7 +7,9 @@ import type { ConnectionError, PaseoConnection } from '../../src/channel/client.
 import { MAX_SEND_BYTES } from '../../src/channel/messages.js';
 import { RequestError } from '../../src/channel/requests.js';
 import { ControlClient } from '../../src/commands/control-client.js';
+import { type ConversationEvent, parseEventsBody, parseSnapshotBody } from '../../src/conversation/events.js';
 import { type InProcessDaemon, rejection, startInProcessDaemon } from '../fixtures/daemon-in-process.js';
+import { acpAgent, acpScenario } from '../fixtures/fake-acp.js';
 import { agent } from '../fixtures/session-harness.js';
 
 const KiB = 1024;
@@ -213,6 +215,59 @@ describe('sessions through the daemon', () => {
     expect(await owner.request({ t: 'shutdown' })).toBe(null);
     await d.daemon.stopped;
     owner.close();
+  });
+
+  it('names who prompted, answered and cancelled in an ACP conversation: the device, or the computer', async () => {
+    d = await startInProcessDaemon();
+    const { conn } = await d.pair('Pixel 8');
+    const info = await conn.request({
+      t: 'session.create',
+      kind: 'acp',
+      command: acpAgent(acpScenario('slow')),
+      cwd: '/tmp',
+      cols: 80,
+      rows: 24,
+    });
+    const events: ConversationEvent[] = [];
+    conn.onMessage((msg, body) => {
+      if (msg.t === 'session.events') events.push(...parseEventsBody(body));
+      if (msg.t === 'session.conversation') parseSnapshotBody(body);
+      if (msg.t === 'session.events' || msg.t === 'session.conversation') {
+        conn.send({ t: 'session.ack', sessionId: info.id, seq: msg.seq });
+      }
+    });
+    conn.send({ t: 'session.attach', sessionId: info.id, afterSeq: 0 });
+    const session = async () => (await conn.request({ t: 'sessions.list' })).find((x) => x.id === info.id)!;
+    const activity = () => expect.poll(async () => (await session()).activity, { timeout: 10_000 });
+    await activity().toBe('ready');
+    const owner = await ControlClient.connect(d.home);
+    // The device prompts; the computer cancels the slow turn.
+    const prompt = new TextEncoder().encode('run the tests');
+    expect(await conn.request({ t: 'session.send', sessionId: info.id }, prompt)).toBe(null);
+    await activity().toBe('working');
+    expect(await owner.request({ t: 'session.cancel', sessionId: info.id })).toBe(null);
+    await activity().toBe('ready');
+    // The computer prompts; the device answers the permission request.
+    await owner.request({ t: 'session.send', sessionId: info.id }, new TextEncoder().encode('clean up'));
+    await expect.poll(async () => (await session()).permissions?.length, { timeout: 10_000 }).toBe(1);
+    const [request] = (await session()).permissions!;
+    const unknown = await requestError(
+      conn.request({ t: 'session.permit', sessionId: info.id, requestId: request!.id, optionId: 'no-such-option' }),
+    );
+    expect(unknown.code).toBe('bad-request');
+    const optionId = request!.options[0]!.id;
+    expect(await conn.request({ t: 'session.permit', sessionId: info.id, requestId: request!.id, optionId })).toBe(
+      null,
+    );
+    await activity().toBe('ready');
+    expect(events.filter((e) => e.t === 'user').map((e) => [e.text, e.by])).toEqual([
+      ['run the tests', 'Pixel 8'],
+      ['clean up', 'the computer'],
+    ]);
+    expect(events.find((e) => e.t === 'turn')).toMatchObject({ stopReason: 'cancelled', by: 'the computer' });
+    expect(events.find((e) => e.t === 'answer')).toMatchObject({ optionId, by: 'Pixel 8' });
+    owner.close();
+    conn.close();
   });
 
   it('tells every client when devices and sessions change', async () => {
