@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // (PASEO_MUTATE: channel, daemon or session): the unit tests of that folder, which import the sources
 // Stryker mutates. Integration and e2e tests drive the built binary, which never sees a mutant.
 const TESTS: Record<string, string[]> = {
-  channel: ['aead', 'channel', 'client', 'frame', 'messages', 'noise', 'pairing', 'requests'].map(
+  channel: ['aead', 'channel', 'client', 'frame', 'messages', 'noise', 'pairing', 'requests', 'validate'].map(
     (t) => `cli/test/unit/${t}.test.ts`,
   ),
   daemon: [
@@ -35,8 +35,8 @@ export default defineConfig({
   test: {
     include,
     // A mutant that makes a protocol test wait forever fails it here quickly (the protocol's tests take
-    // well under a second each) rather than costing Stryker a timeout and a restarted worker.
-    testTimeout: folder === 'channel' ? 5_000 : 30_000,
+    // seconds at most) rather than costing Stryker a timeout and a restarted worker.
+    testTimeout: folder === 'channel' ? 15_000 : 30_000,
     hookTimeout: 60_000,
     // The pool (threads or forks) is set in stryker.config.mjs. One worker for every file of a run: a
     // mutant's few test files do not pay a worker start each.

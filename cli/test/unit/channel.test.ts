@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { nobleChaChaPoly } from '../../src/channel/aead.js';
 import {
   ChannelError,
+  cleanDeviceName,
+  cleanLabel,
   InitiatorHandshake,
   PAIR_PROTOCOL,
   PROLOGUE,
@@ -40,6 +42,9 @@ function connectPair(daemonImpl: ConstructorParameters<typeof ResponderHandshake
   expect(reply).toEqual({ ok: true, deviceId: 'dev1', deviceName: 'Phone' });
   return { daemonSide, deviceSide: deviceSide! };
 }
+
+/** Matches a ChannelError('protocol') with this message, whatever its technical detail. */
+const protocolError = (message: string) => expect.objectContaining({ name: 'ChannelError', kind: 'protocol', message });
 
 describe('encrypted channel', () => {
   it('pairs with a code (IKpsk2) and carries messages both ways', () => {
@@ -166,6 +171,73 @@ describe('encrypted channel', () => {
       expect(err, payload).toBeInstanceOf(ChannelError);
       expect(err).toMatchObject({ kind: 'protocol', message: 'The pairing request was malformed.' });
     }
+  });
+
+  it('the responder refuses a second first frame, a frame that is no handshake, and use before readInit', () => {
+    const device = generateKeyPair();
+    const init = InitiatorHandshake.connect({ keys: device, daemonPublicKey: daemonKeys.publicKey });
+    const f1 = decodeWireFrame(init.firstFrame);
+    const responder = new ResponderHandshake(daemonKeys);
+    expect(() => responder.accept({ deviceId: 'd', deviceName: 'x' })).toThrow('readInit must come first');
+    expect(() => responder.refuse('closed', 'x')).toThrow('readInit must come first');
+    for (const type of [FrameType.DATA, FrameType.HANDSHAKE_REPLY, FrameType.CLOSE]) {
+      expect(() => new ResponderHandshake(daemonKeys).readInit(type, f1.body)).toThrow(
+        protocolError('The connection did not start with a handshake.'),
+      );
+    }
+    // A connect message sent as a pairing one (or garbage) is an invalid handshake message.
+    expect(() => new ResponderHandshake(daemonKeys).readInit(FrameType.PAIR_INIT, f1.body)).toThrow(
+      protocolError('The handshake message was invalid.'),
+    );
+    responder.readInit(f1.type, f1.body);
+    expect(() => responder.readInit(f1.type, f1.body)).toThrow(protocolError('The handshake was started twice.'));
+  });
+
+  it('refuses a pairing device with a plain CLOSE frame (no PSK to seal it with), and needs the PSK to accept', () => {
+    const init = InitiatorHandshake.pair({
+      keys: generateKeyPair(),
+      daemonPublicKey: daemonKeys.publicKey,
+      code: 'K3X9-M2B7',
+      deviceName: 'n'.repeat(200),
+    });
+    const responder = new ResponderHandshake(daemonKeys);
+    const f1 = decodeWireFrame(init.firstFrame);
+    const req = responder.readInit(f1.type, f1.body);
+    expect(req.kind === 'pair' && req.deviceName).toBe('n'.repeat(80)); // the name is cut to what hello allows
+    const refusal = decodeWireFrame(responder.refuse('bad-code', 'That code is wrong.'));
+    expect(refusal.type).toBe(FrameType.CLOSE);
+    expect(JSON.parse(new TextDecoder().decode(refusal.body))).toEqual({
+      kind: 'bad-code',
+      message: 'That code is wrong.',
+    });
+    expect(() => responder.accept({ deviceId: 'd', deviceName: 'x' })).toThrow('pairing needs the PSK');
+  });
+
+  it('a tampered or malformed DATA frame closes the channel with a sentence', () => {
+    const { daemonSide, deviceSide } = connectPair();
+    const [frame] = deviceSide.seal({ t: 'ping', nonce: 1 });
+    const body = decodeWireFrame(frame!).body.slice();
+    body[body.length - 1]! ^= 1;
+    expect(() => daemonSide.open(body)).toThrow(
+      protocolError('The connection was closed because a message failed its integrity check.'),
+    );
+    const fresh = connectPair();
+    // Authentic, but its plaintext is no fragment (unknown flags): malformed.
+    const raw = (
+      fresh.deviceSide as unknown as { sendState: { encryptWithAd(a: Uint8Array, p: Uint8Array): Uint8Array } }
+    ).sendState;
+    const bogus = raw.encryptWithAd(new Uint8Array(0), Uint8Array.of(0x80, 1, 2));
+    expect(() => fresh.daemonSide.open(bogus)).toThrow(
+      protocolError('The connection was closed because a message was malformed.'),
+    );
+  });
+
+  it('cleans names and labels: one printable line, bounded, never empty for a device', () => {
+    expect(cleanDeviceName('  \u0007\u202e  ')).toBe('Unnamed device');
+    expect(cleanDeviceName(' My\tphone\r\n ')).toBe('My phone');
+    expect(cleanLabel('a\u2028b\u2029c\u061cd\u200ee\u2066f', 100)).toBe('a b c d e f');
+    expect(cleanLabel('ab   cd', 4)).toBe('ab c');
+    expect(cleanLabel('abc d', 4)).toBe('abc');
   });
 
   it('a device talking to the wrong daemon key fails the handshake', () => {

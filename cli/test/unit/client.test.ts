@@ -228,3 +228,164 @@ describe('PaseoConnection heartbeat', () => {
     expect(lost).toMatchObject({ kind: 'unreachable', message: 'Lost the connection to the computer.' });
   });
 });
+
+/** A scripted daemon that welcomes, answers pings, and runs `after` for every other message. */
+function welcoming(after: (header: Record<string, unknown>, channel: SecureChannel, ws: WebSocket) => void) {
+  return daemon(({ ws, accept, onMessage }) => {
+    accept();
+    onMessage((header, channel) => {
+      if (header.t === 'hello') {
+        expect(header.client).toBe('paseo-unit/1');
+        for (const f of channel.seal(welcome)) ws.send(f);
+      } else if (header.t === 'ping') {
+        for (const f of channel.seal({ t: 'pong', nonce: header.nonce as number })) ws.send(f);
+      } else after(header, channel, ws);
+    });
+  });
+}
+
+describe('PaseoConnection after welcome', () => {
+  it('passes pushed messages to listeners, whole however many fragments, until they stop listening', async () => {
+    const big = new Uint8Array(200_000).map((_, i) => i & 0xff);
+    const url = await welcoming((header, channel, ws) => {
+      if (header.t === 'session.attach') {
+        for (const f of channel.seal({ t: 'session.output', sessionId: 's1', seq: big.length }, big)) ws.send(f);
+        for (const f of channel.seal({ t: 'session.exit', sessionId: 's1', exitCode: 0, signal: null })) ws.send(f);
+      }
+    });
+    const conn = await open(url);
+    const got: { t: string; bytes: number }[] = [];
+    const stop = conn.onMessage((msg, body) => got.push({ t: msg.t, bytes: body.length }));
+    const second: string[] = [];
+    conn.onMessage((msg) => second.push(msg.t));
+    conn.send({ t: 'session.attach', sessionId: 's1' });
+    await expect.poll(() => second).toEqual(['session.output', 'session.exit']);
+    expect(got).toEqual([
+      { t: 'session.output', bytes: big.length },
+      { t: 'session.exit', bytes: 0 },
+    ]);
+    stop();
+    conn.send({ t: 'session.attach', sessionId: 's1' });
+    await expect.poll(() => second).toHaveLength(4);
+    expect(got).toHaveLength(2);
+    conn.close();
+  });
+
+  it('closes on request: listeners hear it once, later ones at once, sends are dropped, requests fail', async () => {
+    const url = await welcoming(() => {});
+    const conn = await open(url);
+    const heard: ConnectionError[] = [];
+    conn.onClose((e) => heard.push(e));
+    const unheard: ConnectionError[] = [];
+    conn.onClose((e) => unheard.push(e))();
+    conn.close();
+    conn.close();
+    expect(conn.isOpen).toBe(false);
+    expect(heard).toHaveLength(1);
+    expect(heard[0]).toMatchObject({ kind: 'closed', message: 'The connection was closed.', authenticated: false });
+    expect(unheard).toEqual([]);
+    const late = await new Promise<ConnectionError>((res) => conn.onClose(res));
+    expect(late).toBe(heard[0]);
+    conn.send({ t: 'ping', nonce: 1 }); // dropped, no throw
+    expect(await refusal(conn.request({ t: 'sessions.list' }))).toBe(heard[0]);
+  });
+
+  it('ends with protocol when the daemon sends something that is not an encrypted message', async () => {
+    for (const bad of ['text', 'handshake-frame', 'garbage'] as const) {
+      const url = await welcoming((header, _channel, ws) => {
+        if (header.t !== 'sessions.list') return;
+        if (bad === 'text') ws.send('not binary');
+        else if (bad === 'handshake-frame') ws.send(Uint8Array.of(FrameType.HANDSHAKE_REPLY, 1, 2));
+        else ws.send(Uint8Array.of(FrameType.DATA, 1, 2, 3));
+      });
+      const conn = await open(url);
+      const err = await refusal(conn.request({ t: 'sessions.list' }));
+      expect(err.kind, bad).toBe('protocol');
+      expect(err.needsPairing).toBe(false);
+      expect(conn.isOpen).toBe(false);
+    }
+  });
+
+  it('ends when the daemon closes the socket without a word', async () => {
+    const url = await welcoming((header, _channel, ws) => {
+      if (header.t === 'sessions.list') ws.close(1000);
+    });
+    const conn = await open(url);
+    const err = await refusal(conn.request({ t: 'sessions.list' }));
+    expect(err).toMatchObject({ kind: 'closed', message: 'The connection to the computer closed.' });
+  });
+});
+
+describe('PaseoConnection.open, more refusals', () => {
+  it('refuses a first message on the channel that is not welcome, and a non-DATA frame before it', async () => {
+    const notWelcome = await daemon(({ ws, accept, onMessage }) => {
+      accept();
+      onMessage((_header, channel) => {
+        for (const f of channel.seal({ t: 'pong', nonce: 1 })) ws.send(f);
+      });
+    });
+    expect(await refusal(open(notWelcome))).toMatchObject({
+      kind: 'protocol',
+      message: 'The computer did not say welcome.',
+    });
+    const frameBefore = await daemon(({ ws, accept, onMessage }) => {
+      accept();
+      onMessage(() => ws.send(Uint8Array.of(FrameType.HANDSHAKE_REPLY, 0)));
+    });
+    expect(await refusal(open(frameBefore))).toMatchObject({
+      kind: 'protocol',
+      message: 'Unexpected frame before welcome.',
+    });
+  });
+
+  it('sends a long client name cut to what hello allows', async () => {
+    let client: unknown;
+    const url = await daemon(({ ws, accept, onMessage }) => {
+      accept();
+      onMessage((header, channel) => {
+        client = header.client;
+        for (const f of channel.seal(welcome)) ws.send(f);
+      });
+    });
+    const conn = await PaseoConnection.open({
+      url,
+      daemonPublicKey: daemonKeys.publicKey,
+      keys: generateKeyPair(),
+      clientName: 'x'.repeat(100),
+      WebSocketImpl: WebSocket as unknown as WebSocketConstructor,
+    });
+    expect(client).toBe('x'.repeat(64));
+    conn.close();
+  });
+
+  it('says so when there is no WebSocket to open', async () => {
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebSocket');
+    Reflect.deleteProperty(globalThis, 'WebSocket');
+    try {
+      const err = await refusal(
+        PaseoConnection.open({
+          url: 'ws://127.0.0.1:9/ws',
+          daemonPublicKey: daemonKeys.publicKey,
+          keys: generateKeyPair(),
+          clientName: 'x',
+        }),
+      );
+      expect(err).toMatchObject({ kind: 'unreachable', message: 'This browser cannot open WebSockets.' });
+    } finally {
+      if (saved) Object.defineProperty(globalThis, 'WebSocket', saved);
+    }
+  });
+
+  it('refuses a daemon key of the wrong size before opening a socket', async () => {
+    const err = await refusal(
+      PaseoConnection.open({
+        url: 'ws://127.0.0.1:9/ws',
+        daemonPublicKey: new Uint8Array(5),
+        keys: generateKeyPair(),
+        clientName: 'x',
+        WebSocketImpl: WebSocket as unknown as WebSocketConstructor,
+      }),
+    );
+    expect(err).toMatchObject({ kind: 'bad-code', message: 'Could not start a secure connection.' });
+  });
+});

@@ -410,6 +410,63 @@ describe('HandshakeState', () => {
     expect(init.handshakeHash).toEqual(resp.handshakeHash);
   });
 
+  it('a failed handshake stays failed; a finished one says it is finished; psks are fixed once used', () => {
+    const { init, resp } = ikPair();
+    const msg1 = init.writeMessage();
+    const tampered = msg1.slice();
+    tampered[tampered.length - 1]! ^= 1;
+    expectNoiseError(() => resp.readMessage(tampered), 'decrypt-failed');
+    expect(resp.isComplete).toBe(false);
+    expect(resp.isMyTurn).toBe(false);
+    // Even the genuine message is refused now: a responder that failed cannot be retried.
+    expect(() => resp.readMessage(msg1)).toThrow(new NoiseError('bad-state', 'handshake already failed'));
+    const { init: i2, resp: r2, client: c2 } = ikPair();
+    expect(r2.remoteStaticKey).toBeUndefined();
+    expect(r2.remoteEphemeralKey).toBeUndefined();
+    r2.readMessage(i2.writeMessage());
+    const learned = r2.remoteStaticKey!;
+    learned.fill(0); // a copy: the state keeps its own
+    expect(r2.remoteStaticKey).toEqual(c2.publicKey);
+    expect(r2.remoteEphemeralKey).toHaveLength(32);
+    i2.readMessage(r2.writeMessage());
+    expect(() => i2.writeMessage()).toThrow(new NoiseError('bad-state', 'handshake already complete'));
+    expect(() => r2.readMessage(new Uint8Array(96))).toThrow(new NoiseError('bad-state', 'handshake already complete'));
+    i2.split();
+    expect(() => i2.split()).toThrow(new NoiseError('bad-state', 'split() already called'));
+    expect(() => ikPair().init.split()).toThrow(new NoiseError('bad-state', 'handshake not complete'));
+    // IKpsk2: the responder may set its psk until message 2 mixes it in, not after.
+    const psk = new Uint8Array(32).fill(7);
+    const p = ikPair(IKPSK2, { initiator: { psks: [psk] } });
+    p.resp.readMessage(p.init.writeMessage());
+    p.resp.setPsks([psk]);
+    p.init.readMessage(p.resp.writeMessage());
+    expectNoiseError(() => p.resp.setPsks([psk]), 'bad-state');
+  });
+
+  it('refuses handshake messages that are too short, too long, or not bytes', () => {
+    const { init, resp } = ikPair();
+    const msg1 = init.writeMessage();
+    for (const cut of [0, 31, 32 + 47]) {
+      const { init: i, resp: r } = ikPair();
+      const m = i.writeMessage();
+      expectNoiseError(() => r.readMessage(m.subarray(0, cut)), 'bad-message');
+    }
+    expectNoiseError(() => ikPair().resp.readMessage('not bytes' as unknown as Uint8Array), 'bad-message');
+    resp.readMessage(msg1);
+    const msg2 = resp.writeMessage();
+    expectNoiseError(() => init.readMessage(msg2.subarray(0, 32 + 15)), 'bad-message');
+    expect(init.isComplete).toBe(false);
+  });
+
+  it('needs the static key a pattern sends, even when the pattern has no pre-message for it', () => {
+    const XX = 'Noise_XX_25519_ChaChaPoly_SHA256';
+    expectNoiseError(() => new HandshakeState({ protocolName: XX, initiator: true }), 'bad-key');
+    expectNoiseError(() => new HandshakeState({ protocolName: XX, initiator: false }), 'bad-key');
+    const N = 'Noise_N_25519_ChaChaPoly_SHA256';
+    // N: the initiator sends no static key, so it needs none.
+    expect(() => new HandshakeState({ protocolName: N, initiator: true, rs: generateKeyPair().publicKey })).not.toThrow();
+  });
+
   it('one-way patterns refuse the reverse direction', () => {
     const rs = generateKeyPair();
     const init = new HandshakeState({
