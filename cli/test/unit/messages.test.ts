@@ -3,7 +3,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { closeFrame, parseCloseFrame } from '../../src/channel/channel.js';
-import { toBase64Url, utf8 } from '../../src/channel/encoding.js';
+import {
+  concat,
+  equalBytes,
+  fromBase64Url,
+  fromUtf8,
+  parseKey,
+  toBase64Url,
+  utf8,
+} from '../../src/channel/encoding.js';
 import { decodeWireFrame } from '../../src/channel/frame.js';
 import {
   apiInfo,
@@ -50,6 +58,37 @@ describe('messages', () => {
   it('validates result data per request', () => {
     expect(parseResult('device.remove', null)).toBeNull();
     expect(() => parseResult('devices.list', [{ id: 'x' }])).toThrow(ValidationError);
+    expect(() => parseResult('devices.list', [{ id: 'x' }])).toThrow(/^data\[0\]\.name: expected/);
+    // Requests answered with nothing take null and nothing else.
+    for (const t of [
+      'device.remove',
+      'session.send',
+      'session.permit',
+      'session.cancel',
+      'session.kill',
+      'shutdown',
+    ] as const) {
+      expect(parseResult(t, null), t).toBeNull();
+      for (const other of [undefined, 0, '', {}, []]) {
+        expect(() => parseResult(t, other), t).toThrow(new ValidationError('data', 'null'));
+      }
+    }
+  });
+
+  it('names what is wrong: an unknown type, a body where none belongs, an unknown daemon message', () => {
+    expect(() => parseClientMessage({ t: 'nope' }, empty)).toThrow(new ValidationError('t', 'a known message type'));
+    expect(() => parseClientMessage({}, empty)).toThrow(new ValidationError('t', 'a known message type'));
+    expect(() => parseClientMessage({ t: 7 }, empty)).toThrow(new ValidationError('t', 'a known message type'));
+    expect(() => parseClientMessage({ t: 'ping', nonce: 1 }, Uint8Array.of(1))).toThrow(
+      new ValidationError('body', 'no body for ping'),
+    );
+    expect(() => parseClientMessage({ t: 'ping', nonce: -1 }, empty)).toThrow(/^nonce: expected/);
+    expect(parseDaemonMessage({ t: 'session.output', sessionId: 's', seq: 3 }, Uint8Array.of(1, 2, 3)).body).toEqual(
+      Uint8Array.of(1, 2, 3),
+    );
+    expect(() => parseDaemonMessage({ t: 'pong', nonce: 1 }, Uint8Array.of(1))).toThrow(/^body:/);
+    expect(() => parseDaemonMessage({ t: 'hello', client: 'x' }, empty)).toThrow(/^t:/);
+    expect(() => parsePayload(Uint8Array.of(0xff), apiInfo)).toThrow(new ValidationError('', 'UTF-8'));
   });
 
   it('never throws anything but ValidationError on random headers', () => {
@@ -128,5 +167,44 @@ describe('payloads outside the message stream', () => {
       /^publicKey:/,
     );
     expect(() => parseJson(JSON.stringify({ ...info, version: undefined }), apiInfo)).toThrow(/^version:/);
+  });
+});
+
+describe('encoding', () => {
+  it('base64url round-trips any bytes, without padding; decoding refuses what is not base64url', () => {
+    for (let n = 0; n < 40; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff);
+      const text = toBase64Url(bytes);
+      expect(text).toMatch(/^[A-Za-z0-9_-]*$/);
+      expect(fromBase64Url(text)).toEqual(bytes);
+      expect(fromBase64Url(`${text}==`)).toEqual(bytes); // padding is tolerated at the end only
+    }
+    expect(toBase64Url(Uint8Array.of(0xfb, 0xff))).toBe('-_8');
+    expect(() => fromBase64Url('A')).toThrow('invalid base64url length');
+    expect(() => fromBase64Url('AAAAA')).toThrow('invalid base64url length');
+    expect(() => fromBase64Url('AA=A')).toThrow('invalid base64url character');
+    expect(() => fromBase64Url('AA+/')).toThrow('invalid base64url character');
+    expect(() => fromBase64Url('AA A')).toThrow('invalid base64url character');
+  });
+
+  it('parseKey: base64url of exactly the key length, from a short string, else undefined', () => {
+    const key = Uint8Array.from({ length: 32 }, (_, i) => i);
+    expect(parseKey(toBase64Url(key))).toEqual(key);
+    expect(parseKey(toBase64Url(key.subarray(0, 31)))).toBeUndefined();
+    expect(parseKey(toBase64Url(key.subarray(0, 16)), 16)).toEqual(key.subarray(0, 16));
+    expect(parseKey('!!!')).toBeUndefined();
+    expect(parseKey(42)).toBeUndefined();
+    expect(parseKey(`${toBase64Url(key)}${'='.repeat(58)}`)).toBeUndefined(); // 101 characters
+    expect(parseKey(`${toBase64Url(key)}${'='.repeat(57)}`)).toEqual(key); // exactly 100
+  });
+
+  it('equalBytes compares contents of equal length; concat joins in order', () => {
+    expect(equalBytes(Uint8Array.of(1, 2), Uint8Array.of(1, 2))).toBe(true);
+    expect(equalBytes(Uint8Array.of(1, 2), Uint8Array.of(1, 3))).toBe(false);
+    expect(equalBytes(Uint8Array.of(1, 2), Uint8Array.of(1, 2, 0))).toBe(false);
+    expect(equalBytes(Uint8Array.of(1, 2, 0), Uint8Array.of(1, 2))).toBe(false);
+    expect(equalBytes(new Uint8Array(0), new Uint8Array(0))).toBe(true);
+    expect(concat(Uint8Array.of(1), new Uint8Array(0), Uint8Array.of(2, 3))).toEqual(Uint8Array.of(1, 2, 3));
+    expect(fromUtf8(utf8('héllo ✓'))).toBe('héllo ✓');
   });
 });
