@@ -464,7 +464,9 @@ describe('HandshakeState', () => {
     expectNoiseError(() => new HandshakeState({ protocolName: XX, initiator: false }), 'bad-key');
     const N = 'Noise_N_25519_ChaChaPoly_SHA256';
     // N: the initiator sends no static key, so it needs none.
-    expect(() => new HandshakeState({ protocolName: N, initiator: true, rs: generateKeyPair().publicKey })).not.toThrow();
+    expect(
+      () => new HandshakeState({ protocolName: N, initiator: true, rs: generateKeyPair().publicKey }),
+    ).not.toThrow();
   });
 
   it('one-way patterns refuse the reverse direction', () => {
