@@ -3,7 +3,7 @@
 // frame on the control socket gets an error and a close; damaged device files show in status; the pairing
 // code lifetime a test may shorten, and only shorten.
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -48,10 +48,7 @@ describe('daemon start-up', () => {
     const h = home();
     const socket = join(h, 'paseo.sock');
     // A socket file nobody listens on any more.
-    const dead = createServer();
-    await new Promise<void>((res) => dead.listen(socket, res));
-    dead.close();
-    writeFileSync(join(h, 'not-in-the-way'), '');
+    writeFileSync(socket, ''); // what a daemon that died leaves behind: nothing answers there
     const daemon = await start(h);
     try {
       expect(statSync(socket).mode & 0o777).toBe(0o600);
@@ -152,5 +149,14 @@ describe('the control socket', () => {
     await closed;
     expect(pushes).toContain('failed: paseo was stopped on the computer.');
     d = undefined;
+  });
+
+  it('forgets a CLI that disconnects', async () => {
+    d = await startInProcessDaemon();
+    const owner = await ControlClient.connect(d.home);
+    await owner.request({ t: 'status' });
+    expect(d.daemon.clients.size).toBe(1);
+    owner.close();
+    await expect.poll(() => d!.daemon.clients.size).toBe(0);
   });
 });

@@ -2,6 +2,8 @@
 // the control socket. A connection that ends is detached from every session (a departed slow viewer must
 // not keep the PTY paused); resume after a reconnect is byte-exact; requests are answered or refused with
 // sentences; owner-only requests are refused to devices.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionError, PaseoConnection } from '../../src/channel/client.js';
 import { MAX_SEND_BYTES } from '../../src/channel/messages.js';
@@ -134,6 +136,10 @@ describe('sessions through the daemon', () => {
     await expect.poll(() => wa.resized.at(-1)).toBe('70x22 by Phone');
     a.send({ t: 'session.resize', sessionId: info.id, cols: 100, rows: 30, take: true });
     await expect.poll(() => wb.resized.at(-1)).toBe('100x30 by Laptop');
+    // The phone's own size changes without taking: the session keeps the laptop's.
+    b.send({ t: 'session.resize', sessionId: info.id, cols: 40, rows: 20 });
+    await expect.poll(async () => (await a.request({ t: 'sessions.list' }))[0]).toMatchObject({ cols: 100, rows: 30 });
+    expect(wb.resized.at(-1)).toBe('100x30 by Laptop');
     b.send({ t: 'session.detach', sessionId: info.id });
     await expect.poll(async () => (await a.request({ t: 'sessions.list' }))[0]?.viewers).toBe(1);
     expect(await a.request({ t: 'session.send', sessionId: info.id }, new TextEncoder().encode('echo sent\n'))).toBe(
@@ -275,7 +281,8 @@ describe('sessions through the daemon', () => {
     const { conn } = await d.pair('Phone');
     const pushes: string[] = [];
     conn.onMessage((msg) => {
-      if (msg.t === 'devices.changed') pushes.push(`devices ${msg.devices.map((x) => x.name).join(',')}`);
+      if (msg.t === 'devices.changed')
+        pushes.push(`devices ${msg.devices.map((x) => `${x.name}${x.online ? '' : ' (offline)'}`).join(',')}`);
       if (msg.t === 'sessions.changed') pushes.push(`sessions ${msg.sessions.length}`);
     });
     const second = await d.pair('Tablet');
@@ -285,12 +292,60 @@ describe('sessions through the daemon', () => {
     await conn.request({ t: 'session.kill', sessionId: info.id });
     await expect.poll(() => pushes.at(-1)).toBe('sessions 0');
     second.conn.close();
-    await expect.poll(() => d.daemon.deviceInfos().find((x) => x.name === 'Tablet')?.online).toBe(false);
+    await expect.poll(() => pushes.at(-1)).toBe('devices Phone,Tablet (offline)');
+    const owner = await ControlClient.connect(d.home);
+    const status = await owner.request({ t: 'status' });
+    expect(status).toMatchObject({ devices: 2, devicesOnline: 1 });
+    await owner.request({ t: 'device.rename', deviceId: second.conn.welcome.deviceId!, name: 'Old tablet' });
+    await expect.poll(() => pushes.at(-1)).toBe('devices Phone,Old tablet (offline)');
+    await owner.request({ t: 'device.remove', deviceId: second.conn.welcome.deviceId! });
+    await expect.poll(() => pushes.at(-1)).toBe('devices Phone');
+    owner.close();
     const latest = await conn.request({ t: 'devices.list' });
-    expect(latest.map((x) => [x.name, x.online, x.current])).toEqual([
-      ['Phone', true, true],
-      ['Tablet', false, false],
-    ]);
+    expect(latest.map((x) => [x.name, x.online, x.current])).toEqual([['Phone', true, true]]);
+    conn.close();
+  });
+
+  it('sends a device that acknowledges more than the flow window; removes ended sessions on request', async () => {
+    d = await startInProcessDaemon({ session: { highWatermarkBytes: 16 * KiB, lowWatermarkBytes: 4 * KiB } });
+    const { conn } = await d.pair('Phone');
+    const info = await conn.request({ t: 'session.create', command: agent('bulk 200', 'exit 4'), cols: 80, rows: 24 });
+    const w = watch(conn, info.id, true);
+    conn.send({ t: 'session.attach', sessionId: info.id, afterSeq: 0 });
+    // Only acks let more than 16 KiB through.
+    await expect.poll(() => w.exit, { timeout: 10_000 }).toEqual({ exitCode: 4, signal: null });
+    expect(w.bytes.length).toBeGreaterThan(200 * KiB);
+    expect(w.bytes.length).toBe(w.seq);
+    const owner = await ControlClient.connect(d.home);
+    expect(await owner.request({ t: 'status' })).toMatchObject({ sessions: 1, sessionsRunning: 0 });
+    const running = await conn.request({ t: 'session.create', command: agent(), cols: 80, rows: 24 });
+    expect(await owner.request({ t: 'status' })).toMatchObject({ sessions: 2, sessionsRunning: 1 });
+    const refused = await requestError(conn.request({ t: 'session.remove', sessionId: running.id }));
+    expect(refused.code).toBe('failed');
+    expect(refused.message).toMatch(/is still running/);
+    expect(await conn.request({ t: 'session.remove', sessionId: info.id })).toBe(null);
+    expect((await conn.request({ t: 'sessions.list' })).map((x) => x.id)).toEqual([running.id]);
+    owner.close();
+    conn.close();
+  });
+
+  it('answers a request that fails for an unforeseen reason with internal, and logs the details', async () => {
+    d = await startInProcessDaemon();
+    const { conn } = await d.pair('Phone');
+    const owner = await ControlClient.connect(d.home);
+    // The device records can no longer be written: renaming fails inside the daemon.
+    rmSync(join(d.home, 'devices'), { recursive: true, force: true });
+    const err = await requestError(owner.request({ t: 'device.rename', deviceId: conn.welcome.deviceId!, name: 'x' }));
+    expect(err).toMatchObject({
+      code: 'internal',
+      message: 'Something went wrong on the computer. The details are in the paseo log.',
+    });
+    expect(d.log.lines.some((l) => l.level === 'error' && l.text.startsWith('handling device.rename failed'))).toBe(
+      true,
+    );
+    // The daemon goes on.
+    expect((await owner.request({ t: 'status' })).devices).toBe(1);
+    owner.close();
     conn.close();
   });
 

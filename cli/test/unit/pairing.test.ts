@@ -12,7 +12,13 @@ import {
   pairingPsk,
   pairingTag,
 } from '../../src/channel/pairing-code.js';
-import { CODE_SPACE, MAX_GUESSES_PER_CODE, PairingCodes } from '../../src/daemon/pairing.js';
+import {
+  CODE_SPACE,
+  MAX_ACTIVE_CODES,
+  MAX_GUESSES_PER_CODE,
+  PairingCodes,
+  SPENT_CODE_MEMORY_MS,
+} from '../../src/daemon/pairing.js';
 
 const daemon = generateKeyPair();
 
@@ -128,5 +134,61 @@ describe('PairingCodes', () => {
     const b = codes.create().code;
     expect(attempt(codes, b).ok).toBe(true);
     expect(attempt(codes, a).ok).toBe(true);
+  });
+
+  it('says why a spent code fails, in a sentence: used, expired or blocked', () => {
+    let now = 0;
+    const codes = new PairingCodes(daemon.publicKey, () => now, CODE_TTL_MS, 3);
+    const used = codes.create().code;
+    attempt(codes, used);
+    const burned = codes.create().code;
+    const wrong = tagFor('ZZZZ-ZZZZ');
+    for (let i = 0; i < 3; i++) codes.attempt(wrong.tag, wrong.e, wrong.s);
+    expect(attempt(codes, used)).toEqual({
+      ok: false,
+      reason: 'used',
+      message: 'This pairing code was already used. Run `paseo pair` on your computer for a new one.',
+    });
+    expect(attempt(codes, burned)).toEqual({
+      ok: false,
+      reason: 'burned',
+      message:
+        'This pairing code was blocked after too many wrong attempts. Run `paseo pair` on your computer for a new one.',
+    });
+    const later = new PairingCodes(daemon.publicKey, () => now);
+    const code = later.create().code;
+    now = CODE_TTL_MS; // exactly at its expiry: expired
+    expect(later.activeCount).toBe(0);
+    expect(attempt(later, code)).toEqual({
+      ok: false,
+      reason: 'expired',
+      message: 'This pairing code has expired. Run `paseo pair` on your computer for a new one.',
+    });
+    expect(attempt(later, 'ZZZZ-ZZZZ')).toEqual({
+      ok: false,
+      reason: 'wrong',
+      message: "This pairing code didn't work. Check it, or run `paseo pair` on your computer for a new one.",
+    });
+  });
+
+  it('forgets spent codes after a while: then they are just wrong', () => {
+    let now = 0;
+    const codes = new PairingCodes(daemon.publicKey, () => now);
+    const code = codes.create().code;
+    expect(attempt(codes, code).ok).toBe(true);
+    now = SPENT_CODE_MEMORY_MS - 1;
+    expect(attempt(codes, code)).toMatchObject({ reason: 'used' });
+    now = SPENT_CODE_MEMORY_MS;
+    expect(attempt(codes, code)).toMatchObject({ reason: 'wrong' });
+  });
+
+  it(`keeps at most ${MAX_ACTIVE_CODES} active codes: one more burns the oldest`, () => {
+    const codes = new PairingCodes(daemon.publicKey);
+    const made = Array.from({ length: MAX_ACTIVE_CODES }, () => codes.create().code);
+    expect(codes.activeCount).toBe(MAX_ACTIVE_CODES);
+    codes.create();
+    expect(codes.activeCount).toBe(MAX_ACTIVE_CODES);
+    expect(attempt(codes, made[0]!)).toMatchObject({ ok: false, reason: 'burned' });
+    expect(attempt(codes, made[1]!).ok).toBe(true);
   });
 });
