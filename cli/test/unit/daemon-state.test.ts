@@ -29,15 +29,31 @@ describe('the daemon identity', () => {
     const created = loadOrCreateIdentity(file);
     expect(created.daemonId).toMatch(/^[a-z0-9]{12}$/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(json(file)).toEqual({
-      version: 1,
+    expect(json(file)).toMatchObject({
       daemonId: created.daemonId,
       publicKey: toBase64Url(created.keys.publicKey),
       privateKey: toBase64Url(created.keys.privateKey),
+      relayId: created.relayId,
       createdAt: created.createdAt,
     });
     const loaded = loadOrCreateIdentity(file);
-    expect(loaded).toEqual(created);
+    const essentials = (i: typeof created) => ({
+      daemonId: i.daemonId,
+      keys: i.keys,
+      relayId: i.relayId,
+      signing: i.signing.publicKey,
+      createdAt: i.createdAt,
+    });
+    expect(essentials(loaded)).toEqual(essentials(created));
+    // A file from before the signing key keeps its id and keys (devices pinned them) and gains one.
+    const old = join(folder(), 'identity.json');
+    const { signingKey: _s, relayId: _r, ...v1 } = json(file);
+    writeFileSync(old, JSON.stringify({ ...v1, version: 1 }));
+    const upgraded = loadOrCreateIdentity(old);
+    expect(upgraded.daemonId).toBe(created.daemonId);
+    expect(upgraded.keys).toEqual(created.keys);
+    expect(json(old)).toMatchObject({ daemonId: created.daemonId, relayId: upgraded.relayId });
+    expect(essentials(loadOrCreateIdentity(old))).toEqual(essentials(upgraded));
   });
 
   it('refuses a damaged file with a sentence naming it, and never replaces it', () => {
@@ -51,7 +67,10 @@ describe('the daemon identity', () => {
     const other = toBase64Url(generateKeyPair().publicKey);
     const cases: [Record<string, unknown> | string, string][] = [
       ['[1]', 'not a paseo identity file'],
-      [{ ...good, version: 2 }, 'not a paseo identity file'],
+      [{ ...good, version: 3 }, 'not a paseo identity file'],
+      [{ ...good, signingKey: undefined }, 'missing its signing key'],
+      [{ ...good, signingKey: 'AAAA' }, 'holding an invalid signing key'],
+      [{ ...good, relayId: 'someone-else' }, 'holding a relay id that does not match its signing key'],
       [{ ...good, daemonId: 'no' }, 'missing a valid daemonId'],
       [{ ...good, daemonId: 7 }, 'missing a valid daemonId'],
       [{ ...good, daemonId: 'UPPER-case' }, 'missing a valid daemonId'],

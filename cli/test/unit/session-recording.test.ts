@@ -61,7 +61,7 @@ describe('recordings', () => {
   });
 
   it('records every output chunk: the output events of a long session are exactly what a viewer got', async () => {
-    // Small chunks: the 300 KiB below reach the recorder as hundreds of chunks.
+    // Small chunks: the 300 KiB below reach the recorder as hundreds of chunks, each of which must be kept.
     env = makeManager({ outputChunkBytes: 512 });
     const { manager } = env;
     const { id } = manager.create({ command: agent('bulk 300', 'count 500', 'exit 0'), cols: 80, rows: 24 });
@@ -73,9 +73,8 @@ describe('recordings', () => {
     viewer.assertContiguous();
     const received = viewer.outputBytes();
     expect(received.length).toBeGreaterThan(300 * 1024);
+    // (The recorder may join chunks that arrive close together into one event: compare the bytes.)
     const output = parseCast(path).events.filter((e) => e[1] === 'o');
-    expect(output.length).toBeGreaterThanOrEqual(received.length / 512);
-    for (const [, , text] of output) expect(Buffer.byteLength(text)).toBeLessThanOrEqual(512);
     expect(
       Buffer.from(output.map((e) => e[2]).join(''), 'utf8').equals(received),
       'the recording holds every byte the viewer got, in order',
