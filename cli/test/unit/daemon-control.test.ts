@@ -81,7 +81,6 @@ describe('daemon start-up', () => {
       expect(daemon.hostname).toBe(hostname());
       expect(daemon.urls()).toEqual([daemon.localUrl]);
       expect(daemon.tailnetUrl).toBeUndefined();
-      expect(daemon.sidecarToken).toBeUndefined();
     } finally {
       await daemon.stop();
     }
