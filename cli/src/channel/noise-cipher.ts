@@ -161,3 +161,22 @@ export class CipherState {
     this.#n = n;
   }
 }
+
+/** The reverse direction of a one-way pattern: any use is a bug, so every operation throws. */
+export class UnusableCipherState extends CipherState {
+  override encryptWithAd(): Uint8Array {
+    throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
+  }
+  override encryptPartsWithAd(): Uint8Array {
+    throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
+  }
+  override encryptPiecesWithAd(): Uint8Array[] {
+    throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
+  }
+  override decryptWithAd(): Uint8Array {
+    throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
+  }
+  override rekey(): void {
+    throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
+  }
+}

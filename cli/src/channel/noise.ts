@@ -2,10 +2,11 @@
 // every pattern of sections 7.4-7.6 with psk modifiers (section 9). Paseo uses Noise_IK_25519_ChaChaPoly_SHA256
 // (reconnect) and Noise_IKpsk2_25519_ChaChaPoly_SHA256 (pairing). Isomorphic: no Node or DOM APIs.
 import { AEAD_TAG_BYTES, type AeadFactory, nobleChaChaPoly } from './aead.js';
-import { CipherState, MAX_NOISE_MESSAGE_BYTES, NoiseError } from './noise-cipher.js';
+import { type CipherState, MAX_NOISE_MESSAGE_BYTES, NoiseError, UnusableCipherState } from './noise-cipher.js';
+import { checkKey, copyKeyPair, dh, PSK_BYTES } from './noise-keys.js';
 import { type HandshakePattern, type NoiseToken, parseProtocolName } from './noise-patterns.js';
 import { type NoiseHashes, noiseHashFunction, SymmetricState } from './noise-symmetric.js';
-import { DH_KEY_BYTES, type KeyPair, nobleX25519, publicKeyOf, type X25519 } from './x25519.js';
+import { DH_KEY_BYTES, type KeyPair, nobleX25519, type X25519 } from './x25519.js';
 
 export {
   CipherState,
@@ -14,52 +15,10 @@ export {
   NoiseError,
   type NoiseErrorCode,
 } from './noise-cipher.js';
+export { generateKeyPair, keyPairFromPrivate, PSK_BYTES } from './noise-keys.js';
 export { parseProtocolName, SUPPORTED_BASE_PATTERNS } from './noise-patterns.js';
 export type { NoiseHash, NoiseHashes, NoiseHashFunction } from './noise-symmetric.js';
 export { DH_KEY_BYTES, type KeyPair, nobleX25519, type X25519 } from './x25519.js';
-
-/** Size of a Noise pre-shared key. */
-export const PSK_BYTES = 32;
-
-function checkKey(what: string, key: unknown, lengthBytes: number): asserts key is Uint8Array {
-  if (!(key instanceof Uint8Array) || key.length !== lengthBytes) {
-    throw new NoiseError('bad-key', `${what} must be ${lengthBytes} bytes`);
-  }
-}
-
-/** Generates a random X25519 key pair from crypto.getRandomValues. */
-export function generateKeyPair(): KeyPair {
-  return nobleX25519.generateKeyPair();
-}
-
-/** Derives the key pair of a 32-byte X25519 private key (the private key is copied). */
-export function keyPairFromPrivate(privateKey: Uint8Array): KeyPair {
-  checkKey('private key', privateKey, DH_KEY_BYTES);
-  const priv = Uint8Array.from(privateKey);
-  return { publicKey: publicKeyOf(priv), privateKey: priv };
-}
-
-function copyKeyPair(what: string, pair: KeyPair | undefined): KeyPair | undefined {
-  if (pair === undefined) return undefined;
-  checkKey(`${what}.privateKey`, pair.privateKey, DH_KEY_BYTES);
-  checkKey(`${what}.publicKey`, pair.publicKey, DH_KEY_BYTES);
-  return { publicKey: Uint8Array.from(pair.publicKey), privateKey: Uint8Array.from(pair.privateKey) };
-}
-
-/** X25519 with the all-zero (low-order input) result rejected as bad-key. */
-function dh(impl: X25519, pair: KeyPair | undefined, publicKey: Uint8Array | undefined): Uint8Array {
-  if (pair === undefined || publicKey === undefined) throw new NoiseError('bad-state', 'DH with a missing key');
-  let shared: Uint8Array;
-  try {
-    shared = impl.sharedSecret(pair.privateKey, publicKey);
-  } catch (cause) {
-    throw new NoiseError('bad-key', 'X25519 rejected the key (low-order point)', { cause });
-  }
-  let acc = 0;
-  for (const byte of shared) acc |= byte;
-  if (acc === 0) throw new NoiseError('bad-key', 'X25519 result is all zero (low-order point)');
-  return shared;
-}
 
 /** Options for a HandshakeState (Noise Initialize()). */
 export interface HandshakeOptions {
@@ -93,25 +52,6 @@ export interface TransportCiphers {
   send: CipherState;
   /** Decrypts what this side receives. */
   receive: CipherState;
-}
-
-/** The reverse direction of a one-way pattern: any use is a bug, so every operation throws. */
-class UnusableCipherState extends CipherState {
-  override encryptWithAd(): Uint8Array {
-    throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
-  }
-  override encryptPartsWithAd(): Uint8Array {
-    throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
-  }
-  override encryptPiecesWithAd(): Uint8Array[] {
-    throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
-  }
-  override decryptWithAd(): Uint8Array {
-    throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
-  }
-  override rekey(): void {
-    throw new NoiseError('bad-state', 'one-way pattern: this direction has no transport cipher');
-  }
 }
 
 type Phase = 'handshake' | 'complete' | 'split' | 'failed';
