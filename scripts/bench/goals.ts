@@ -1,7 +1,7 @@
 // The one-screen summary: every goal of the terminal data path (issue 12) with paseo's figure, the
 // baseline it is compared with (measured in the same run), the ratio, the target and whether it is met.
 import { FLOOD_BOUND_MIB } from './memory.js';
-import type { BenchResult } from './report.js';
+import type { BenchResult } from './result.js';
 
 interface Goal {
   goal: string;

@@ -2,38 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { goalLines } from './goals.js';
-import type { HandshakeResult } from './handshakes.js';
-import type { InterruptResult } from './interrupt.js';
-import type { LatencyResult } from './latency.js';
-import type { MemoryResult } from './memory.js';
-import type { PageResult } from './page.js';
-import type { PairingResult } from './pairing.js';
-import type { ThroughputResult } from './throughput.js';
-
-export interface BenchResult {
-  when: string;
-  machine: { cpus: number; node: string; backgroundBusyPct: number };
-  config: {
-    fileMiB: number;
-    fileLines: number;
-    pageMiB: number;
-    reps: number;
-    samples: number;
-    paseoBin: string;
-    ttydBin: string | null;
-  };
-  seconds: number;
-  /** Times the daemon dropped the benchmark's connection (it reconnected between runs). */
-  paseoDrops: number;
-  throughput: ThroughputResult[];
-  latency: LatencyResult[];
-  interrupt: InterruptResult[];
-  handshakes: HandshakeResult | null;
-  /** `cat` into paseo's page and ttyd's page in headless Chromium. */
-  pages: PageResult[];
-  memory: MemoryResult | null;
-  pairing: PairingResult | null;
-}
+import type { BenchResult } from './result.js';
 
 const COLUMNS = ['paseo', 'node-pty', 'ttyd', 'bare ws'];
 const LABEL = 38;
