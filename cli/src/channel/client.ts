@@ -182,7 +182,7 @@ export class PaseoConnection {
     this.answered();
     if (!whole) return;
     const { msg, body: msgBody } = parseDaemonMessage(whole.header, whole.body);
-    if (this.requests.settle(msg)) return;
+    if (this.requests.settle(msg, msgBody)) return;
     if (msg.t === 'revoked') this.closeReason = new ConnectionError('revoked', msg.message, true);
     for (const cb of this.messageListeners) cb(msg, msgBody);
   }

@@ -30,6 +30,8 @@ export * from './shapes.js';
 import {
   cols,
   deviceInfo,
+  historyList,
+  historyRecording,
   id,
   MAX_ARG_CHARS,
   MAX_ARGS,
@@ -97,6 +99,12 @@ export const clientMessages = {
   'session.kill': obj({ rid, sessionId: id }),
   /** Remove a session that has ended from the list (its recording stays); refused while it runs; `result` null. */
   'session.remove': obj({ rid, sessionId: id }),
+  /** Past sessions (not in the session list) from their recordings on disk, newest first; `result` data is HistoryList. */
+  'history.list': obj({ rid }),
+  /** Read a past session's recording; `result` data is HistoryRecording, its body the conversation or the output. */
+  'history.read': obj({ rid, sessionId: id }),
+  /** Delete a past session's recordings (refused for a session in the list); `result` data is null. */
+  'history.remove': obj({ rid, sessionId: id }),
   /** Owner only (control socket): daemon status; `result` data is StatusInfo. */
   status: obj({ rid }),
   /** Owner only: create a one-time pairing code; `result` data is PairInfo. */
@@ -136,7 +144,7 @@ export const daemonMessages = {
   }),
   /** Answer to `ping`. */
   pong: obj({ nonce: int(0, 2 ** 31) }),
-  /** Successful answer to request `rid`; the type of `data` depends on the request. */
+  /** Successful answer to request `rid`; the type of `data` depends on the request (a body only for RESULT_BODY_TYPES). */
   result: obj({ rid, data: (v: unknown) => v }),
   /** Failed request `rid` (or, without rid, a problem with the connection); `message` is for people. */
   error: obj({ rid: opt(rid), code: errorCode, message: str(2000) }),
@@ -167,6 +175,7 @@ export const daemonMessages = {
 
 /** Daemon messages that carry a binary body. */
 export const DAEMON_BODY_TYPES: ReadonlySet<string> = new Set([
+  'result',
   'session.snapshot',
   'session.output',
   'session.events',
@@ -186,10 +195,25 @@ export const resultData = {
   'session.cancel': (v: unknown) => (v === null ? null : fail('data', 'null')),
   'session.kill': (v: unknown) => (v === null ? null : fail('data', 'null')),
   'session.remove': (v: unknown) => (v === null ? null : fail('data', 'null')),
+  'history.list': historyList,
+  'history.read': withBody(historyRecording),
+  'history.remove': (v: unknown) => (v === null ? null : fail('data', 'null')),
   status: statusInfo,
   'pair.create': pairInfo,
   shutdown: (v: unknown) => (v === null ? null : fail('data', 'null')),
 } satisfies Record<string, Validator<unknown>>;
+
+/** Requests whose `result` carries a body: their result is validated with the body as field `body`. */
+export const RESULT_BODY_TYPES: ReadonlySet<string> = new Set(['history.read']);
+
+/** A result validator whose data also carries the message's body (`body`: bytes, never from the JSON). */
+function withBody<T extends object>(data: Validator<T>): Validator<T & { body: Uint8Array }> {
+  return (v, path) => {
+    const body = isPlainObject(v) ? v.body : undefined;
+    if (!(body instanceof Uint8Array)) throw new ValidationError(`${path}.body`, 'bytes');
+    return { ...data(v, path), body };
+  };
+}
 
 // ---- Types and parsers ---------------------------------------------------------------------------
 
@@ -230,9 +254,12 @@ export function parseDaemonMessage(header: Record<string, unknown>, body: Uint8A
   return parse(daemonMessages, DAEMON_BODY_TYPES, header, body) as Received<DaemonMessage>;
 }
 
-/** Validates the data of a `result` for the request type that was asked. */
-export function parseResult<T extends RequestType>(type: T, data: unknown): ResultOf<T> {
-  return (resultData[type] as Validator<ResultOf<T>>)(data, 'data');
+/** Validates the data (and body) of a `result` for the request type that was asked. */
+export function parseResult<T extends RequestType>(type: T, data: unknown, body?: Uint8Array): ResultOf<T> {
+  let value = data;
+  if (RESULT_BODY_TYPES.has(type)) value = isPlainObject(data) ? { ...data, body: body ?? new Uint8Array(0) } : data;
+  else if (body && body.length > 0) fail('body', `no body for ${type}`);
+  return (resultData[type] as Validator<ResultOf<T>>)(value, 'data');
 }
 
 // ---- Outside the message stream: handshake payloads, CLOSE frames, /api/info -------------------------

@@ -82,10 +82,10 @@ export class PendingRequests {
   }
 
   /**
-   * Settles the request a `result` or `error {rid}` answers. Returns true when `msg` was such an answer
+   * Settles the request a `result` (with its body) or `error {rid}` answers. Returns true when `msg` was such an answer
    * (also for a request that is no longer waiting, e.g. timed out), false for any other message.
    */
-  settle(msg: DaemonMessage): boolean {
+  settle(msg: DaemonMessage, body?: Uint8Array): boolean {
     if (msg.t !== 'result' && !(msg.t === 'error' && msg.rid !== undefined)) return false;
     const rid = msg.rid as number;
     const p = this.pending.get(rid);
@@ -98,7 +98,7 @@ export class PendingRequests {
     }
     let data: unknown;
     try {
-      data = parseResult(p.type, msg.data);
+      data = parseResult(p.type, msg.data, body);
     } catch {
       p.reject(new RequestError('bad-response', this.options.badResponseMessage));
       return true;

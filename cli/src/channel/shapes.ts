@@ -192,3 +192,50 @@ export const statusInfo = obj({
   warnings: arr(str(2000), 100),
 });
 export type StatusInfo = Infer<typeof statusInfo>;
+
+// ---- History: past sessions, read from their recordings ------------------------------------------
+
+/** Most past sessions one `history.list` answer carries (the rest are counted in `omitted`). */
+export const MAX_HISTORY_ENTRIES = 100;
+/** Longest command line and folder of a past session in lists, in characters (longer ones are cut). */
+export const MAX_HISTORY_TEXT_CHARS = 300;
+
+/** How a past session ended, as its recording says: an exit code or a signal. */
+export const historyExit = obj({ exitCode: nullable(int(-1, 255)), signal: nullable(str(32)) });
+
+/** A past session: one that is no longer in the session list, known from its recording on disk. */
+export const historyEntry = obj({
+  id,
+  name,
+  kind: sessionKind,
+  /** The command line, as one string (cut to MAX_HISTORY_TEXT_CHARS). */
+  command: str(MAX_HISTORY_TEXT_CHARS),
+  /** acp: the folder it ran in (pty recordings do not say). */
+  cwd: opt(str(MAX_HISTORY_TEXT_CHARS)),
+  startedAt: nullable(isoTime),
+  /** When it ended: the recorded exit, or else when its recording last changed. */
+  endedAt: isoTime,
+  /** acp: how the agent ended, when the recording says (null: it does not, e.g. the daemon was killed). */
+  exit: nullable(historyExit),
+  /** Size of its recording files on disk, in bytes. */
+  bytes: int(0, Number.MAX_SAFE_INTEGER),
+});
+export type HistoryEntry = Infer<typeof historyEntry>;
+
+/** The answer to `history.list`: past sessions, newest first. */
+export const historyList = obj({
+  entries: arr(historyEntry, MAX_HISTORY_ENTRIES),
+  /** Older past sessions left out of this answer. */
+  omitted: int(0, Number.MAX_SAFE_INTEGER),
+});
+export type HistoryList = Infer<typeof historyList>;
+
+/** The answer to `history.read` (its body: the conversation as a JSON snapshot, or the terminal output). */
+export const historyRecording = obj({
+  entry: historyEntry,
+  /** True when the start of the recording is left out (too large to send: `paseo logs` prints it all). */
+  cut: bool,
+  /** Damaged lines of the recording that were skipped (a line cut by a crash, say). */
+  skipped: int(0, Number.MAX_SAFE_INTEGER),
+});
+export type HistoryRecording = Infer<typeof historyRecording>;

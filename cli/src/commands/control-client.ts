@@ -87,7 +87,7 @@ export class ControlClient {
     for (const bytes of this.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
       const decoded = decodeMessage(bytes);
       const { msg, body } = parseDaemonMessage(decoded.header, decoded.body);
-      if (this.requests.settle(msg)) continue;
+      if (this.requests.settle(msg, body)) continue;
       for (const l of this.listeners) l(msg, body);
     }
   }

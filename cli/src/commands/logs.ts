@@ -2,40 +2,16 @@
 // its conversation as readable text. Read from PASEO_HOME/recordings, so it works for sessions that
 // were killed, and after the daemon restarted.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
-import { CONVERSATION_SUFFIX, parseConversation } from '../conversation/file.js';
+import { parseConversation } from '../conversation/file.js';
 import { Conversation } from '../conversation/fold.js';
+import { castOutput, findRecording } from '../history/recordings.js';
 import { homePaths, paseoHome } from '../state/home.js';
 import { fail } from '../ui/output.js';
 import { conversationText } from './conversation-text.js';
 import { findSession } from './listing.js';
 import { withDaemon } from './shared.js';
-
-/** Recording files of a session, oldest first (rotated parts `<name>.N` before the current one). */
-export function recordingFiles(home: string, sessionId: string, suffix = '.cast'): string[] {
-  if (!/^[a-z0-9]{1,64}$/.test(sessionId)) return [];
-  const base = join(homePaths(home).recordings, `${sessionId}${suffix}`);
-  const rotated: string[] = [];
-  for (let i = 1; i < 100 && existsSync(`${base}.${i}`); i++) rotated.push(`${base}.${i}`);
-  return [...rotated.reverse(), ...(existsSync(base) ? [base] : [])];
-}
-
-/** The output events of an asciicast v2 file, concatenated. Malformed lines are skipped. */
-export function castOutput(text: string): string {
-  let out = '';
-  for (const line of text.split('\n').slice(1)) {
-    if (!line.startsWith('[')) continue;
-    try {
-      const ev = JSON.parse(line) as unknown;
-      if (Array.isArray(ev) && ev[1] === 'o' && typeof ev[2] === 'string') out += ev[2];
-    } catch {
-      /* a line cut off by a crash: skip it */
-    }
-  }
-  return out;
-}
 
 /** A recorded conversation as text, with how the agent ended. */
 export function recordedConversation(files: string[]): string {
@@ -61,10 +37,8 @@ export default defineCommand({
   async run({ args }) {
     const wanted = String(args.session);
     const find = (id: string) => {
-      const conversation = recordingFiles(paseoHome(), id, CONVERSATION_SUFFIX);
-      return conversation.length
-        ? { files: conversation, acp: true }
-        : { files: recordingFiles(paseoHome(), id), acp: false };
+      const found = findRecording(homePaths(paseoHome()).recordings, id);
+      return { files: found?.files ?? [], acp: found?.kind === 'acp' };
     };
     // A killed session is no longer listed, but its recording stays: find it by id first.
     let found = find(wanted);

@@ -23,6 +23,8 @@ export interface ConversationFile {
   header: ConversationHeader | undefined;
   events: ConversationEvent[];
   exit: { exitCode: number | null; signal: string | null } | undefined;
+  /** When the agent ended (the exit line's time, as written). */
+  endedAt: string | undefined;
   /** Lines that could not be read (a line cut by a crash, say). */
   skipped: number;
 }
@@ -44,7 +46,7 @@ export function exitLine(exit: { exitCode: number | null; signal: string | null 
 
 /** Reads conversation files (their text, oldest first); events are kept once each, in order. */
 export function parseConversation(texts: string[]): ConversationFile {
-  const out: ConversationFile = { header: undefined, events: [], exit: undefined, skipped: 0 };
+  const out: ConversationFile = { header: undefined, events: [], exit: undefined, endedAt: undefined, skipped: 0 };
   let lastSeq = 0;
   for (const text of texts) {
     for (const line of text.split('\n')) {
@@ -76,6 +78,7 @@ export function parseConversation(texts: string[]): ConversationFile {
           exitCode: typeof e.exitCode === 'number' ? e.exitCode : null,
           signal: typeof e.signal === 'string' ? e.signal : null,
         };
+        out.endedAt = typeof v.at === 'string' ? v.at : undefined;
       } else {
         out.skipped++;
       }

@@ -1,6 +1,7 @@
 // What the parts of the daemon (device connections, the control socket, the message handlers) need of
 // it. `daemon.ts` implements it and owns them; they see only this, so nothing imports its owner.
 import type { DeviceInfo, PairInfo, StatusInfo } from '../channel/messages.js';
+import type { History } from '../history/history.js';
 import type { Logger } from '../log.js';
 import type { SessionManager } from '../session/manager.js';
 import type { Admitted, ConnectionTable } from './admission.js';
@@ -15,6 +16,8 @@ export interface DaemonCore {
   readonly devices: DeviceStore;
   readonly pairing: PairingCodes;
   readonly sessions: SessionManager;
+  /** Past sessions, from their recordings. */
+  readonly history: History;
   /** Every device connection, from its first frame to its close (caps, revocation by key). */
   readonly connections: ConnectionTable<Admitted>;
   readonly log: Logger;

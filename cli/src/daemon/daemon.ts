@@ -8,6 +8,7 @@ import { CODE_TTL_MS } from '../channel/pairing-code.js';
 import { type Logger, RepeatLimitedLog } from '../log.js';
 import type { SessionLimits } from '../session/limits.js';
 import { SessionManager } from '../session/manager.js';
+import { History } from '../history/history.js';
 import { ensureHome, homePaths } from '../state/home.js';
 import { LocalServer } from '../transport/local.js';
 import { isLoopbackHost } from '../transport/loopback.js';
@@ -64,6 +65,7 @@ export class Daemon implements DaemonCore {
   readonly devices: DeviceStore;
   readonly pairing: PairingCodes;
   readonly sessions: SessionManager;
+  readonly history: History;
   readonly clients = new Set<Client>();
   /** Every device connection, from its first frame to its close (caps, revocation by key). */
   readonly connections = new ConnectionTable<DeviceConnection>();
@@ -100,6 +102,7 @@ export class Daemon implements DaemonCore {
       ...(opts.tuning?.session ? { limits: opts.tuning.session } : {}),
     });
     this.sessions.onChange((sessions) => this.broadcast({ t: 'sessions.changed', sessions }));
+    this.history = new History(this.paths.recordings);
   }
 
   /** Starts every part; rejects with a sentence-like Error when the port or socket is taken. */

@@ -16,6 +16,14 @@ class RequestFailure extends Error {
   }
 }
 
+/** A request's answer that carries a body besides its data (RESULT_BODY_TYPES). */
+class WithBody {
+  constructor(
+    readonly data: unknown,
+    readonly body: Uint8Array,
+  ) {}
+}
+
 /** Handles one validated message from a client. */
 export async function dispatch(
   daemon: DaemonCore,
@@ -29,7 +37,9 @@ export async function dispatch(
       throw new RequestFailure('not-allowed', 'Only the computer running paseo can do that.');
     }
     const data = await handle(daemon, client, msg, body);
-    if (rid !== undefined) client.send({ t: 'result', rid, data: data ?? null });
+    if (rid === undefined) return;
+    if (data instanceof WithBody) client.send({ t: 'result', rid, data: data.data }, data.body);
+    else client.send({ t: 'result', rid, data: data ?? null });
   } catch (err) {
     if (err instanceof RequestFailure || err instanceof SessionError) {
       client.send({ t: 'error', ...(rid !== undefined ? { rid } : {}), code: err.code, message: err.message });
@@ -115,6 +125,26 @@ async function handle(daemon: DaemonCore, client: Client, msg: ClientMessage, bo
     case 'session.remove':
       await s.remove(msg.sessionId);
       return null;
+    case 'history.list':
+      return daemon.history.list(new Set(s.list().map((x) => x.id)));
+    case 'history.read': {
+      if (s.get(msg.sessionId)?.state === 'running') {
+        throw new RequestFailure('failed', 'That session is still running: open it from the list of sessions.');
+      }
+      const { data, body: content } = await daemon.history.read(msg.sessionId);
+      return new WithBody(data, content);
+    }
+    case 'history.remove': {
+      const listed = s.get(msg.sessionId);
+      if (listed) {
+        throw new RequestFailure(
+          'failed',
+          `${listed.name} is still in the list of sessions: remove it from there first, then its history.`,
+        );
+      }
+      await daemon.history.remove(msg.sessionId);
+      return null;
+    }
     case 'status':
       return daemon.status();
     case 'pair.create':

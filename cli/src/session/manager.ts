@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { PresetInfo, SessionInfo, SessionKind } from '../channel/messages.js';
 import { MAX_NAME_CHARS, MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS } from '../channel/messages.js';
-import { CONVERSATION_SUFFIX } from '../conversation/file.js';
+import { RECORDING_SUFFIX } from '../history/recordings.js';
 import { findCommand } from '../pty/which.js';
 import { homePaths } from '../state/home.js';
 import { isRandomId, randomId, SESSION_ID_CHARS } from '../state/ids.js';
@@ -24,9 +24,6 @@ export type { SessionStats } from './engine.js';
 export type { SessionErrorCode } from './errors.js';
 export { SessionError } from './errors.js';
 export type { SessionLog } from './session.js';
-
-/** File name suffixes of the recordings of each kind of session. */
-const RECORDING_SUFFIX: Record<SessionKind, string> = { pty: '.cast', acp: CONVERSATION_SUFFIX };
 
 /** How to start a session: a preset or a command line, where, at which size, in a PTY or as an ACP agent. */
 export interface CreateSessionRequest {
@@ -53,8 +50,6 @@ export interface SessionManagerOptions {
   /** Environment sessions inherit and PATH lookups use (default: process.env). */
   env?: NodeJS.ProcessEnv;
 }
-
-/** Folder of the recordings inside PASEO_HOME. */
 
 /** All sessions of the daemon. */
 export class SessionManager {
