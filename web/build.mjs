@@ -53,7 +53,15 @@ const MANIFEST = {
   ],
 };
 /** Our stylesheets, in cascade order (after xterm's). */
-const CSS_FILES = ['base.css', 'layout.css', 'pair-devices.css', 'sheets.css', 'terminal.css', 'conversation.css'];
+const CSS_FILES = [
+  'base.css',
+  'layout.css',
+  'pair-devices.css',
+  'sheets.css',
+  'terminal.css',
+  'conversation.css',
+  'history.css',
+];
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#7c9cff"/><stop offset="1" stop-color="#56c8d8"/></linearGradient></defs><rect width="64" height="64" rx="14" fill="url(#g)"/><path d="M18 22l12 10-12 10" fill="none" stroke="#0b0d12" stroke-width="6" stroke-linecap="round" stroke-linejoin="round"/><path d="M34 44h12" stroke="#0b0d12" stroke-width="6" stroke-linecap="round"/></svg>`;
 
 /** index.html, with the stylesheet inline: nothing but the page itself stands before its first paint. */

@@ -8,6 +8,7 @@ import { type AppContext, Model, type Route, type Screen } from './model.js';
 import { CLIENT_NAME, fetchDaemonInfo } from './pairing.js';
 import { parseRoute, routeHash, routeKey } from './router.js';
 import { devicesScreen } from './screens/devices.js';
+import { historyScreen } from './screens/history.js';
 import { homeScreen } from './screens/home.js';
 import { pairScreen } from './screens/pair.js';
 import { repairScreen } from './screens/repair.js';
@@ -159,6 +160,7 @@ function startApp(device: StoredDevice, conn?: PaseoConnection, askName = false)
     if (key === screenKey) return;
     if (route.name === 'devices') show(devicesScreen(ctx), key);
     else if (route.name === 'session') show(sessionScreen(ctx, route.sessionId), key);
+    else if (route.name === 'history') show(historyScreen(ctx, route.sessionId), key);
     else show(homeScreen(ctx), key);
   };
   const offWelcome = link.onConnected((w) => {

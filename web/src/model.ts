@@ -1,6 +1,6 @@
 // What the screens show, kept fresh: the session and device lists (listed after every (re)connection,
 // then replaced by the daemon's `*.changed` pushes), and the shape every screen shares.
-import type { DeviceInfo, PresetInfo, SessionInfo } from '../../cli/src/channel/messages.js';
+import type { DeviceInfo, HistoryList, PresetInfo, SessionInfo } from '../../cli/src/channel/messages.js';
 import type { Link } from './connection.js';
 import type { StoredDevice } from './store.js';
 
@@ -10,8 +10,12 @@ export interface Screen {
   dispose(): void;
 }
 
-/** Where the app is: the hash routes `#/`, `#/devices`, `#/s/<sessionId>`. */
-export type Route = { name: 'home' } | { name: 'devices' } | { name: 'session'; sessionId: string };
+/** Where the app is: the hash routes `#/`, `#/devices`, `#/s/<sessionId>`, `#/h/<sessionId>` (a past session). */
+export type Route =
+  | { name: 'home' }
+  | { name: 'devices' }
+  | { name: 'session'; sessionId: string }
+  | { name: 'history'; sessionId: string };
 
 /** What the screens of a paired device get. */
 export interface AppContext {
@@ -32,13 +36,18 @@ export class Model {
   devices: DeviceInfo[] | undefined;
   /** A sentence when listing failed (shown instead of the list). */
   sessionsError: string | undefined;
+  /** Past sessions (from their recordings), newest first; undefined until listed. */
+  history: HistoryList | undefined;
   private readonly listeners = new Set<() => void>();
   private presetsCache: Promise<PresetInfo[]> | undefined;
 
   constructor(private readonly link: Link) {
     link.onMessage((msg) => {
       if (msg.t === 'sessions.changed') {
+        // A session that left the list (removed, or ended by End) is history now.
+        const left = this.sessions?.some((s) => !msg.sessions.some((n) => n.id === s.id));
         this.sessions = msg.sessions;
+        if (left) this.refreshHistory();
         this.sessionsError = undefined;
         this.changed();
       } else if (msg.t === 'devices.changed') {
@@ -66,6 +75,7 @@ export class Model {
         }
       },
     );
+    this.refreshHistory();
     this.link.request({ t: 'devices.list' }).then(
       (devices) => {
         this.devices = devices;
@@ -73,6 +83,24 @@ export class Model {
       },
       (err: unknown) => console.debug('paseo: devices.list failed', err),
     );
+  }
+
+  /** Lists the past sessions again. */
+  refreshHistory(): void {
+    this.link.request({ t: 'history.list' }).then(
+      (history) => {
+        this.history = history;
+        this.changed();
+      },
+      (err: unknown) => console.debug('paseo: history.list failed', err),
+    );
+  }
+
+  /** Drops a past session the daemon deleted. */
+  dropHistory(id: string): void {
+    if (!this.history) return;
+    this.history = { ...this.history, entries: this.history.entries.filter((e) => e.id !== id) };
+    this.changed();
   }
 
   /** Presets (asked once per page; asked again after a failure). */
@@ -93,11 +121,12 @@ export class Model {
     this.changed();
   }
 
-  /** Drops a session the daemon removed, before the push arrives. */
+  /** Drops a session the daemon removed, before the push arrives (it is history now). */
   dropSession(id: string): void {
     if (!this.sessions) return;
     this.sessions = this.sessions.filter((s) => s.id !== id);
     this.changed();
+    this.refreshHistory();
   }
 
   /** Applies a session the daemon returned (e.g. just created) before the push arrives. */

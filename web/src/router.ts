@@ -1,13 +1,14 @@
-// Hash routes for a paired device: `#/` home, `#/devices`, `#/s/<sessionId>`. Pure: no DOM.
+// Hash routes for a paired device: `#/` home, `#/devices`, `#/s/<sessionId>`, `#/h/<sessionId>` (a past
+// session, read-only). Pure: no DOM.
 import type { Route } from './model.js';
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   if (path === '/devices') return { name: 'devices' };
-  const m = /^\/s\/([^/?#]{1,64})$/.exec(path);
-  if (m?.[1]) {
+  const m = /^\/(s|h)\/([^/?#]{1,64})$/.exec(path);
+  if (m?.[2]) {
     try {
-      return { name: 'session', sessionId: decodeURIComponent(m[1]) };
+      return { name: m[1] === 'h' ? 'history' : 'session', sessionId: decodeURIComponent(m[2]) };
     } catch {
       return { name: 'home' };
     }
@@ -23,6 +24,8 @@ export function routeHash(route: Route): string {
       return '#/devices';
     case 'session':
       return `#/s/${encodeURIComponent(route.sessionId)}`;
+    case 'history':
+      return `#/h/${encodeURIComponent(route.sessionId)}`;
   }
 }
 

@@ -1,6 +1,7 @@
 // ACP sessions through the real binary: the CLI verbs (run --acp, ls --json, send, permit, cancel, logs,
 // attach from a pipe), two devices answering one permission request over the encrypted channel, and a
-// conversation that outlives a daemon restart as history. The agent is the fake ACP agent.
+// conversation that outlives a daemon restart as history (`paseo logs`, and a device's `history.read`).
+// The agent is the fake ACP agent.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import type { SessionInfo } from '../../src/channel/messages.js';
 import { parseEventsBody, parseSnapshotBody } from '../../src/conversation/events.js';
 import { Conversation } from '../../src/conversation/fold.js';
 import { acpScenario, runFakeAcpAgent } from '../fixtures/fake-acp.js';
-import { pairDevice, paseoBin, REPO_ROOT, startDaemon, type TestDaemon, testEnv } from './harness.js';
+import { connectDevice, pairDevice, paseoBin, REPO_ROOT, startDaemon, type TestDaemon, testEnv } from './harness.js';
 
 const FIXTURES = join(REPO_ROOT, 'cli', 'test', 'fixtures');
 const NODE = process.execPath;
@@ -238,5 +239,44 @@ describe('ACP sessions through the binary', () => {
     expect(after.stdout).toContain('Done: `greet` now says *hello* warmly.');
     expect(after.stdout).toMatch(/\[the agent was ended by SIGTERM\]\n$/);
     expect(d.cli(['logs', id, '--cast']).stdout).toBe(`${join(home, 'recordings', `${id}.acp.jsonl`)}\n`);
+  });
+
+  it('shows a device the past conversation after `paseo down` and `paseo up`, exactly as it was', async () => {
+    const phone = await pairDevice(d, 'Pixel 9');
+    const id = run('historian', 'edit');
+    await expect.poll(() => session('historian')?.activity, { timeout: 10_000 }).toBe('ready');
+    const live = watchConversation(phone.conn, id);
+    phone.conn.send({ t: 'session.attach', sessionId: id });
+    await phone.conn.request({ t: 'session.send', sessionId: id }, new TextEncoder().encode('Be friendlier'));
+    await expect.poll(() => live.conversation.pendingPermissions().length, { timeout: 10_000 }).toBe(1);
+    const request = live.conversation.pendingPermissions()[0]!;
+    await phone.conn.request({ t: 'session.permit', sessionId: id, requestId: request.id, optionId: 'yes' });
+    await expect.poll(() => live.conversation.items.at(-1)?.t, { timeout: 10_000 }).toBe('turn');
+    const seen = JSON.parse(JSON.stringify(live.conversation.items)) as unknown[];
+    phone.conn.close();
+
+    expect(d.cli(['down']).stdout).toBe('paseo stopped.\n');
+    await d.stop();
+    d = await startDaemon({ home });
+    expect(ls().find((s) => s.id === id)).toBeUndefined();
+    const conn = await connectDevice(d, phone.keys);
+    const list = await conn.request({ t: 'history.list' });
+    const entry = list.entries.find((e) => e.id === id);
+    expect(entry).toMatchObject({ name: 'historian', kind: 'acp', cwd: home, startedAt: expect.any(String) });
+    expect(entry?.exit?.signal ?? entry?.exit?.exitCode).not.toBeUndefined();
+    expect(entry?.command).toContain('fake-acp-agent.mjs');
+    // Newest first: it ended last.
+    expect(list.entries[0]?.id).toBe(id);
+    const read = await conn.request({ t: 'history.read', sessionId: id });
+    expect(read).toMatchObject({ cut: false, skipped: 0, entry: { id, name: 'historian' } });
+    const snapshot = parseSnapshotBody(read.body);
+    expect(snapshot.omitted).toBe(0);
+    // Exactly what the phone saw live: the prompt, plan, messages, the tool call with its diff, the answer.
+    expect(snapshot.items.slice(0, seen.length)).toEqual(seen);
+    expect(snapshot.items.slice(seen.length).every((i) => i.t === 'notice')).toBe(true);
+    const tool = snapshot.items.find((i) => i.t === 'tool');
+    expect(tool).toMatchObject({ status: 'completed', content: [{ type: 'diff', path: join(home, 'src/greet.ts') }] });
+    expect(snapshot.items.find((i) => i.t === 'permission')).toMatchObject({ state: 'selected', by: 'Pixel 9' });
+    conn.close();
   });
 });

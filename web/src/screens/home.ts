@@ -1,11 +1,12 @@
 // Home: the machine's agent sessions (tap one to open its terminal or conversation; the ones whose agent
-// waits for an approval first, marked), a New session button and the way to My devices. Times like
-// "printed 5 s ago" tick without re-rendering the list.
+// waits for an approval first, marked), under them the History of past sessions (history-list.ts), a New
+// session button and the way to My devices. Times like "printed 5 s ago" tick without re-rendering.
 import type { SessionInfo } from '../../../cli/src/channel/messages.js';
 import { ago, commandLine, exitText, shortenPath } from '../format.js';
 import { header } from '../header.js';
 import type { AppContext, Screen } from '../model.js';
 import { errorMessage, h, toast } from '../ui.js';
+import { historySection } from './history-list.js';
 import { namingCard } from './name-device.js';
 import { openNewSession } from './new-session.js';
 
@@ -115,6 +116,7 @@ export function homeScreen(ctx: AppContext): Screen {
       })
     : null;
   const empty = h('div', { class: 'empty', testid: 'sessions-empty' });
+  const past = historySection(ctx);
   const newButton = h('button', {
     class: 'primary wide',
     testid: 'new-session',
@@ -126,7 +128,15 @@ export function homeScreen(ctx: AppContext): Screen {
     { class: 'screen home', testid: 'home' },
     head.el,
     head.banner,
-    h('main', { class: 'scroll' }, naming, h('h2', { class: 'section-title', text: 'Agent sessions' }), list, empty),
+    h(
+      'main',
+      { class: 'scroll' },
+      naming,
+      h('h2', { class: 'section-title', text: 'Agent sessions' }),
+      list,
+      empty,
+      past.el,
+    ),
     h('footer', { class: 'actions' }, newButton),
   );
 
@@ -145,6 +155,7 @@ export function homeScreen(ctx: AppContext): Screen {
     const staleness: Staleness =
       ctx.link.state === 'connected' ? 'fresh' : ctx.link.facts('').stoppedAt !== undefined ? 'stopped' : 'stale';
     list.classList.toggle('stale', staleness !== 'fresh');
+    past.render();
     if (ctx.link.welcome?.hostname) head.setTitle(ctx.link.welcome.hostname);
     if (!sessions) {
       list.replaceChildren();
@@ -169,7 +180,7 @@ export function homeScreen(ctx: AppContext): Screen {
     }
   };
   const tick = setInterval(() => {
-    for (const span of list.querySelectorAll<HTMLElement>('[data-ago]')) {
+    for (const span of el.querySelectorAll<HTMLElement>('[data-ago]')) {
       span.textContent = (span.dataset.prefix ?? '') + ago(span.dataset.ago ?? '');
     }
   }, 1000);

@@ -32,7 +32,12 @@ describe('socketUrl', () => {
 
 describe('routes', () => {
   it('round-trips', () => {
-    for (const r of [{ name: 'home' }, { name: 'devices' }, { name: 'session', sessionId: 'abc-123' }] as const) {
+    for (const r of [
+      { name: 'home' },
+      { name: 'devices' },
+      { name: 'session', sessionId: 'abc-123' },
+      { name: 'history', sessionId: 'abcd2345' },
+    ] as const) {
       expect(parseRoute(routeHash(r))).toEqual(r);
     }
   });
