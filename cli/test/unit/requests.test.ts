@@ -69,6 +69,32 @@ describe('PendingRequests', () => {
     expect(await rejection(p)).toMatchObject({ code: 'bad-response', message: OPTIONS.badResponseMessage });
   });
 
+  it('hands a result its body only for requests whose answer has one; a body from the JSON is never taken', async () => {
+    const { requests } = setup();
+    const entry = {
+      id: 'abcd2345',
+      name: 'greeter',
+      kind: 'acp',
+      command: 'gemini --acp',
+      startedAt: null,
+      endedAt: '2026-03-01T10:05:00.000Z',
+      exit: null,
+      bytes: 10,
+    };
+    const read = requests.request({ t: 'history.read', sessionId: 'abcd2345' });
+    const body = new TextEncoder().encode('{"items":[],"omitted":0}');
+    requests.settle({ t: 'result', rid: 1, data: { entry, cut: false, skipped: 0, body: 'forged' } }, body);
+    expect(await read).toEqual({ entry, cut: false, skipped: 0, body });
+    // Without a body the answer still has one: empty.
+    const empty = requests.request({ t: 'history.read', sessionId: 'abcd2345' });
+    requests.settle({ t: 'result', rid: 2, data: { entry, cut: false, skipped: 0 } });
+    expect((await empty).body).toEqual(new Uint8Array(0));
+    // A body on any other answer is refused.
+    const list = requests.request({ t: 'devices.list' });
+    requests.settle({ t: 'result', rid: 3, data: [device] }, new Uint8Array([1]));
+    expect(await rejection(list)).toMatchObject({ code: 'bad-response' });
+  });
+
   it('leaves pushed messages and connection errors to the caller, and swallows stray answers', () => {
     const { requests } = setup();
     const pushed: DaemonMessage[] = [
