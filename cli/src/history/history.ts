@@ -18,7 +18,14 @@ import { clip } from '../conversation/events.js';
 import { type ConversationHeader, parseConversation } from '../conversation/file.js';
 import { Conversation } from '../conversation/fold.js';
 import { SessionError } from '../session/errors.js';
-import { castHeader, castOutput, findRecording, isSessionId, recordedSessionIds, recordingFiles } from './recordings.js';
+import {
+  castHeader,
+  castOutput,
+  findRecording,
+  isSessionId,
+  recordedSessionIds,
+  recordingFiles,
+} from './recordings.js';
 
 /** Largest `history.list` answer, in bytes of JSON (a message header holds at most 64 KiB). */
 export const MAX_HISTORY_LIST_BYTES = 48 * 1024;

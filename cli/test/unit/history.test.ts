@@ -179,7 +179,16 @@ describe('History', () => {
     mkdirSync(join(dir, 'inner'));
     write('inner/secret.cast', castText('secret', ['do not read']));
     const history = new History(join(dir, 'inner', '..', 'inner'));
-    for (const id of ['../inner/secret', '..', '', 'AAAAAAAA', 'abcdefg/', 'abc.cast', '%2e%2e%2fsecret', 'aaaaaaaa\0']) {
+    for (const id of [
+      '../inner/secret',
+      '..',
+      '',
+      'AAAAAAAA',
+      'abcdefg/',
+      'abc.cast',
+      '%2e%2e%2fsecret',
+      'aaaaaaaa\0',
+    ]) {
       const err = await failure(history.read(id));
       expect(err.code).toBe('bad-request');
       expect(err.message).toBe('That is not a session id.');

@@ -97,7 +97,9 @@ describe('past sessions on a phone', () => {
     const ptyItem = page.locator(`[data-testid="history-item"][data-session-id="${ptyId}"]`);
     await acpItem.waitFor({ timeout: 10_000 });
     const oneLine = async (l: typeof acpItem) => (await l.innerText()).replace(/\s+/g, ' ');
-    expect(await oneLine(acpItem)).toMatch(/^greeter .*fake-acp-agent.* conversation · ended by SIG\w+ · (just now|\d+ s ago)$/);
+    expect(await oneLine(acpItem)).toMatch(
+      /^greeter .*fake-acp-agent.* conversation · ended by SIG\w+ · (just now|\d+ s ago)$/,
+    );
     expect(await oneLine(ptyItem)).toMatch(/^printer sh -c .* terminal · ended · (just now|\d+ s ago)$/);
     expect(await pageFits(phone)).toBe(true);
     await screenshotBoth(phone, 'history-home');
