@@ -1,5 +1,7 @@
 // What the web UI e2e tests do again and again: pair a phone from a link, start a shell, read the
-// terminal, and take the screenshots of a screen in portrait and in landscape.
+// terminal, check that a page fits its screen, find a free port to start a daemon on again, and take the
+// screenshots of a screen in portrait and in landscape.
+import { createServer } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
 import { type Phone, phonePerTest, requireChromium } from './browser.js';
@@ -79,4 +81,18 @@ async function settle(page: Page): Promise<void> {
   await page.evaluate(
     () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
   );
+}
+
+/** True when nothing on the page is wider than the screen (no sideways scrolling of the page). */
+export function pageFits(phone: Phone): Promise<boolean> {
+  return phone.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+}
+
+/** A loopback port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === 'object' && address ? address.port : 0;
 }

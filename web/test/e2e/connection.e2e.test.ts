@@ -4,12 +4,11 @@
 // it reconnects and refreshes everything by itself. Real Chromium, real daemon; the stall is a SOCKS5
 // proxy on loopback that stops forwarding without closing (stall-proxy.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon } from '../../../cli/test/integration/harness.js';
-import { connLabel, pairFromLink, screenshotBoth, screenText, startShell, typeCommand } from './app.js';
+import { connLabel, freePort, pairFromLink, screenshotBoth, screenText, startShell, typeCommand } from './app.js';
 import { launchPhone, type Phone, requireChromium } from './browser.js';
 import { StallProxy } from './stall-proxy.js';
 
@@ -19,15 +18,6 @@ const DETECTED_WITHIN_MS = 5_000;
 interface DeviceJson {
   name: string;
   online: boolean;
-}
-
-/** A loopback port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
 }
 
 describe('connection state on a phone', () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../../../cli/src/channel/messages.js';
 import { runFakeAcpAgent } from '../../../cli/test/fixtures/fake-acp.js';
 import { startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
+import { pageFits } from './app.js';
 import { type Phone, phonePerTest, requireChromium } from './browser.js';
 
 /** The new line of the edited file (TypeScript source holding a template literal). */
@@ -89,11 +90,6 @@ function scenario(): string {
     { do: 'wait_cancel' },
   ];
   return `${steps.map((s) => JSON.stringify(s)).join('\n')}\n`;
-}
-
-/** True when nothing on the page is wider than the screen (no sideways scrolling of the page). */
-function pageFits(phone: Phone): Promise<boolean> {
-  return phone.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
 }
 
 describe('an ACP session on a phone', () => {

@@ -4,35 +4,18 @@
 // given, how the agent ended, no prompt box, clearly history) and the terminal's replayed output, in
 // portrait and landscape, and deletes one. Screenshots kept in test-artifacts/screenshots/.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../../../cli/src/channel/messages.js';
 import { acpScenario, runFakeAcpAgent } from '../../../cli/test/fixtures/fake-acp.js';
 import { startDaemon, type TestDaemon } from '../../../cli/test/integration/harness.js';
-import { LANDSCAPE, PORTRAIT, pairFromLink, screenshotBoth } from './app.js';
+import { freePort, LANDSCAPE, PORTRAIT, pageFits, pairFromLink, screenshotBoth } from './app.js';
 import { type Phone, phonePerTest, requireChromium } from './browser.js';
 
 /** The new line of the edited file (TypeScript source holding a template literal). */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: this is the agent's code, not ours
 const HELLO_LINE = '  return `Hello, ${name}! Nice to see you.`;';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** True when nothing on the page is wider than the screen (no sideways scrolling of the page). */
-function pageFits(phone: Phone): Promise<boolean> {
-  return phone.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
-}
 
 describe('past sessions on a phone', () => {
   let home: string;
