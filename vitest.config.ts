@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // What a test polls for (a push, a process gone) can take seconds on a busy two-core machine: the
+    // default second is a timing assertion in disguise.
+    expect: { poll: { timeout: 10_000 } },
     reporters: ['default'],
   },
 });

@@ -4,9 +4,18 @@ import { defineConfig } from 'vitest/config';
 // (PASEO_MUTATE: channel, daemon or session): the unit tests of that folder, which import the sources
 // Stryker mutates. Integration and e2e tests drive the built binary, which never sees a mutant.
 const TESTS: Record<string, string[]> = {
-  channel: ['aead', 'channel', 'client', 'frame', 'messages', 'noise', 'pairing', 'requests', 'validate'].map(
-    (t) => `cli/test/unit/${t}.test.ts`,
-  ),
+  channel: [
+    'aead',
+    'channel',
+    'client',
+    'frame',
+    'messages',
+    'noise',
+    'pairing',
+    'relay-protocol',
+    'requests',
+    'validate',
+  ].map((t) => `cli/test/unit/${t}.test.ts`),
   daemon: [
     'admission',
     'pairing',
@@ -41,6 +50,9 @@ export default defineConfig({
     // The pool (threads or forks) is set in stryker.config.mjs. One worker for every file of a run: a
     // mutant's few test files do not pay a worker start each.
     isolate: false,
+    // Polls wait longer than vitest's default second (the machine is busy with two workers), but not as long
+    // as in `make test`: a mutant that makes a poll wait forever should fail its test soon.
+    expect: { poll: { timeout: 4_000 } },
     reporters: ['default'],
   },
 });
