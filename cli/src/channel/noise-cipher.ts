@@ -60,8 +60,16 @@ export class CipherState {
     }
     this.#key?.fill(0);
     this.#key = key === undefined ? undefined : Uint8Array.from(key);
-    this.#aead = this.#key === undefined ? undefined : this.#aeadFactory(this.#key);
+    // Made on first use: a handshake sets keys it never uses (after ee in IK; both transport keys of a
+    // connection that ends right away), and the daemon's AEAD imports its key.
+    this.#aead = undefined;
     this.#n = 0n;
+  }
+
+  /** The AEAD of the current key (undefined without one), made on first use. */
+  #cipher(): Aead | undefined {
+    if (this.#aead === undefined && this.#key !== undefined) this.#aead = this.#aeadFactory(this.#key);
+    return this.#aead;
   }
 
   /** True once a key is set. */
@@ -82,7 +90,7 @@ export class CipherState {
 
   /** EncryptWithAd: returns ciphertext || tag (or the plaintext when no key is set) and advances the nonce. */
   encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    const aead = this.#aead;
+    const aead = this.#cipher();
     if (aead === undefined) {
       if (plaintext.length > MAX_NOISE_MESSAGE_BYTES) throw new NoiseError('bad-message', 'plaintext too large');
       return Uint8Array.from(plaintext);
@@ -102,7 +110,7 @@ export class CipherState {
    * for the caller (a frame header). Needs a key (transport messages only).
    */
   encryptPartsWithAd(ad: Uint8Array, parts: readonly Uint8Array[], reserve: number): Uint8Array {
-    const aead = this.#aead;
+    const aead = this.#cipher();
     if (aead === undefined) throw new NoiseError('bad-state', 'encryptPartsWithAd needs a key');
     if (partsLength(parts) > MAX_NOISE_PLAINTEXT_BYTES) {
       throw new NoiseError('bad-message', `plaintext exceeds ${MAX_NOISE_PLAINTEXT_BYTES} bytes`);
@@ -119,7 +127,7 @@ export class CipherState {
    * (see Aead.sealPieces), else as one piece.
    */
   encryptPiecesWithAd(ad: Uint8Array, parts: readonly Uint8Array[], reserve: number): Uint8Array[] {
-    const aead = this.#aead;
+    const aead = this.#cipher();
     if (aead?.sealPieces === undefined) return [this.encryptPartsWithAd(ad, parts, reserve)];
     if (partsLength(parts) > MAX_NOISE_PLAINTEXT_BYTES) {
       throw new NoiseError('bad-message', `plaintext exceeds ${MAX_NOISE_PLAINTEXT_BYTES} bytes`);
@@ -136,7 +144,7 @@ export class CipherState {
     if (ciphertext.length > MAX_NOISE_MESSAGE_BYTES) {
       throw new NoiseError('bad-message', `message exceeds ${MAX_NOISE_MESSAGE_BYTES} bytes`);
     }
-    const aead = this.#aead;
+    const aead = this.#cipher();
     if (aead === undefined) return Uint8Array.from(ciphertext);
     if (ciphertext.length < AEAD_TAG_BYTES) throw new NoiseError('bad-message', 'ciphertext shorter than the AEAD tag');
     if (this.#n >= MAX_NOISE_NONCE) throw new NoiseError('nonce-exhausted', 'nonce exhausted');
@@ -152,7 +160,7 @@ export class CipherState {
 
   /** Rekey: k = first 32 bytes of ENCRYPT(k, 2^64-1, empty, 32 zero bytes); the nonce is unchanged. */
   rekey(): void {
-    const aead = this.#aead;
+    const aead = this.#cipher();
     if (aead === undefined) throw new NoiseError('bad-state', 'rekey without a key');
     const next = aead.seal(noiseNonce(MAX_NOISE_NONCE), EMPTY, ZEROS_32).slice(0, AEAD_KEY_BYTES);
     const n = this.#n;

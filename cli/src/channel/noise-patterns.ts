@@ -143,8 +143,23 @@ export function resolvePattern(fullName: string): HandshakePattern | undefined {
 
 const HASH_NAMES: ReadonlySet<string> = new Set(['SHA256', 'SHA512', 'BLAKE2s', 'BLAKE2b']);
 
+/**
+ * Names parsed so far: every handshake parses its protocol's name again. Only supported names are kept,
+ * and there are finitely many (no modifier twice, none past the last message); results are frozen.
+ */
+const parsedNames = new Map<string, ParsedProtocolName>();
+
 /** Parses `Noise_<pattern>_<dh>_<cipher>_<hash>`; returns undefined for unsupported names. */
 export function parseProtocolName(protocolName: string): ParsedProtocolName | undefined {
+  let parsed = parsedNames.get(protocolName);
+  if (parsed === undefined) {
+    parsed = parseUncached(protocolName);
+    if (parsed !== undefined) parsedNames.set(protocolName, parsed);
+  }
+  return parsed;
+}
+
+function parseUncached(protocolName: string): ParsedProtocolName | undefined {
   const parts = protocolName.split('_');
   if (parts.length !== 5) return undefined;
   const [prefix, patternName, dh, cipher, hash] = parts;
@@ -152,5 +167,5 @@ export function parseProtocolName(protocolName: string): ParsedProtocolName | un
   if (hash === undefined || !HASH_NAMES.has(hash) || patternName === undefined) return undefined;
   const pattern = resolvePattern(patternName);
   if (pattern === undefined) return undefined;
-  return { pattern, dh, cipher, hash: hash as ParsedProtocolName['hash'] };
+  return Object.freeze({ pattern, dh, cipher, hash: hash as ParsedProtocolName['hash'] });
 }

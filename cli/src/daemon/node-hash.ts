@@ -13,6 +13,10 @@ import {
 
 const IPAD = 0x36;
 const OPAD = 0x5c;
+/** The counter bytes HKDF appends to each output's input. */
+const ONE = Uint8Array.of(0x01);
+const TWO = Uint8Array.of(0x02);
+const THREE = Uint8Array.of(0x03);
 
 /** node:crypto's name, block size and output size of each Noise hash. */
 const ALGORITHMS: Readonly<Record<NoiseHash, { name: string; blockBytes: number; hashLenBytes: number }>> = {
@@ -55,37 +59,40 @@ function nodeHashFunction(noiseName: NoiseHash): NoiseHashFunction {
     outer.set(digest(inner.subarray(0, at)), blockBytes);
     return digest(outer);
   };
-  const pads = (key: Uint8Array, dataBytes: number): { inner: Uint8Array; outer: Uint8Array } => {
+  // The pads are built in two arrays of this hash's own, reused by every call and wiped after it (calls
+  // are synchronous, never nested): a handshake does ten of them, and allocating each cost more than the
+  // XOR. `inner` grows when data is longer than it has room for.
+  let inner = new Uint8Array(blockBytes + 2 * hashLenBytes);
+  const outer = new Uint8Array(blockBytes + hashLenBytes);
+  const pads = (key: Uint8Array, dataBytes: number): void => {
     const k = key.length > blockBytes ? digest(key) : key;
-    const inner = new Uint8Array(blockBytes + dataBytes);
-    const outer = new Uint8Array(blockBytes + hashLenBytes);
+    if (inner.length < blockBytes + dataBytes) inner = new Uint8Array(blockBytes + dataBytes);
     padKey(inner, k, IPAD, blockBytes);
     padKey(outer, k, OPAD, blockBytes);
-    return { inner, outer };
+  };
+  const wipe = (): void => {
+    inner.fill(0);
+    outer.fill(0);
   };
   return {
     hashLenBytes,
     hash: digest,
     hmac(key, data) {
-      const { inner, outer } = pads(key, data.length);
+      pads(key, data.length);
       const out = hmacPadded(inner, outer, [data]);
-      inner.fill(0);
-      outer.fill(0);
+      wipe();
       return out;
     },
     hkdf(chainingKey, ikm, numOutputs) {
-      const first = pads(chainingKey, ikm.length);
-      const tempKey = hmacPadded(first.inner, first.outer, [ikm]);
-      first.inner.fill(0);
-      first.outer.fill(0);
+      pads(chainingKey, ikm.length);
+      const tempKey = hmacPadded(inner, outer, [ikm]);
       // The two or three outputs are HMACs under tempKey: its pads are computed once.
-      const { inner, outer } = pads(tempKey, hashLenBytes + 1);
-      const out1 = hmacPadded(inner, outer, [Uint8Array.of(0x01)]);
-      const out2 = hmacPadded(inner, outer, [out1, Uint8Array.of(0x02)]);
+      pads(tempKey, hashLenBytes + 1);
+      const out1 = hmacPadded(inner, outer, [ONE]);
+      const out2 = hmacPadded(inner, outer, [out1, TWO]);
       const outputs = [out1, out2];
-      if (numOutputs === 3) outputs.push(hmacPadded(inner, outer, [out2, Uint8Array.of(0x03)]));
-      inner.fill(0);
-      outer.fill(0);
+      if (numOutputs === 3) outputs.push(hmacPadded(inner, outer, [out2, THREE]));
+      wipe();
       tempKey.fill(0);
       return outputs;
     },
