@@ -11,6 +11,8 @@ const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
 /** How long the addresses of the machine's interfaces are reused (a wildcard --listen), in milliseconds. */
 const INTERFACES_REUSE_MS = 1000;
+/** Allowed Host and Origin headers remembered at most (a daemon's own clients send a handful). */
+const REMEMBERED_ALLOWED = 64;
 /** Ports the tailnet sidecar serves, by scheme. */
 const TAILNET_PORTS = { http: 80, https: 443 } as const;
 
@@ -26,17 +28,50 @@ export class AllowedHosts {
   private tailnet: string[] = [];
   /** The local names as last computed (every request asks twice: Host and Origin), and when. */
   private local: { names: Set<string>; atMs: number } | undefined;
+  /**
+   * Host and Origin headers already allowed (a client sends the same ones on every connection, and parsing
+   * one costs a URL), for the local names they were allowed with; forgotten when the names change.
+   */
+  private readonly allowed = new Set<string>();
+  private allowedFor: Set<string> | undefined;
 
   constructor(private readonly listen: { host: string; port: number }) {}
 
   /** The names and IPs the daemon is reachable by on the tailnet (served on :80 and :443). */
   setTailnetHosts(hosts: string[]): void {
     this.tailnet = hosts.map(canonicalHost).filter((h): h is string => h !== undefined);
+    this.allowed.clear();
   }
 
   /** True when a Host header value (name[:port]) names this daemon where it is served. */
   allowsHost(hostHeader: string | undefined): boolean {
     if (!hostHeader) return false;
+    return this.remembered(`host ${hostHeader}`, () => this.checkHost(hostHeader));
+  }
+
+  /** True when an Origin header is absent (non-browser clients) or exactly one of this daemon's origins. */
+  allowsOrigin(origin: string | undefined): boolean {
+    if (origin === undefined) return true;
+    return this.remembered(`origin ${origin}`, () => this.checkOrigin(origin));
+  }
+
+  /**
+   * True when `key` was allowed before, else `check()`. Only allowed headers are remembered, and only so
+   * many (headers are anyone's): refused ones are checked again each time.
+   */
+  private remembered(key: string, check: () => boolean): boolean {
+    const names = this.localNames();
+    if (this.allowedFor !== names) {
+      this.allowed.clear();
+      this.allowedFor = names;
+    }
+    if (this.allowed.has(key)) return true;
+    if (!check()) return false;
+    if (this.allowed.size < REMEMBERED_ALLOWED) this.allowed.add(key);
+    return true;
+  }
+
+  private checkHost(hostHeader: string): boolean {
     const parsed = parseHostHeader(hostHeader);
     if (!parsed) return false;
     const { host, port } = parsed;
@@ -46,9 +81,7 @@ export class AllowedHosts {
     );
   }
 
-  /** True when an Origin header is absent (non-browser clients) or exactly one of this daemon's origins. */
-  allowsOrigin(origin: string | undefined): boolean {
-    if (origin === undefined) return true;
+  private checkOrigin(origin: string): boolean {
     const o = parseOrigin(origin);
     if (!o) return false;
     if (o.scheme === 'http' && o.port === this.listen.port && this.localNames().has(o.host)) return true;

@@ -102,3 +102,36 @@ describe('Host', () => {
     expect(h.allowsOrigin('http://127.0.0.1:6767')).toBe(false);
   });
 });
+
+describe('Remembered answers', () => {
+  it('forgets a tailnet name the daemon no longer has, even one it allowed before', () => {
+    const h = withTailnet();
+    expect(h.allowsHost('paseo.tail1234.ts.net')).toBe(true);
+    expect(h.allowsOrigin('https://paseo.tail1234.ts.net')).toBe(true);
+    h.setTailnetHosts(['other.tail1234.ts.net']);
+    expect(h.allowsHost('paseo.tail1234.ts.net')).toBe(false);
+    expect(h.allowsOrigin('https://paseo.tail1234.ts.net')).toBe(false);
+    expect(h.allowsHost('other.tail1234.ts.net')).toBe(true);
+  });
+
+  it('answers the same for a header asked again, allowed or refused', () => {
+    const h = withTailnet();
+    for (let i = 0; i < 3; i++) {
+      expect(h.allowsHost('localhost:6767')).toBe(true);
+      expect(h.allowsHost('localhost:3000')).toBe(false);
+      expect(h.allowsOrigin('http://localhost:6767')).toBe(true);
+      expect(h.allowsOrigin('http://localhost:3000')).toBe(false);
+    }
+  });
+
+  it('keeps checking every header once it remembers as many as it may', () => {
+    const h = withTailnet();
+    // Spellings of an allowed name (upper and lower case letters) fill what it remembers, and more.
+    const spell = (n: number): string =>
+      [...'localhost'].map((ch, i) => ((n >> i) & 1 ? ch.toUpperCase() : ch)).join('');
+    for (let n = 0; n < 100; n++) expect(h.allowsHost(`${spell(n)}:6767`)).toBe(true);
+    for (let n = 0; n < 100; n++) expect(h.allowsHost(`${spell(n)}:6768`)).toBe(false);
+    expect(h.allowsHost(`${spell(511)}:6767`)).toBe(true);
+    expect(h.allowsHost('evil.example.com:6767')).toBe(false);
+  });
+});
