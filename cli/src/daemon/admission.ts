@@ -39,11 +39,16 @@ export class ConnectionTable<T extends Admitted> {
    */
   admit(conn: T): boolean {
     if (this.count(this.open, conn.source) >= MAX_CONNECTIONS_PER_SOURCE) return false;
-    const fromSource = [...this.pending].filter((c) => c.source === conn.source);
-    for (const old of fromSource.slice(0, Math.max(0, fromSource.length - MAX_HANDSHAKES_PER_SOURCE + 1))) {
+    // Oldest first (a Set iterates in insertion order, and deleting while iterating is safe).
+    let fromSource = this.count(this.pending, conn.source);
+    for (const old of this.pending) {
+      if (fromSource < MAX_HANDSHAKES_PER_SOURCE) break;
+      if (old.source !== conn.source) continue;
       this.evict(old);
+      fromSource--;
     }
-    for (const old of [...this.pending].slice(0, Math.max(0, this.pending.size - MAX_HANDSHAKES_IN_PROGRESS + 1))) {
+    for (const old of this.pending) {
+      if (this.pending.size < MAX_HANDSHAKES_IN_PROGRESS) break;
       this.evict(old);
     }
     this.pending.add(conn);

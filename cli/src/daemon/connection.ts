@@ -33,7 +33,7 @@ type State = 'handshake' | 'hello' | 'open' | 'closed';
  * when the pipe ends. The caps, the handshake, revocation by key and CLOSE frames all live here.
  */
 export class DeviceConnection implements Client, Admitted {
-  readonly id = randomId(8);
+  #id: string | undefined;
   readonly owner = false;
   deviceId: string | undefined;
   /** The device's static key, once the handshake proved the device holds it. */
@@ -73,6 +73,12 @@ export class DeviceConnection implements Client, Admitted {
         'This device has too many connections open to this computer. Close some, then try again.',
       );
     }
+  }
+
+  /** This connection's id among the daemon's clients, made when first asked for (a flood's never are). */
+  get id(): string {
+    this.#id ??= randomId(8);
+    return this.#id;
   }
 
   /** Where the connection comes from: the unit of the per-source limits. */
