@@ -25,8 +25,13 @@ export function sendResponse(
   res.end(body);
 }
 
+/** Where the daemon's WebSocket is served. */
+const WS_PATH = '/ws';
+
 /** The decoded path of a request URL, or undefined when it cannot be decoded. */
 export function decodePath(url: string | undefined): string | undefined {
+  // Every WebSocket asks for exactly this; parsing it as a URL would give it back unchanged.
+  if (url === WS_PATH) return WS_PATH;
   try {
     return decodeURIComponent(new URL(url ?? '/', 'http://x').pathname);
   } catch {
