@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     }
     if (only.has('handshakes')) {
       log(`handshakes: replayed CONNECT_INITs, then echo idle and during ${FLOOD_HANDSHAKES_PER_S} handshakes/s`);
-      handshakes = await measureHandshakes(bundle, daemon, paseo, samples, log);
+      handshakes = await measureHandshakes(bundle, daemon, paseo, samples, log, envInt('BENCH_HANDSHAKE_WINDOWS', 3));
     }
     if (only.has('relay')) {
       log('relay: frames through one paseo relay node vs a bare ws pass-through, 64 B / 1 KiB / 16 KiB');

@@ -16,6 +16,9 @@
 //   BENCH_PAGE_MIB      size of the file `cat` prints into the pages in Chromium (default 8)
 //   BENCH_FLOOD_MIB     size of the flood with a stalled viewer (default 1024)
 //   BENCH_PATHS         comma list of paths to run: paseo,node-pty,ttyd,bare ws (default all)
+//   BENCH_HANDSHAKE_WINDOWS  5-second windows of the handshake throughput run, median reported (default 3)
+// The handshake figures alone, in about half a minute (for iterating on the daemon's connection path):
+//   BENCH_ONLY=handshakes BENCH_FILE_MIB=1 $(scripts/node-runtime.sh) scripts/bench/run.ts
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
