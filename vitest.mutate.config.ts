@@ -26,6 +26,7 @@ const TESTS: Record<string, string[]> = {
     'daemon-control',
     'daemon-sessions',
     'daemon-state',
+    'history',
   ].map((t) => `cli/test/unit/${t}.test.ts`),
   session: [
     'cli/test/unit/session*.test.ts',
