@@ -26,6 +26,7 @@ const TESTS: Record<string, string[]> = {
     'daemon-control',
     'daemon-sessions',
     'daemon-state',
+    'daemon-routes',
     'history',
   ].map((t) => `cli/test/unit/${t}.test.ts`),
   session: [
