@@ -254,7 +254,10 @@ describe('history through the daemon', () => {
     // While it is listed it is not history, and cannot be deleted.
     expect((await conn.request({ t: 'history.list' })).entries).toEqual([]);
     const listed = await rejection(conn.request({ t: 'history.remove', sessionId: info.id }), RequestError);
-    expect(listed.code).toBe('failed');
+    expect([listed.code, listed.message]).toEqual([
+      'failed',
+      `${info.name} is still in the list of sessions: remove it from there first, then its history.`,
+    ]);
     const running = await rejection(conn.request({ t: 'history.read', sessionId: info.id }), RequestError);
     expect(running.message).toBe('That session is still running: open it from the list of sessions.');
     await conn.request({ t: 'session.send', sessionId: info.id }, new TextEncoder().encode('go'));
