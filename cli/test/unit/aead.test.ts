@@ -120,7 +120,9 @@ describe('ChaCha20-Poly1305 implementations', () => {
       expect(() => factory(new Uint8Array(31))).toThrow(RangeError);
       const aead = factory(new Uint8Array(32));
       expect(() => aead.seal(new Uint8Array(8), new Uint8Array(0), new Uint8Array(1))).toThrow(RangeError);
-      expect(() => aead.open(new Uint8Array(12), new Uint8Array(0), new Uint8Array(15))).toThrow();
+      expect(() => aead.open(new Uint8Array(12), new Uint8Array(0), new Uint8Array(15))).toThrow(
+        /shorter than the tag/,
+      );
       expect(() => aead.open(new Uint8Array(12), new Uint8Array(0), new Uint8Array(16))).toThrow();
     },
   );

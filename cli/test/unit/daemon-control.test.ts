@@ -2,7 +2,7 @@
 // is refused with a sentence and the first keeps running; a stale socket file is replaced; a malformed
 // frame on the control socket gets an error and a close; damaged device files show in status; the pairing
 // code lifetime a test may shorten, and only shorten.
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,13 @@ function home(): string {
 
 const start = (h: string) => Daemon.start({ home: h, listen: { host: '127.0.0.1', port: 0 }, tailnet: false, log });
 
+/** This process's umask (read by setting it and putting it back: `process.umask()` alone is deprecated). */
+function currentUmask(): number {
+  const mask = process.umask(0o022);
+  process.umask(mask);
+  return mask;
+}
+
 describe('daemon start-up', () => {
   it('refuses a second daemon on the same state folder; the first keeps answering', async () => {
     d = await startInProcessDaemon();
@@ -49,15 +56,19 @@ describe('daemon start-up', () => {
     const socket = join(h, 'paseo.sock');
     // A socket file nobody listens on any more.
     writeFileSync(socket, ''); // what a daemon that died leaves behind: nothing answers there
+    const umask = currentUmask();
     const daemon = await start(h);
     try {
       expect(statSync(socket).mode & 0o777).toBe(0o600);
+      // The socket is made private through the umask, which is the process's own again afterwards.
+      expect(currentUmask()).toBe(umask);
       const owner = await ControlClient.connect(h);
       expect((await owner.request({ t: 'status' })).pid).toBe(process.pid);
       owner.close();
     } finally {
       await daemon.stop();
     }
+    expect(existsSync(socket)).toBe(false);
     expect(() => statSync(socket)).toThrow(/ENOENT/); // removed on stop
   });
 

@@ -203,6 +203,21 @@ describe('Noise test vectors', () => {
     expect(toHex(nodeX25519.sharedSecret(Uint8Array.from(a.privateKey), b.publicKey))).toBe(expected);
   });
 
+  it('node:crypto X25519 refuses keys that are not 32 bytes, as noble does', () => {
+    const a = nodeX25519.generateKeyPair();
+    const key = (n: number) => new Uint8Array(n).fill(9);
+    expect(() => nodeX25519.sharedSecret(key(31), a.publicKey)).toThrow(
+      new RangeError('X25519 private key must be 32 bytes'),
+    );
+    expect(() => nodeX25519.sharedSecret(a.privateKey, key(33))).toThrow(
+      new RangeError('X25519 public key must be 32 bytes'),
+    );
+    const notBytes = [9, 9, 9] as unknown as Uint8Array;
+    expect(() => nodeX25519.sharedSecret(notBytes, a.publicKey)).toThrow(
+      new RangeError('X25519 private key must be 32 bytes'),
+    );
+  });
+
   it('node:crypto and noble X25519 agree on random keys, both ways', () => {
     for (let i = 0; i < 20; i++) {
       const a = nodeX25519.generateKeyPair();
