@@ -48,27 +48,53 @@ describe('relay frames', () => {
     expect([...pieces]).toEqual([...encodeRelayFrame(RelayOp.DATA, 7, new Uint8Array([1, 2, 3]))]);
   });
 
-  it('refuses frames that break the framing', () => {
-    const bad = [
-      new Uint8Array([0x02, 0, 0]), // shorter than the header
-      encodeRelayFrame(0x7e as never, 1, new Uint8Array([1])), // unknown op
-      encodeRelayFrame(RelayOp.DATA, 0, new Uint8Array([1])), // channel op on channel 0
-      encodeRelayFrame(RelayOp.PING, 3, new Uint8Array(8)), // link op on a channel
-      encodeRelayFrame(RelayOp.DATA, 1), // empty DATA
-      encodeRelayFrame(RelayOp.PING, 0, new Uint8Array(3)), // PING of the wrong size
-      encodeRelayFrame(RelayOp.CHALLENGE, 0, new Uint8Array(31)),
-      new Uint8Array(MAX_RELAY_FRAME_BYTES + 1).fill(2, 0, 1),
-    ];
-    for (const b of bad) expect(() => decodeRelayFrame(b)).toThrow(RelayFrameError);
-    // ERROR may name a channel.
+  it('refuses frames that break the framing, each for its own reason', () => {
+    const refused = (bytes: Uint8Array) => {
+      try {
+        decodeRelayFrame(bytes);
+      } catch (err) {
+        if (err instanceof RelayFrameError) return err.message;
+        throw err;
+      }
+      throw new Error('decoded a frame that should be refused');
+    };
+    expect(refused(new Uint8Array([0x02, 0, 0]))).toBe('a relay frame of 3 bytes');
+    expect(refused(encodeRelayFrame(0x7e as never, 1, new Uint8Array([1])))).toBe('unknown op 0x7e');
+    expect(refused(encodeRelayFrame(RelayOp.DATA, 0, new Uint8Array([1])))).toBe('op 0x2 on channel 0');
+    expect(refused(encodeRelayFrame(RelayOp.PING, 3, new Uint8Array(8)))).toBe('op 0x4 on channel 3');
+    expect(refused(encodeRelayFrame(RelayOp.REGISTER, 1, new Uint8Array(96)))).toBe('op 0x11 on channel 1');
+    expect(refused(encodeRelayFrame(RelayOp.DATA, 1))).toBe('an empty DATA frame');
+    expect(refused(encodeRelayFrame(RelayOp.PING, 0, new Uint8Array(3)))).toBe('a PING or PONG of the wrong size');
+    expect(refused(encodeRelayFrame(RelayOp.PONG, 0, new Uint8Array(9)))).toBe('a PING or PONG of the wrong size');
+    expect(refused(encodeRelayFrame(RelayOp.CHALLENGE, 0, new Uint8Array(31)))).toBe('a short CHALLENGE');
+    const oversize = encodeRelayFrame(RelayOp.DATA, 1, new Uint8Array(MAX_RELAY_FRAME_BYTES + 1 - 5));
+    expect(refused(oversize)).toBe(`a relay frame of ${MAX_RELAY_FRAME_BYTES + 1} bytes`);
+    // At the limits: the largest frame, a frame that is only a header, PONG and CHALLENGE of their size.
+    expect(decodeRelayFrame(oversize.subarray(0, MAX_RELAY_FRAME_BYTES)).payload.length).toBe(
+      MAX_RELAY_FRAME_BYTES - 5,
+    );
+    expect(decodeRelayFrame(encodeRelayFrame(RelayOp.CLOSE, 9))).toMatchObject({ op: RelayOp.CLOSE, channel: 9 });
+    expect(decodeRelayFrame(encodeRelayFrame(RelayOp.PONG, 0, new Uint8Array(8))).op).toBe(RelayOp.PONG);
+    expect(decodeRelayFrame(encodeRelayFrame(RelayOp.CHALLENGE, 0, new Uint8Array(32))).op).toBe(RelayOp.CHALLENGE);
+    // ERROR may name a channel, or none.
     expect(decodeRelayFrame(encodeRelayFrame(RelayOp.ERROR, 7, new Uint8Array([0x7b]))).channel).toBe(7);
+    expect(decodeRelayFrame(encodeRelayFrame(RelayOp.ERROR, 0, new Uint8Array([0x7b]))).channel).toBe(0);
+    // A channel number is a 32-bit unsigned integer.
+    for (const channel of [-1, 2 ** 32, 1.5]) {
+      expect(() => encodeRelayFrame(RelayOp.DATA, channel, new Uint8Array([1]))).toThrow(RangeError);
+    }
+    expect(decodeRelayFrame(encodeRelayFrame(RelayOp.DATA, 0xffffffff, new Uint8Array([1]))).channel).toBe(0xffffffff);
   });
 
   it('carries a close code and reason; codes a relay may not send become 1000', () => {
     expect(parseClosePayload(closePayload(4003, 'revoked'))).toEqual({ code: 4003, reason: 'revoked' });
-    expect(parseClosePayload(closePayload(1006, 'x')).code).toBe(1000);
+    expect(parseClosePayload(closePayload(4001, ''))).toEqual({ code: 4001, reason: '' });
+    for (const code of [1000, 1001, 1013, 4000, 4999])
+      expect(parseClosePayload(closePayload(code, 'x')).code).toBe(code);
+    for (const code of [1006, 1002, 3999, 5000]) expect(parseClosePayload(closePayload(code, 'x')).code).toBe(1000);
     expect(parseClosePayload(new Uint8Array([1]))).toEqual({ code: 1000, reason: '' });
     expect(closePayload(1000, 'é'.repeat(200)).length).toBeLessThanOrEqual(125);
+    expect(closePayload(1000, 'a'.repeat(123)).length).toBe(125);
   });
 
   it('binds a registration to the relay host, the challenge and the key', () => {
@@ -81,6 +107,12 @@ describe('relay frames', () => {
     expect(p.host).toBe('::1');
     expect(p.signature.length).toBe(64);
     expect(() => parseRegister(new Uint8Array(50))).toThrow(RelayFrameError);
+    // A key and a signature with no host, and with the longest host a REGISTER carries; one byte more is refused.
+    expect(parseRegister(new Uint8Array(96)).host).toBe('');
+    expect(parseRegister(new Uint8Array(96 + 255).fill(0x61)).host).toBe('a'.repeat(255));
+    expect(() => parseRegister(new Uint8Array(96 + 256).fill(0x61))).toThrow(
+      new RelayFrameError('a REGISTER of the wrong size'),
+    );
   });
 
   it('derives a 20-character relay id from a key', () => {
