@@ -71,13 +71,15 @@ unit: node_modules/.package-lock.json
 
 # Mutation testing (stryker.config.mjs, vitest.mutate.config.ts): each folder's unit tests against Stryker's
 # mutants of that folder, under nice (the cores are shared), incremental: a rerun tests only what changed.
-# MUTATE=daemon tests one folder. The unit tests find the Noise vectors in ../shared, so the sandboxes
-# (.stryker-tmp/sandbox-*) get it beside them too.
+# MUTATE=daemon tests one folder; STRYKER_ARGS adds Stryker options, e.g. STRYKER_ARGS="--mutate
+# cli/src/session/lazy-feed.ts" for one file's mutants while writing its tests. The unit tests find the
+# Noise vectors in ../shared, so the sandboxes (.stryker-tmp/sandbox-*) get it beside them too.
 MUTATE ?= channel daemon session
+STRYKER_ARGS ?=
 mutate: node_modules/.package-lock.json
 	mkdir -p .stryker-tmp && ln -sfn "$(abspath ..)/shared" .stryker-tmp/shared
 	for folder in $(MUTATE); do \
-	  PASEO_MUTATE=$$folder nice -n 10 $(NODE24) node_modules/@stryker-mutator/core/bin/stryker.js run stryker.config.mjs; \
+	  PASEO_MUTATE=$$folder nice -n 10 $(NODE24) node_modules/@stryker-mutator/core/bin/stryker.js run stryker.config.mjs $(STRYKER_ARGS); \
 	done
 	$(NODE24) scripts/mutation-summary.mjs $(MUTATE)
 

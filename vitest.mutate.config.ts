@@ -31,10 +31,11 @@ const TESTS: Record<string, string[]> = {
   ].map((t) => `cli/test/unit/${t}.test.ts`),
   session: [
     'cli/test/unit/session*.test.ts',
+    'cli/test/unit/acp-*.test.ts',
     'cli/test/unit/recording-writer.test.ts',
     'cli/test/unit/pty.test.ts',
-    'cli/test/unit/acp-mapping.test.ts',
     'cli/test/unit/conversation.test.ts',
+    'cli/test/unit/json-bytes.test.ts',
   ],
 };
 
