@@ -7,6 +7,7 @@ import { createLogger } from '../log.js';
 import { relayLimitsFromEnv } from '../relay/limits.js';
 import { RelayServer } from '../relay/server.js';
 import type { TlsFiles } from '../transport/http-server.js';
+import { isLoopbackHost } from '../transport/loopback.js';
 import { fail } from '../ui/output.js';
 import { PASEO_VERSION } from '../version.js';
 import { parseListen } from './shared.js';
@@ -64,7 +65,7 @@ export default defineCommand({
       `paseo relay ${PASEO_VERSION} is running at ${relay.url}\n` +
         `  Daemons connect with: paseo up --relay ${ws}://${shown}\n` +
         `  Health: ${relay.url}healthz   Metrics: ${relay.url}metrics\n` +
-        (tls || listen.host.startsWith('127.') || listen.host === '::1'
+        (tls || isLoopbackHost(listen.host)
           ? ''
           : '  Note: without --cert and --key, put an HTTPS reverse proxy in front (docs/relay.md): phones need HTTPS.\n') +
         'Press Ctrl-C to stop.\n',

@@ -30,6 +30,7 @@ import {
 } from '../channel/relay-protocol.js';
 import { type Logger, logText } from '../log.js';
 import { shorterFromEnv } from './http-server.js';
+import { isLoopbackHost } from './loopback.js';
 import type { PipeReceiver, PipeSink } from './pipe.js';
 
 /** First reconnect delay, in milliseconds; doubles up to RECONNECT_MAX_DELAY_MS, ±25% jitter. */
@@ -71,9 +72,7 @@ export function relayUrlProblem(url: string): string | undefined {
     return `"${url}" is not a WebSocket address. Use wss://${u.host || 'relay.example.com'}.`;
   if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password)
     return `"${url}" has more than a host: give the relay's address alone, like wss://${u.host}.`;
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  const loopback = host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  if (u.protocol === 'ws:' && !loopback)
+  if (u.protocol === 'ws:' && !isLoopbackHost(u.hostname))
     return `Use wss://${u.host}: through ws:// phones would load paseo's page over plain HTTP, which anything on the way could change. (ws:// is for a relay on this machine.)`;
   return undefined;
 }

@@ -58,6 +58,8 @@ describe('the daemon side', () => {
     expect(relayUrlProblem('ws://relay.example.com')).toContain('Use wss://relay.example.com');
     expect(relayUrlProblem('ws://[::1]:7777')).toBeUndefined();
     expect(relayUrlProblem('ws://localhost:7777')).toBeUndefined();
+    expect(relayUrlProblem('ws://[0:0:0:0:0:0:0:1]:7777')).toBeUndefined();
+    expect(relayUrlProblem('ws://10.0.0.5:7777')).toContain('Use wss://10.0.0.5:7777');
     expect(relayUrlProblem('wss://relay.example.com/paseo')).toContain('more than a host');
     expect(relayUrlProblem('relay')).toContain('is not an address');
     expect(relayWebUrl('wss://relay.example.com')).toBe('https://relay.example.com/');

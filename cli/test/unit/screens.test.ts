@@ -108,11 +108,15 @@ describe('pairing block', () => {
   });
 
   it('tells loopback addresses from others', () => {
-    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])
-      expect(isLoopbackHost(h), h).toBe(true);
-    for (const h of ['0.0.0.0', '192.168.1.2', '100.64.0.1', 'paseo.tail1234.ts.net', '::'])
-      expect(isLoopbackHost(h), h).toBe(false);
+    const loopback = ['127.0.0.1', '127.1.2.3', '127.1', 'localhost', 'LOCALHOST.', 'app.localhost', '::1', '[::1]'];
+    loopback.push('0:0:0:0:0:0:0:1', '[0000::0001]', '::ffff:127.0.0.1', '::ffff:7f00:1');
+    for (const h of loopback) expect(isLoopbackHost(h), h).toBe(true);
+    const others = ['0.0.0.0', '192.168.1.2', '100.64.0.1', '128.0.0.1', 'paseo.tail1234.ts.net', 'localhost.example'];
+    others.push('::', '::2', '::ffff:10.0.0.1', 'fd7a:115c:a1e0::1', 'not a host');
+    for (const h of others) expect(isLoopbackHost(h), h).toBe(false);
     expect(isLoopbackUrl('http://[::1]:6767/')).toBe(true);
+    expect(isLoopbackUrl('http://[0:0:0:0:0:0:0:1]:6767/')).toBe(true);
+    expect(isLoopbackUrl('http://0x7f.1:6767/')).toBe(true);
     expect(isLoopbackUrl('http://paseo.tail1234.ts.net/')).toBe(false);
     expect(isLoopbackUrl('not a url')).toBe(false);
   });
