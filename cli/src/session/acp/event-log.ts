@@ -38,9 +38,10 @@ export class EventLog {
     this.kept.push(json);
     this.keptBytes += json.length;
     this.end++;
+    // Drops the oldest while the rest still make up the capacity; the newest event always stays.
     while (
-      this.keptBytes - (this.kept[this.head]?.length ?? 0) >= this.capacityBytes &&
-      this.head < this.kept.length - 1
+      this.head < this.kept.length - 1 &&
+      this.keptBytes - (this.kept[this.head] as string).length >= this.capacityBytes
     ) {
       this.keptBytes -= (this.kept[this.head] as string).length;
       this.head++;
@@ -71,17 +72,18 @@ export class EventLog {
         const parts: string[] = [];
         let bytes = 0;
         let seq = from;
-        while (seq < this.end && parts.length < maxEvents && (parts.length === 0 || bytes < EVENTS_MESSAGE_BYTES)) {
+        // The first event always goes (bytes start at 0), however large.
+        while (seq < this.end && parts.length < maxEvents && bytes < EVENTS_MESSAGE_BYTES) {
           const json = this.kept[this.head + (seq - this.first)] as string;
           parts.push(json);
           bytes += json.length + 1;
           seq++;
         }
-        const body = Buffer.from(`[${parts.join(',')}]`, 'utf8');
+        const body = Buffer.from(`[${parts.join(',')}]`);
         return { seq, messages: [{ msg: { t: 'session.events', sessionId, seq }, body }] };
       },
       snapshot: (): Delivery => {
-        const body = Buffer.from(JSON.stringify(this.conversation.snapshot(snapshotBytes)), 'utf8');
+        const body = Buffer.from(JSON.stringify(this.conversation.snapshot(snapshotBytes)));
         return { seq: this.end, messages: [{ msg: { t: 'session.conversation', sessionId, seq: this.end }, body }] };
       },
       whenSnapshotReady: (fn) => queueMicrotask(fn),
