@@ -34,12 +34,12 @@ export class LineFilter {
       this.line();
       start = i + 1;
     }
-    if (start < chunk.length) this.add(chunk.subarray(start));
+    this.add(chunk.subarray(start));
   }
 
   /** The stream ended: a last line without a newline is handled too. */
   end(): void {
-    if (this.size > 0 || this.oversized) this.line();
+    this.line(); // nothing for an empty line
   }
 
   private add(part: Buffer): void {
@@ -51,6 +51,7 @@ export class LineFilter {
       return;
     }
     if (part.length > 0) {
+      // (Empty pieces are not kept: a line read whole stays one piece, passed on without a copy.)
       this.parts.push(Buffer.from(part));
       this.size += part.length;
     }
@@ -74,10 +75,10 @@ export class LineFilter {
 /** True for a JSON object that says it is JSON-RPC 2.0. */
 export function isJsonRpc(text: string): boolean {
   const trimmed = text.trim();
-  if (!trimmed.startsWith('{')) return false;
+  if (!trimmed.startsWith('{')) return false; // (spares parsing most noise)
   try {
-    const value = JSON.parse(trimmed) as unknown;
-    return typeof value === 'object' && value !== null && (value as { jsonrpc?: unknown }).jsonrpc === '2.0';
+    // Text that starts with `{` parses to an object or not at all.
+    return (JSON.parse(trimmed) as { jsonrpc?: unknown }).jsonrpc === '2.0';
   } catch {
     return false;
   }
