@@ -60,10 +60,9 @@ export function mapUpdate(update: SessionUpdate, at: string): ConversationEvent 
     }
     case 'plan':
       return { t: 'plan', at, entries: update.entries.slice(0, MAX_PARTS).map(planEntry) };
-    default:
-      // Commands, modes, config options, usage, notices, session info: not shown (yet).
-      return undefined;
   }
+  // Commands, modes, config options, usage, notices, session info: not shown (yet).
+  return undefined;
 }
 
 /**
@@ -142,7 +141,7 @@ function paths(locations: ToolCallLocation[]): string[] {
   for (const l of locations.slice(0, MAX_PARTS)) {
     const path = clip(l.path, MAX_PATH_CHARS);
     if (path === '') continue;
-    const withLine = clip(l.line != null && l.line > 0 ? `${path}:${l.line}` : path, MAX_PATH_CHARS);
+    const withLine = clip((l.line ?? 0) > 0 ? `${path}:${l.line}` : path, MAX_PATH_CHARS);
     if (!out.includes(withLine)) out.push(withLine);
   }
   return out;
