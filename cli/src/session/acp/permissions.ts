@@ -67,9 +67,7 @@ export class PermissionBroker {
         timer,
         resolve,
       });
-      signal.addEventListener('abort', () => this.settle(event.id, 'cancelled', undefined, 'the agent'), {
-        once: true,
-      });
+      signal.addEventListener('abort', () => this.settle(event.id, 'cancelled', undefined, 'the agent'));
       if (signal.aborted) this.settle(event.id, 'cancelled', undefined, 'the agent');
       this.changed();
     });
