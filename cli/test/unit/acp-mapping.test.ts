@@ -131,6 +131,16 @@ describe('ACP session updates → conversation events', () => {
     expect(e?.t === 'tool' && e.content?.at(-1)).toEqual({ type: 'text', text: `line ${MAX_PARTS - 1}` });
   });
 
+  it('leaves out tool output of a kind it does not know (from a newer protocol version)', () => {
+    const unknown = { type: 'chart', chartId: 'x' } as unknown as ToolCallContent;
+    expect(map({ sessionUpdate: 'tool_call_update', toolCallId: 'c1', content: [unknown] })).toEqual({
+      t: 'tool',
+      at: AT,
+      id: 'c1',
+      content: [],
+    });
+  });
+
   it('keeps a tool call id that is empty visible as "?"', () => {
     expect(map({ sessionUpdate: 'tool_call_update', toolCallId: '', status: 'failed' })).toEqual({
       t: 'tool',
