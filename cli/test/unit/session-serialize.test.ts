@@ -79,6 +79,10 @@ describe('cells and attributes', () => {
     expect(snapshotOf('123456789漢')).toBe('\x1bc\x1b[0m123456789 漢\r\n\x1b[0m\x1b[2;3H');
   });
 
+  it('keeps a wrapped line that holds only a blank, so the wrap is not lost', () => {
+    expect(snapshotOf('abcdefghij \r\nx')).toBe('\x1bc\x1b[0mabcdefghij \r\nx\x1b[0m\x1b[3;2H');
+  });
+
   it('keeps the scrollback above the screen', () => {
     expect(snapshotOf('1\r\n2\r\n3\r\n4\r\n5')).toBe('\x1bc\x1b[0m1\r\n2\r\n3\r\n4\r\n5\x1b[0m\x1b[3;2H');
   });
@@ -134,10 +138,16 @@ describe('modes', () => {
     ['a mouse encoding switched off', '\x1b[?1006h\x1b[?1006l', ''],
     ['the last mouse encoding set', '\x1b[?1005h\x1b[?1015h', '\x1b[?1015h'],
     ['an encoding kept when another one is switched off', '\x1b[?1006h\x1b[?1005l', '\x1b[?1006h'],
-    ['nothing after a full reset (RIS)', '\x1b[?25l\x1b[?1015h\x1bc', ''],
-    ['a soft reset (DECSTR) showing the cursor and the default encoding', '\x1b[?25l\x1b[?1006h\x1b[!p', ''],
   ])('follows the modes: %s', (_name, output, restored) => {
     expect(snapshotOf(output)).toBe(emptyWith(restored));
+  });
+
+  it('forgets the screen and every mode at a full reset (RIS)', () => {
+    expect(snapshotOf('abc\x1b[4h\x1b[?25l\x1b[?1015h\x1bc')).toBe(emptyWith(''));
+  });
+
+  it('keeps the screen but resets the modes at a soft reset (DECSTR)', () => {
+    expect(snapshotOf('ab\x1b[4h\x1b[?25l\x1b[?1006h\x1b[!p')).toBe('\x1bc\x1b[0mab\r\n\r\n\x1b[0m\x1b[1;3H');
   });
 
   it('restores the title without control characters, which would end its OSC early', async () => {
