@@ -89,10 +89,10 @@ describe('ScreenService', () => {
     a.service.handle({ op: 'open', id: 1, open: openA });
     b.service.handle({ op: 'open', id: 1, open: openB });
     const times = [START_MS + 1000, START_MS + 2000, START_MS + 3500];
-    a.service.handle(data(1, ['ab', 'cd'], [2, 4], times.slice(0, 2)));
-    a.service.handle(data(1, ['ef'], [6], times.slice(2)));
-    b.service.handle(data(1, ['abcd'], [2, 4], times.slice(0, 2)));
-    b.service.handle(data(1, ['ef'], [6], times.slice(2)));
+    a.service.handle(data(1, ['ab'], [2], times.slice(0, 1)));
+    a.service.handle(data(1, ['cd', 'ef'], [4, 6], times.slice(1)));
+    b.service.handle(data(1, ['ab'], [2], times.slice(0, 1)));
+    b.service.handle(data(1, ['cdef'], [4, 6], times.slice(1)));
     // Chunks the recording already has feed the screen only.
     for (const { service } of [a, b]) service.handle(data(1, ['!'], [7], [START_MS + 4000], false));
     for (const { service } of [a, b]) {
@@ -138,11 +138,11 @@ describe('ScreenService', () => {
   });
 
   it('resizes a screen without a recording', () => {
-    const { service, sent } = makeService();
+    const { service, posts } = makeService();
     service.handle({ op: 'open', id: 1, open: plain });
     service.handle({ op: 'resize', id: 1, cols: 8, rows: 2, atMs: START_MS });
     service.handle({ op: 'snapshot', id: 1, req: 1 });
-    expect(sent('snapshot')[0]).toMatchObject({ cols: 8, rows: 2 });
+    expect(posts.map((p) => p.msg)).toEqual([expect.objectContaining({ op: 'snapshot', cols: 8, rows: 2 })]);
   });
 
   it('answers a tail request with the cursor line and the lines above it', () => {
@@ -186,7 +186,9 @@ describe('ScreenService', () => {
     service.handle(data(1, ['late'], [4]));
     service.handle({ op: 'snapshot', id: 1, req: 2 });
     expect(text((sent('snapshot')[0] as FromScreen & { op: 'snapshot' }).body)).toContain('late');
+    const dispose = vi.spyOn(Screen.prototype, 'dispose');
     service.handle({ op: 'close', id: 1, req: 3 });
+    expect(dispose).toHaveBeenCalledTimes(1);
     expect(sent('closed')).toEqual([{ op: 'closed', id: 1, req: 3 }]);
     expect(vi.getTimerCount()).toBe(1); // the progress report only: no idle flush of a freed screen
     service.handle({ op: 'snapshot', id: 1, req: 4 });

@@ -84,12 +84,14 @@ describe('Screen', () => {
     screen.dispose();
   });
 
-  it('answers queries in the output, e.g. the cursor position', () => {
+  it('answers queries in the output, e.g. the cursor position, until it is disposed', () => {
     const replies: string[] = [];
     const screen = new Screen(10, 3, 5, (data) => replies.push(data));
     screen.write(bytes('ab\r\ncde\x1b[6n'));
     expect(replies).toEqual(['\x1b[2;4R']);
     screen.dispose();
+    screen.write(bytes('\x1b[6n'));
+    expect(replies).toEqual(['\x1b[2;4R']);
   });
 });
 
@@ -123,10 +125,12 @@ describe('feedTarget: the xterm.js internals the screen relies on', () => {
     expect(target.canDrop()).toBe(true);
     // An asynchronous handler (e.g. an image addon's) holds the parser in the middle of its sequence. The
     // parser takes a handler that returns a promise, although the headless build's typings do not say so.
-    const pending = () => new Promise<boolean>(() => {});
+    let release = (_handled: boolean) => {};
+    const pending = () => new Promise<boolean>((resolve) => (release = resolve));
     term.parser.registerCsiHandler({ final: 'z' }, pending as unknown as () => boolean);
     target.parse(bytes('\x1b[z'));
     expect(target.canDrop()).toBe(false);
+    release(true);
     term.dispose();
   });
 
@@ -134,7 +138,7 @@ describe('feedTarget: the xterm.js internals the screen relies on', () => {
   function internals(change: (core: Record<string, Record<string, unknown>>) => void): Terminal {
     const core = {
       _writeBuffer: { writeSync: () => {} },
-      _inputHandler: { _parser: { currentState: 0, _parseStack: { state: 0 } } },
+      _inputHandler: { _parser: { currentState: 0 } },
       _bufferService: { buffer: { scrollTop: 0, scrollBottom: 2 } },
     };
     change(core as unknown as Record<string, Record<string, unknown>>);
@@ -149,10 +153,6 @@ describe('feedTarget: the xterm.js internals the screen relies on', () => {
     [
       'no parser state',
       () => internals((c) => delete (c._inputHandler!._parser as { currentState?: number }).currentState),
-    ],
-    [
-      'no parse stack',
-      () => internals((c) => delete (c._inputHandler!._parser as { _parseStack?: unknown })._parseStack),
     ],
     ['no buffer service', () => internals((c) => delete c._bufferService)],
     ['no scroll region', () => internals((c) => delete (c._bufferService!.buffer as { scrollTop?: number }).scrollTop)],
