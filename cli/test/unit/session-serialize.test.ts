@@ -98,10 +98,33 @@ describe('cursor and alternate screen', () => {
     expect(snapshotOf('12345678漢')).toBe('\x1bc\x1b[0m12345678漢\r\n\r\n\x1b[0m\x1b[1;9H\x1b[0m漢\x1b[0m');
   });
 
+  it('rewrites a blank as a space when a wrap is pending over it', () => {
+    expect(snapshotOf('abcdefghij\x1b[1K')).toBe('\x1bc\r\n\r\n\x1b[0m\x1b[1;10H\x1b[0m \x1b[0m');
+  });
+
+  it('rewrites the last character of the cursor line when a wrap is pending below the scrollback', () => {
+    expect(snapshotOf('a\r\nb\r\nc\r\nd\r\nabcdefghi\x1b[4mj')).toBe(
+      '\x1bc\x1b[0ma\r\nb\r\nc\r\nd\r\nabcdefghi\x1b[0;4mj\x1b[0m\x1b[3;10H\x1b[0;4mj\x1b[0m',
+    );
+  });
+
   it('writes the normal screen with its cursor, then switches to the alternate screen and writes it', () => {
     expect(snapshotOf('ab\x1b[?1049h\x1b[Hcd\x1b[2;2H')).toBe(
       '\x1bc\x1b[0mab\r\n\r\n\x1b[0m\x1b[1;3H\x1b[?1049h\x1b[H\x1b[0mcd\r\n\r\n\x1b[0m\x1b[2;2H',
     );
+  });
+});
+
+describe('a narrowed alternate screen', () => {
+  it('writes only the columns that are left of lines the narrowing did not cut', () => {
+    // The alternate screen is not reflowed: its lines keep their old length.
+    const screen = new Screen(10, 3, 5, () => {});
+    screen.write(Buffer.from('ab\x1b[?1049h\x1b[Habcdefgh\r\nxy'));
+    screen.resize(5, 3);
+    expect(Buffer.from(screen.snapshot().body).toString()).toBe(
+      '\x1bc\x1b[0mab\r\n\r\n\x1b[0m\x1b[1;3H\x1b[?1049h\x1b[H\x1b[0mabcde\r\nxy\r\n\x1b[0m\x1b[2;3H',
+    );
+    screen.dispose();
   });
 });
 
