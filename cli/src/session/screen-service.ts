@@ -83,7 +83,7 @@ export class ScreenService {
         const recorder = entry.recorder;
         if (msg.op === 'close') {
           this.entries.delete(id);
-          if (entry.idleTimer) clearTimeout(entry.idleTimer);
+          clearTimeout(entry.idleTimer);
           entry.screen.dispose();
         }
         const answer = msg.op === 'close' ? 'closed' : 'finished';

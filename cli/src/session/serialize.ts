@@ -61,7 +61,10 @@ function serializeLines(buffer: IBuffer, cols: number, cell: IBufferCell, out: s
   }
 }
 
-/** Index after the last cell that is not a default-looking blank. */
+/**
+ * Index after the last cell that is not a default-looking blank (after a wide character's first half: its
+ * second half is skipped anyway).
+ */
 function contentEnd(line: IBufferLine, cols: number, cell: IBufferCell): number {
   for (let x = Math.min(line.length, cols) - 1; x >= 0; x--) {
     if (!line.getCell(x, cell)) continue;
@@ -73,7 +76,7 @@ function contentEnd(line: IBufferLine, cols: number, cell: IBufferCell): number 
       !cell.isUnderline() &&
       !cell.isStrikethrough() &&
       !cell.isOverline();
-    if (!blank) return x + Math.max(1, cell.getWidth());
+    if (!blank) return x + 1;
   }
   return 0;
 }
