@@ -81,6 +81,24 @@ describe('ScreenService', () => {
     expect(transfer).toEqual([msg.body.buffer]);
   });
 
+  it('keeps the screen for snapshots after finish, and frees it with its timer at close', () => {
+    vi.useFakeTimers();
+    const { service, sent } = makeService();
+    service.handle({ op: 'open', id: 1, open: plain });
+    service.handle({ op: 'finish', id: 1, req: 1 });
+    expect(sent('finished')).toEqual([{ op: 'finished', id: 1, req: 1 }]);
+    service.handle(data(1, ['late'], [4]));
+    service.handle({ op: 'snapshot', id: 1, req: 2 });
+    expect(text((sent('snapshot')[0] as FromScreen & { op: 'snapshot' }).body)).toContain('late');
+    const dispose = vi.spyOn(Screen.prototype, 'dispose');
+    service.handle({ op: 'close', id: 1, req: 3 });
+    expect(dispose).toHaveBeenCalledTimes(1);
+    expect(sent('closed')).toEqual([{ op: 'closed', id: 1, req: 3 }]);
+    expect(vi.getTimerCount()).toBe(1); // the progress report only: no idle flush of a freed screen
+    service.handle({ op: 'snapshot', id: 1, req: 4 });
+    expect(sent('snapshot')).toHaveLength(1);
+  });
+
   it('takes chunks as one array each or back to back in one array, and records each at its own time', async () => {
     const a = makeService();
     const b = makeService();
@@ -175,24 +193,6 @@ describe('ScreenService', () => {
       service.handle(msg);
     }
     expect(posts).toEqual([]);
-  });
-
-  it('keeps the screen for snapshots after finish, and frees it with its timer at close', () => {
-    vi.useFakeTimers();
-    const { service, sent } = makeService();
-    service.handle({ op: 'open', id: 1, open: plain });
-    service.handle({ op: 'finish', id: 1, req: 1 });
-    expect(sent('finished')).toEqual([{ op: 'finished', id: 1, req: 1 }]);
-    service.handle(data(1, ['late'], [4]));
-    service.handle({ op: 'snapshot', id: 1, req: 2 });
-    expect(text((sent('snapshot')[0] as FromScreen & { op: 'snapshot' }).body)).toContain('late');
-    const dispose = vi.spyOn(Screen.prototype, 'dispose');
-    service.handle({ op: 'close', id: 1, req: 3 });
-    expect(dispose).toHaveBeenCalledTimes(1);
-    expect(sent('closed')).toEqual([{ op: 'closed', id: 1, req: 3 }]);
-    expect(vi.getTimerCount()).toBe(1); // the progress report only: no idle flush of a freed screen
-    service.handle({ op: 'snapshot', id: 1, req: 4 });
-    expect(sent('snapshot')).toHaveLength(1);
   });
 });
 
