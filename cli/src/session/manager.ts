@@ -279,7 +279,7 @@ export class SessionManager {
     if (hasCommand) {
       const argv = [...(req.command as string[])];
       if (!argv[0]) throw new SessionError('bad-request', 'The command is empty.');
-      return { argv, defaultName: basename(argv[0]) || 'session', what: 'The command' };
+      return { argv, defaultName: basename(argv[0]), what: 'The command' };
     }
     if (!req.preset) throw new SessionError('bad-request', 'Give a preset or a command to run.');
     const preset = this.presetStore.find(req.preset, kind);

@@ -1,9 +1,11 @@
 // The session manager's requests: every way a create can be wrong gets its sentence; names, folders and
 // the environment a session gets; recordings found after removal; listeners that throw; shutting down.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SessionError } from '../../src/session/errors.js';
+import { acpAgent } from '../fixtures/fake-acp.js';
 import { agent, makeManager, TestViewer, waitFor } from '../fixtures/session-harness.js';
 
 let env: ReturnType<typeof makeManager>;
@@ -194,5 +196,92 @@ describe('SessionManager requests', () => {
     });
     await shutdown;
     expect(manager.list()).toEqual([]);
+  });
+});
+
+describe('SessionManager sentences and lifecycle', () => {
+  it('says which size is wrong when attaching or resizing, and names a missing command or preset command', () => {
+    const path = mkdtempSync(join(tmpdir(), 'paseo-empty-path-'));
+    env = makeManager({}, undefined, { PATH: path, HOME: process.env.HOME });
+    const { manager } = env;
+    const { id } = manager.create({ ...size, command: agent() });
+    const v = new TestViewer(manager, true);
+    const columns = 'The terminal columns must be a whole number from 1 to 1000.';
+    const rows = 'The terminal rows must be a whole number from 1 to 500.';
+    expect(refusal(() => manager.attach(id, v, { cols: 1001 })).message).toBe(columns);
+    expect(refusal(() => manager.attach(id, v, { rows: 0 })).message).toBe(rows);
+    expect(refusal(() => manager.resize(id, v, 0, 24)).message).toBe(columns);
+    expect(refusal(() => manager.resize(id, v, 80, 501)).message).toBe(rows);
+    expect(refusal(() => manager.create({ ...size, command: ['no-such-tool', '-x'] }))).toMatchObject({
+      code: 'failed',
+      message: 'The command "no-such-tool" was not found on this computer (PATH). Install it or check PATH.',
+    });
+    expect(refusal(() => manager.create({ ...size, preset: 'claude' }))).toMatchObject({
+      code: 'failed',
+      message:
+        'The command of preset "claude", "claude" was not found on this computer (PATH). Install it or check PATH.',
+    });
+    const acpPreset = manager.presets().find((p) => p.kind === 'acp');
+    expect(acpPreset).toBeDefined();
+    expect(refusal(() => manager.create({ ...size, kind: 'acp', preset: acpPreset!.name })).message).toMatch(
+      new RegExp(`^The command of ACP preset "${acpPreset!.name}", ".+" was not found on this computer \\(PATH\\)\\.`),
+    );
+    rmSync(path, { recursive: true, force: true });
+  });
+
+  it('explains a command that cannot be started, and logs each start with its kind, command and folder', () => {
+    env = makeManager();
+    const { manager, log } = env;
+    expect(refusal(() => manager.create({ ...size, kind: 'acp', command: [process.execPath, 'a\0b'] }))).toMatchObject({
+      code: 'failed',
+      message: expect.stringMatching(new RegExp(`^Could not start "${process.execPath} a\0b": .*null bytes`)),
+    });
+    expect(manager.list()).toEqual([]);
+    const pty = manager.create({ ...size, command: agent(), cwd: '/tmp', name: 'shell' });
+    const acp = manager.create({ ...size, kind: 'acp', command: acpAgent(), cwd: '/tmp', name: 'helper' });
+    const starts = log.lines.filter((l) => l.level === 'info' && l.text.startsWith('Session ')).map((l) => l.text);
+    expect(starts).toEqual([
+      `Session ${pty.id} (shell) started: ${agent().join(' ')} in /tmp.`,
+      `Session ${acp.id} (helper) started as an ACP agent: ${acpAgent().join(' ')} in /tmp.`,
+    ]);
+  });
+
+  it('a second kill while the first is under way waits for the same end; an unknown or running session is refused', async () => {
+    env = makeManager();
+    const { manager } = env;
+    const { id, name } = manager.create({ ...size, command: agent() });
+    await expect(manager.remove(id)).rejects.toMatchObject({
+      code: 'failed',
+      message: `${name} is still running. End it first (\`paseo kill ${name}\` or End in the app).`,
+    });
+    const first = manager.kill(id, 'Pixel 8');
+    const second = manager.kill(id, 'iPad');
+    expect(second).toBe(first);
+    await first;
+    expect(manager.get(id)).toBeUndefined();
+    await expect(manager.kill(id)).rejects.toMatchObject({
+      code: 'not-found',
+      message: `There is no session "${id}".`,
+    });
+    expect(new SessionError('failed', 'x').name).toBe('SessionError');
+  });
+
+  it('finds no recording for a name that leads out of the recordings folder, even if such a file exists', () => {
+    env = makeManager();
+    const { manager, home } = env;
+    writeFileSync(join(home, 'outside.cast'), '');
+    writeFileSync(join(home, 'recordings', 'outside.cast'), '');
+    expect(manager.recordingPath('../outside')).toBeUndefined();
+    expect(manager.recordingPath('outside')).toBeUndefined(); // not a session id
+  });
+
+  it('creates PASEO_HOME and its recordings folder, owner-only, and reuses them', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'paseo-home-parent-'));
+    const home = join(parent, 'not', 'yet');
+    env = makeManager({}, home);
+    expect(statSync(join(home, 'recordings')).mode & 0o777).toBe(0o700);
+    const again = makeManager({}, home);
+    expect(again.manager.list()).toEqual([]);
+    rmSync(parent, { recursive: true, force: true });
   });
 });

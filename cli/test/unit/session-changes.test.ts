@@ -1,0 +1,47 @@
+// The session manager's change notifications: state changes (a session starts, a viewer attaches) are
+// reported right away, output alone at most once per outputChangeIntervalMs, and nothing is reported
+// after shutdown.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { SessionInfo } from '../../src/channel/messages.js';
+import { agent, makeManager, TestViewer, waitFor } from '../fixtures/session-harness.js';
+
+let env: ReturnType<typeof makeManager>;
+afterEach(async () => {
+  vi.useRealTimers();
+  await env?.close();
+});
+
+const size = { cols: 80, rows: 24 };
+
+describe('session change notifications', () => {
+  it('reports a new session and a viewer attaching, but not every burst of output', async () => {
+    env = makeManager({ changeThrottleMs: 0, outputChangeIntervalMs: 60_000, promptIdleMs: 60_000 });
+    const { manager } = env;
+    const seen: SessionInfo[][] = [];
+    manager.onChange((sessions) => seen.push(sessions));
+    const { id } = manager.create({
+      ...size,
+      command: agent('count 20', 'sleep 50', 'count 20', 'sleep 50', 'count 20'),
+    });
+    await waitFor('the start reported', () => seen.length === 1);
+    await waitFor('all output arrived', () => (manager.get(id)?.seq ?? 0) > 3 * 20 * 6);
+    manager.attach(id, new TestViewer(manager, true), { afterSeq: 0 });
+    await waitFor('the viewer reported', () => seen.at(-1)?.[0]?.viewers === 1);
+    expect(seen.map((sessions) => sessions.map((s) => [s.id, s.viewers]))).toEqual([[[id, 0]], [[id, 1]]]);
+  });
+
+  it('reports nothing once shut down, not even a change that was waiting for its turn', async () => {
+    env = makeManager({ changeThrottleMs: 60_000 });
+    const { manager } = env;
+    const seen: SessionInfo[][] = [];
+    manager.onChange((sessions) => seen.push(sessions));
+    const { id } = manager.create({ ...size, command: agent() });
+    await waitFor('the start reported', () => seen.length === 1);
+    // The end of the session is reported only a minute after the start.
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    await manager.kill(id);
+    await manager.shutdown();
+    vi.advanceTimersByTime(61_000);
+    expect(seen).toHaveLength(1);
+  });
+});
