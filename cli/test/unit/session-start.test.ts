@@ -1,17 +1,15 @@
-// What a new session starts with: its folder (~ and ~/… mean the user's home), the environment it
-// inherits (a terminal's TERM for PTY sessions only, unset variables left unset), the TERM its
-// recording names, and an ACP session's own permission timeout.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// What a new session starts with: the environment it inherits (a terminal's TERM for PTY sessions only,
+// unset variables left unset), the TERM its recording names, and an ACP session's own permission timeout.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { acpAgent, acpScenario } from '../fixtures/fake-acp.js';
-import { agent, makeManager, TestViewer, waitFor } from '../fixtures/session-harness.js';
+import { makeManager, TestViewer, waitFor } from '../fixtures/session-harness.js';
 
 let env: ReturnType<typeof makeManager>;
 const dirs: string[] = [];
 afterEach(async () => {
-  vi.unstubAllEnvs();
   await env?.close();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
@@ -25,19 +23,6 @@ function tempDir(prefix: string): string {
 const size = { cols: 80, rows: 24 };
 
 describe('starting a session', () => {
-  it('runs in a folder under home written as ~/…', () => {
-    const home = tempDir('paseo-user-home-');
-    mkdirSync(join(home, 'projects', 'site'), { recursive: true });
-    vi.stubEnv('HOME', home);
-    env = makeManager();
-    const { manager } = env;
-    expect(manager.create({ ...size, command: agent(), cwd: '~/projects/site' }).cwd).toBe(
-      join(home, 'projects', 'site'),
-    );
-    expect(manager.create({ ...size, command: agent(), cwd: '~' }).cwd).toBe(home);
-    expect(manager.create({ ...size, command: agent(), cwd: 'projects' }).cwd).toBe(join(home, 'projects'));
-  });
-
   it('gives a PTY session a colour terminal and leaves variables without a value unset', async () => {
     env = makeManager({}, undefined, { PATH: process.env.PATH, HOME: process.env.HOME, NOT_SET: undefined });
     const { manager, home } = env;
