@@ -45,11 +45,6 @@ export class ViewerSet {
     return this.states.size;
   }
 
-  /** The state of an attached viewer. */
-  get(viewerId: string): ViewerState | undefined {
-    return this.states.get(viewerId);
-  }
-
   /** All attached viewers. */
   all(): IterableIterator<ViewerState> {
     return this.states.values();
@@ -87,10 +82,7 @@ export class ViewerSet {
   closeAll(): void {
     const exit = this.source.exit();
     for (const state of this.states.values()) {
-      if (exit && !state.exitSent) {
-        state.exitSent = true;
-        state.viewer.send(exitMessage(this.source.sessionId, exit));
-      }
+      if (exit && !state.exitSent) state.viewer.send(exitMessage(this.source.sessionId, exit));
     }
     this.states.clear();
   }
@@ -155,8 +147,9 @@ export class ViewerSet {
       state.sentSeq = delivery.seq;
       send(state.viewer, delivery.messages);
     }
+    // A viewer that is behind has not been sent everything yet (sentSeq < endSeq): it gets the exit later.
     const exit = this.source.exit();
-    if (exit && !state.exitSent && !state.behind && state.sentSeq >= feed.endSeq) {
+    if (exit && !state.exitSent && state.sentSeq >= feed.endSeq) {
       state.exitSent = true;
       state.viewer.send(exitMessage(sessionId, exit));
     }
