@@ -176,6 +176,7 @@ describe('the session core', () => {
     session.info().command.push('x');
     expect(session.info().command).toEqual(['agent', '--flag']);
     expect(session.recordingPath).toBe('/nowhere.cast');
+    expect(session.stats()).toMatchObject({ bufferedBytes: 0, ptyPaused: false }); // the engine's
   });
 
   it('resumes a viewer after a kept sequence number, or gives a snapshot first (when it is ready)', () => {
