@@ -31,6 +31,31 @@ describe('session change notifications', () => {
     expect(seen[0]!.map((s) => [s.id, s.viewers])).toEqual([[id, 0]]);
   });
 
+  it('reports output alone once outputChangeIntervalMs has passed since the last notice', async () => {
+    env = makeManager({ changeThrottleMs: 0, outputChangeIntervalMs: 100, promptIdleMs: 60_000 });
+    const { manager } = env;
+    const seen: SessionInfo[][] = [];
+    manager.onChange((sessions) => seen.push(sessions));
+    const { id } = manager.create({ ...size, command: agent('sleep 300', 'echo late') });
+    await waitFor('the output reported', () => (seen.at(-1)?.[0]?.seq ?? 0) > 0);
+    // A notice of the output itself: the last line shown in lists comes later (the screen is asked after).
+    const [first] = seen.find((sessions) => sessions[0]!.seq > 0)!;
+    expect(first).toMatchObject({ id, viewers: 0 });
+    expect(first!.lastLine).toBeUndefined();
+  });
+
+  it('tells a listener that comes later of the next change at once, however busy it was with nobody listening', async () => {
+    env = makeManager({ changeThrottleMs: 60_000 });
+    const { manager } = env;
+    const { id } = manager.create({ ...size, command: agent() });
+    await sleep(20); // the start, reported to nobody
+    const seen: SessionInfo[][] = [];
+    manager.onChange((sessions) => seen.push(sessions));
+    manager.attach(id, new TestViewer(manager, true), { afterSeq: 0 });
+    await waitFor('the viewer reported', () => seen.length === 1);
+    expect(seen[0]).toMatchObject([{ id, viewers: 1 }]);
+  });
+
   it('reports nothing once shut down, not even a change that was waiting for its turn', async () => {
     env = makeManager({ changeThrottleMs: 60_000 });
     const { manager } = env;

@@ -60,6 +60,11 @@ describe('SessionManager requests', () => {
         'The environment variable "" has an invalid name or value.',
       ],
       [
+        { ...size, command: agent(), env: { A: 5 as unknown as string } },
+        'bad-request',
+        'The environment variable "A" has an invalid name or value.',
+      ],
+      [
         { ...size, command: agent(), env: { A: 'x\0y' } },
         'bad-request',
         'The environment variable "A" has an invalid name or value.',
@@ -88,6 +93,8 @@ describe('SessionManager requests', () => {
       /^There is no preset "no-such"\. Known presets: .*claude/,
     );
     expect(manager.list()).toEqual([]);
+    // The smallest terminal there is: one cell.
+    expect(manager.create({ cols: 1, rows: 1, command: agent() })).toMatchObject({ cols: 1, rows: 1 });
   });
 
   it('names sessions: given, trimmed, else the command; a taken name gets -2, -3, within the length limit', async () => {
