@@ -41,8 +41,6 @@ export class LazyFeed {
   private held = 0;
   /** Absolute offset of the end of everything written. */
   private pos = 0;
-  /** Whether the held run started where dropping is exact. */
-  private droppable = false;
   /** The CRs of CR LF pairs in the held run (absolute offsets) and the LFs of the run before each. */
   private cutPos: number[] = [];
   private cutLf: number[] = [];
@@ -106,7 +104,7 @@ export class LazyFeed {
             prev = b;
             continue;
           }
-        } else if ((b >= 0x30 && b <= 0x3b) || b === 0x3a) {
+        } else if (b >= 0x30 && b <= 0x3b) {
           prev = b;
           continue;
         } else if (b === 0x6d) {
@@ -180,13 +178,10 @@ export class LazyFeed {
       this.target.parse(bytes);
       return;
     }
-    this.droppable = true;
     this.parts = [bytes];
     this.heldStart = start;
     this.held = bytes.length;
     this.checkedAt = 0;
-    // Records from before `start` (in this chunk, ahead of a non-text byte) are not part of the run.
-    this.trimRecordsBefore(start);
     this.afterHold();
   }
 
@@ -198,9 +193,11 @@ export class LazyFeed {
     if (this.held > MAX_HELD_BYTES) this.flush();
   }
 
-  /** Drops the held text before the last CR that has enough lines after it. */
+  /**
+   * Drops the held text before the last CR that has enough lines after it. Held text always belongs to a
+   * run that startRun began where the target said dropping is exact.
+   */
   private dropOld(): void {
-    if (!this.droppable) return;
     const need = this.target.keepLines();
     const maxLf = this.lfs - need;
     let k = -1;
@@ -213,6 +210,7 @@ export class LazyFeed {
     }
     if (k < 0) return;
     const cut = this.cutPos[k] as number;
+    // A cut at or before the start of the run is none: the LF right after a flush makes one (its CR was parsed).
     if (cut <= this.heldStart) return;
     this.applySgrsBefore(cut);
     let skip = cut - this.heldStart;
@@ -230,7 +228,7 @@ export class LazyFeed {
         skip = 0;
       }
     }
-    if (i > 0) this.parts.splice(0, i);
+    this.parts.splice(0, i);
     this.cutHead = k + 1;
     this.compact();
   }
@@ -262,7 +260,8 @@ export class LazyFeed {
 
   /** True if the SGR at `start` resets every attribute first (ESC [ m, ESC [ 0 m, ESC [ 0 ; … m). */
   private isReset(start: number): boolean {
-    const seq = this.slice(start, Math.min(start + 4, this.heldStart + this.held));
+    // The SGR ends at or before a held CR, so its first 4 bytes are held.
+    const seq = this.slice(start, start + 4);
     let i = 2;
     while (i < seq.length && seq[i] === 0x30) i++;
     return i < seq.length ? seq[i] === 0x6d || seq[i] === 0x3b : false;
@@ -291,7 +290,6 @@ export class LazyFeed {
     for (const part of this.parts) this.target.parse(part);
     this.parts = [];
     this.held = 0;
-    this.droppable = false;
   }
 
   /** Forgets the cut and SGR records (the run they belong to was parsed or ended). */
@@ -303,12 +301,6 @@ export class LazyFeed {
     this.sgrEnd.length = 0;
     this.sgrHead = 0;
     this.lfs = 0;
-  }
-
-  private trimRecordsBefore(start: number): void {
-    while (this.cutHead < this.cutPos.length && (this.cutPos[this.cutHead] as number) < start) this.cutHead++;
-    while (this.sgrHead < this.sgrStart.length && (this.sgrStart[this.sgrHead] as number) < start) this.sgrHead++;
-    this.compact();
   }
 
   private compact(): void {
