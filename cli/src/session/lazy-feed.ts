@@ -274,7 +274,8 @@ export class LazyFeed {
     let written = 0;
     for (const part of this.parts) {
       const end = at + part.length;
-      if (end > from && at < to) {
+      // Parts from `to` on are never reached: the loop ends at the part that holds `to`.
+      if (end > from) {
         const s = Math.max(from, at) - at;
         const e = Math.min(to, end) - at;
         out.set(part.subarray(s, e), written);

@@ -190,3 +190,35 @@ describe('utf8BoundaryBefore', () => {
     expect(utf8BoundaryBefore(new Uint8Array(data), end)).toBe(boundary);
   });
 });
+
+describe('Coalescer memory', () => {
+  it('joins reads as one view only when they lie side by side in the same memory', () => {
+    const { c, chunks } = coalescer();
+    const first = read('ABCD');
+    const second = read('abcd');
+    c.push(read('x'));
+    // Offsets that would line up, in different memory: copied, each with its own bytes.
+    c.push(first.subarray(0, 2));
+    c.push(second.subarray(2, 4));
+    vi.advanceTimersByTime(WINDOW_MS);
+    expect(chunks).toEqual([text('x'), text('ABcd')]);
+    c.dispose();
+  });
+
+  it('dispose cancels the window it stopped: a read after it waits a window of its own', () => {
+    const { c, chunks } = coalescer();
+    c.push(read('a'));
+    vi.advanceTimersByTime(1);
+    c.push(read('b'));
+    vi.advanceTimersByTime(1);
+    c.dispose();
+    vi.advanceTimersByTime(1);
+    c.push(read('c'));
+    // The disposed window would have ended now.
+    vi.advanceTimersByTime(WINDOW_MS - 2);
+    expect(chunks).toEqual([text('a')]);
+    vi.advanceTimersByTime(2);
+    expect(chunks).toEqual([text('a'), text('c')]);
+    c.dispose();
+  });
+});

@@ -343,3 +343,16 @@ describe('lazy feed: the colours of what was dropped', () => {
     dispose();
   });
 });
+
+describe('lazy feed: sequences that only look like colours', () => {
+  it.each([
+    ['an intermediate byte (cursor style, ESC [ 2 SP q)', 'ab\x1b[2 qcd', ['ab\x1b[2 ', 'qcd']],
+    ['an intermediate byte before m', 'ab\x1b[1$mcd', ['ab\x1b[1$', 'mcd']],
+  ])('parses a CSI sequence with %s at once', (_name, output, parsed) => {
+    const { feed, calls, w, dispose } = setup(NO_CHECK);
+    w(output);
+    expect(calls).toEqual(parsed);
+    expect(feed.heldBytes).toBe(0);
+    dispose();
+  });
+});
