@@ -64,10 +64,7 @@ export class AcpEngine implements Engine {
   /** The current turn (a prompt sent or waiting for the agent to be ready), and who cancelled it. */
   private turn: Turn | undefined;
   private stopRequested = false;
-  /** The handshake failed and said why (the exit that follows needs no second explanation). */
-  private startFailed = false;
   private ended = false;
-  private recordingClosed: Promise<void> | undefined;
 
   /** Starts the agent and the ACP handshake; throws if the process cannot be created. */
   constructor(
@@ -193,7 +190,7 @@ export class AcpEngine implements Engine {
 
   async dispose(): Promise<void> {
     this.connection.close();
-    await (this.recordingClosed ?? this.recorder.close());
+    await this.recorder.close();
   }
 
   stats(): SessionStats {
@@ -234,7 +231,7 @@ export class AcpEngine implements Engine {
       if (this.ended || this.agent.exited) return false;
       this.log.warn(`Session ${this.spec.id}: the ACP agent did not start: ${String(err)}`);
       this.append({ t: 'notice', at: now(), level: 'error', text: startSentence(err, this.spec.command) });
-      this.startFailed = true;
+      // The exit that follows is expected: it needs no second explanation.
       this.terminate('soft');
       return false;
     }
@@ -304,7 +301,7 @@ export class AcpEngine implements Engine {
     this.append(request);
     return this.permissions.ask(
       request,
-      params.options.slice(0, request.options.length).map((o) => o.optionId),
+      params.options.map((o) => o.optionId),
       signal,
     );
   }
@@ -313,14 +310,13 @@ export class AcpEngine implements Engine {
     // Messages the agent wrote before it ended are handled first.
     await afterQueuedMessages();
     await afterQueuedMessages();
-    if (this.ended) return;
     const turn = this.turn;
     const expected = this.stopRequested;
     this.permissions.cancelAll(undefined);
     if (!expected || turn) {
       const how = exit.signal ? `it was ended by ${exit.signal}` : `exit code ${exit.exitCode}`;
       const words = this.agent.lastWords();
-      const starting = this.activity === 'starting' && !this.startFailed;
+      const starting = this.activity === 'starting';
       const text = expected
         ? `The agent was stopped (${how}).`
         : `The agent stopped${turn || starting ? ' unexpectedly' : ''} (${how}).${words.length ? ` Its last words: ${words.join(' / ')}` : ''}${starting ? ` Is \`${this.spec.command.join(' ')}\` an agent that speaks ACP?` : ''}`;
@@ -331,7 +327,7 @@ export class AcpEngine implements Engine {
     this.turn = undefined;
     this.ended = true;
     this.connection.close();
-    this.recordingClosed = this.recorder.close(exit);
+    void this.recorder.close(exit);
     this.hooks.exited(exit);
   }
 

@@ -37,6 +37,8 @@ export class AgentProcess {
   private logged = 0;
   private exit: SessionExit | undefined;
   private finished = false;
+  /** False once the protocol stream was closed (the agent ended) or cancelled (its reader, the ACP connection, closed). */
+  private outputOpen = true;
   private spawnError: string | undefined;
 
   /** Starts the agent; a failure to start is reported as its exit. */
@@ -44,6 +46,9 @@ export class AgentProcess {
     this.output = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.outputController = controller;
+      },
+      cancel: () => {
+        this.outputOpen = false;
       },
     });
     this.child = spawn(opts.file, [...opts.args], {
@@ -68,7 +73,7 @@ export class AgentProcess {
     const stdout = new LineFilter(
       {
         protocol: (line) => {
-          if (!this.finished) this.outputController.enqueue(line);
+          if (this.outputOpen) this.outputController.enqueue(line);
         },
         noise: (text) => this.log('stdout', text),
       },
@@ -88,9 +93,10 @@ export class AgentProcess {
       if (this.finished || !this.exit) return;
       if (drainTimer) clearTimeout(drainTimer);
       this.finished = true;
+      // A last line without a newline is passed on before the stream ends.
       stdout.end();
       stderr.end();
-      this.outputController.close();
+      if (this.outputOpen) this.outputController.close();
       this.exitHandler(this.exit);
     };
     this.child.on('error', (err) => {

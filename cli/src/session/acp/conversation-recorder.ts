@@ -25,9 +25,9 @@ export class ConversationRecorder {
     this.writer.append({ atMs: Date.now(), chars: line.length, line: () => line });
   }
 
-  /** Records how the agent ended, then writes everything and closes the file. */
+  /** Records how the agent ended (unless already closed), then writes everything and closes the file. */
   async close(exit?: SessionExit): Promise<void> {
-    if (exit && !this.writer.isClosed) {
+    if (exit) {
       const line = exitLine(exit, new Date().toISOString());
       this.writer.append({ atMs: Date.now(), chars: line.length, line: () => line });
     }
