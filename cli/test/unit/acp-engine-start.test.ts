@@ -3,16 +3,18 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConversation } from '../../src/conversation/file.js';
+import { PASEO_VERSION } from '../../src/version.js';
 import { closeScriptedEngines, SCRIPTED_COMMAND, ScriptedEngine } from '../fixtures/scripted-acp.js';
 import { waitFor } from '../fixtures/session-harness.js';
 
 afterEach(closeScriptedEngines);
 
+const INITIALIZE = `got initialize {"protocolVersion":1,"clientCapabilities":{},"clientInfo":{"name":"paseo","title":"Paseo","version":"${PASEO_VERSION}"}}`;
 const IS_ACP = `Is \`${SCRIPTED_COMMAND.join(' ')}\` an agent that speaks ACP?`;
 
 /** An agent that says its pid and ends with `code` (after saying `words`) on SIGUSR2. */
-const exitsOnSignal = (code: number, words = '') => `
-  process.on('SIGUSR2', () => { ${words ? `say(${JSON.stringify(words)});` : ''} process.exit(${code}); });
+const exitsOnSignal = (code: number, ...words: string[]) => `
+  process.on('SIGUSR2', () => { ${words.map((w) => `say(${JSON.stringify(w)});`).join(' ')} process.exit(${code}); });
   console.log('pid ' + process.pid);
 `;
 const agentPid = (s: ScriptedEngine): number => {
@@ -28,7 +30,7 @@ describe('an ACP engine starting', () => {
     expect(s.engine.infoFields()).toEqual({ activity: 'starting', permissions: [] });
     await s.ready();
     expect(s.engine.infoFields()).toEqual({ activity: 'ready', permissions: [], agent: 'Scripted Agent 2.1' });
-    expect(s.said()).toEqual(['got initialize {}', `got session/new {"cwd":"${s.dir}","mcpServers":[]}`]);
+    expect(s.said()).toEqual([INITIALIZE, `got session/new {"cwd":"${s.dir}","mcpServers":[]}`]);
     expect(s.engineLog()).toEqual(['info: Session acp1: ACP session s1 with Scripted Agent 2.1.']);
     expect(s.hooks.waiting.at(-1)).toBe(true);
     expect(s.engine.stats()).toEqual({
@@ -132,7 +134,7 @@ describe('an ACP engine starting', () => {
       { t: 'user', text: 'never mind', by: 'Pixel 8' },
       { t: 'turn', stopReason: 'cancelled', by: 'iPad' },
     ]);
-    expect(s.said()).toEqual(['got initialize {}', `got session/new {"cwd":"${s.dir}","mcpServers":[]}`]);
+    expect(s.said()).toEqual([INITIALIZE, `got session/new {"cwd":"${s.dir}","mcpServers":[]}`]);
     expect(s.engineLog()).toEqual(['info: Session acp1: ACP session s1 with scripted-agent 0.1.']);
   });
 
@@ -167,7 +169,7 @@ describe('an ACP agent ending', () => {
 
   it('tells of an idle agent that ended by itself, as an error only if its exit code says so', async () => {
     const clean = new ScriptedEngine(exitsOnSignal(0));
-    const failed = new ScriptedEngine(exitsOnSignal(2, 'disk full'));
+    const failed = new ScriptedEngine(exitsOnSignal(2, 'disk full', 'giving up'));
     const killed = new ScriptedEngine(exitsOnSignal(0));
     for (const s of [clean, failed, killed]) await s.ready();
     process.kill(agentPid(clean), 'SIGUSR2');
@@ -176,7 +178,7 @@ describe('an ACP agent ending', () => {
     await Promise.all([clean.exited(), failed.exited(), killed.exited()]);
     expect(clean.events()).toEqual([{ t: 'notice', level: 'info', text: 'The agent stopped (exit code 0).' }]);
     expect(failed.events()).toEqual([
-      { t: 'notice', level: 'error', text: 'The agent stopped (exit code 2). Its last words: disk full' },
+      { t: 'notice', level: 'error', text: 'The agent stopped (exit code 2). Its last words: disk full / giving up' },
     ]);
     expect(killed.events()).toEqual([
       { t: 'notice', level: 'error', text: 'The agent stopped (it was ended by SIGKILL).' },
@@ -205,7 +207,7 @@ describe('an ACP agent ending', () => {
     );
   });
 
-  it('cancels the turn and a waiting permission request of an agent that was stopped, naming the signal', async () => {
+  it('cancels the turn and a waiting permission request (not "by the agent") of an agent that was stopped, naming the signal', async () => {
     const s = new ScriptedEngine(`
       on('session/prompt', () => request('session/request_permission', { sessionId: 's1', toolCall: { toolCallId: 'rm-1', title: 'Delete build/' }, options: OPTIONS }));
     `);
@@ -218,14 +220,14 @@ describe('an ACP agent ending', () => {
       { t: 'user', text: 'clean up', by: 'Pixel 8' },
       { t: 'tool', id: 'rm-1', title: 'Delete build/' },
       expect.objectContaining({ t: 'permission', toolCallId: 'rm-1', title: 'Delete build/' }),
-      expect.objectContaining({ t: 'answer', outcome: 'cancelled', optionId: null }),
+      { t: 'answer', id: expect.any(String), outcome: 'cancelled', optionId: null },
       { t: 'notice', level: 'info', text: 'The agent was stopped (it was ended by SIGKILL).' },
       { t: 'turn', stopReason: 'cancelled' },
     ]);
     expect(s.engine.infoFields().permissions).toEqual([]);
   });
 
-  it('records the conversation and how the agent ended, on disk once disposed', async () => {
+  it('records the conversation and how the agent ended, on disk as soon as dispose resolves', async () => {
     const s = new ScriptedEngine(
       `on('session/prompt', (p, id) => { message('Hi'); reply(id, { stopReason: 'end_turn' }); });`,
     );
@@ -234,10 +236,14 @@ describe('an ACP agent ending', () => {
     const line = `{"seq":1,"event":${JSON.stringify({ t: 'user', at: '', text: 'hello', by: 'Pixel 8' })}}\n`;
     expect(s.engine.stats().recordingQueueBytes).toBe(line.length + new Date().toISOString().length);
     await waitFor('the turn', () => s.activity() === 'ready');
+    // Disposed the moment the exit is known, as the session manager does once a killed session ended.
+    let onDisk: Promise<string> | undefined;
+    s.hooks.onExited = () => {
+      onDisk = s.engine.dispose().then(() => readFileSync(s.recordingPath, 'utf8'));
+    };
     s.engine.terminate('soft');
     await s.exited();
-    await s.engine.dispose();
-    const file = parseConversation([readFileSync(s.recordingPath, 'utf8')]);
+    const file = parseConversation([(await onDisk) as string]);
     expect(file.header).toMatchObject({ paseo: 'conversation', version: 1, id: 'acp1', name: 'scripted', cwd: s.dir });
     expect(file.header?.command).toEqual(SCRIPTED_COMMAND);
     expect(file.events.map(({ at: _, ...e }) => e)).toEqual(s.events());

@@ -307,12 +307,14 @@ export class AcpEngine implements Engine {
   }
 
   private async onExit(exit: SessionExit): Promise<void> {
+    // Nobody can answer a waiting request any more. Settled now, before the ACP connection sees the end
+    // of the agent's output and aborts them as if the agent had withdrawn them ("cancelled by the agent").
+    this.permissions.cancelAll(undefined);
     // Messages the agent wrote before it ended are handled first.
     await afterQueuedMessages();
     await afterQueuedMessages();
     const turn = this.turn;
     const expected = this.stopRequested;
-    this.permissions.cancelAll(undefined);
     if (!expected || turn) {
       const how = exit.signal ? `it was ended by ${exit.signal}` : `exit code ${exit.exitCode}`;
       const words = this.agent.lastWords();
