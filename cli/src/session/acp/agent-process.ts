@@ -1,7 +1,8 @@
 // An ACP agent as a child process on stdio, in its own process group: stdout goes through the line
 // filter (JSON-RPC to the ACP connection, anything else to the log), stderr goes to the log (its last
 // lines are kept to explain a crash), stdin takes the client's messages.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import type { SessionExit } from '../engine.js';
 import { LineFilter, printable } from './line-filter.js';
 
@@ -30,7 +31,7 @@ export class AgentProcess {
   /** The agent's protocol output (JSON-RPC lines) and its input, as byte streams for the ACP SDK. */
   readonly output: ReadableStream<Uint8Array>;
   readonly input: WritableStream<Uint8Array>;
-  private readonly child: ChildProcess;
+  private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
   private outputController!: ReadableStreamDefaultController<Uint8Array>;
   private exitHandler: (exit: SessionExit) => void = () => {};
   private readonly stderrTail: string[] = [];
@@ -51,14 +52,15 @@ export class AgentProcess {
         this.outputOpen = false;
       },
     });
-    this.child = spawn(opts.file, [...opts.args], {
+    const child = spawn(opts.file, [...opts.args], {
       cwd: opts.cwd,
       env: opts.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
-    this.pid = this.child.pid;
-    const stdin = this.child.stdin!;
+    this.child = child;
+    this.pid = child.pid;
+    const stdin = child.stdin;
     stdin.on('error', () => {}); // EPIPE once the agent is gone: the exit explains it
     this.input = new WritableStream<Uint8Array>({
       write: (chunk) =>
@@ -86,8 +88,8 @@ export class AgentProcess {
       },
       64 * 1024,
     );
-    this.child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
-    this.child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     let drainTimer: NodeJS.Timeout | undefined;
     const finish = () => {
       if (this.finished || !this.exit) return;
@@ -100,20 +102,18 @@ export class AgentProcess {
       this.exitHandler(this.exit);
     };
     this.child.on('error', (err) => {
-      // The process could not be started (or signalled): there will be no 'exit'.
+      // The process could not be started (Paseo neither signals through the child nor uses IPC, the other
+      // sources of 'error'): there will be no 'exit', only 'close'.
       this.spawnError = err.message;
-      if (this.child.pid === undefined && !this.exit) {
-        this.exit = { exitCode: -1, signal: null };
-        finish();
-      }
+      this.exit ??= { exitCode: -1, signal: null };
     });
     this.child.on('exit', (code, signal) => {
       this.exit = { exitCode: signal ? null : code, signal: signal ?? null };
-      // Children of the agent may keep its stdout open: do not wait for them forever.
+      // Children of the agent may keep its stdout open: do not wait for them forever (closing our ends
+      // lets 'close' come).
       drainTimer = setTimeout(() => {
-        this.child.stdout?.destroy();
-        this.child.stderr?.destroy();
-        finish();
+        child.stdout.destroy();
+        child.stderr.destroy();
       }, EXIT_DRAIN_MS);
     });
     this.child.on('close', finish);
@@ -137,18 +137,16 @@ export class AgentProcess {
   /** `soft`: closes its stdin and sends SIGTERM; `hard`: SIGKILL. To its whole process group. */
   terminate(how: 'soft' | 'hard'): void {
     if (this.exit) return;
-    if (how === 'soft') this.child.stdin?.end();
+    if (how === 'soft') this.child.stdin.end();
     const signal = how === 'soft' ? 'SIGTERM' : 'SIGKILL';
     const pid = this.child.pid;
     if (pid === undefined) return;
     try {
+      // The agent leads its own session (detached), and a session leader cannot leave its process group:
+      // the group exists as long as the agent does.
       process.kill(-pid, signal);
     } catch {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // Already gone.
-      }
+      // Already gone.
     }
   }
 
