@@ -22,7 +22,6 @@ export function lineText(line: string): string {
 /** True if one line reads as a question to the person. */
 export function looksLikeQuestion(line: string): boolean {
   const text = lineText(line);
-  if (text === '') return false;
   return text.endsWith('?') || YES_NO.test(text) || SECRET.test(text);
 }
 
