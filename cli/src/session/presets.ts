@@ -22,7 +22,7 @@ export interface Preset {
   description: string;
 }
 
-/** Name of the user's presets file inside PASEO_HOME. */
+/** Longest description of a preset, in characters. */
 const MAX_DESCRIPTION_CHARS = 200;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const PRESET_KEYS = new Set(['name', 'kind', 'command', 'args', 'description']);
@@ -63,6 +63,7 @@ export function builtinPresets(env: NodeJS.ProcessEnv): Preset[] {
 /** Presets of one PASEO_HOME: built-ins merged with presets.json, re-read when the file changes. */
 export class PresetStore {
   private readonly file: string;
+  /** '' until the first look at the file (fileKey never gives ''). */
   private cacheKey = '';
   private cached: Preset[] = [];
   private problem: string | undefined;
@@ -79,7 +80,7 @@ export class PresetStore {
   /** All presets, built-ins first (overridden in place), then the user's own. */
   list(): Preset[] {
     const key = this.fileKey();
-    if (key !== this.cacheKey || this.cached.length === 0) {
+    if (key !== this.cacheKey) {
       this.cacheKey = key;
       this.cached = this.load(key !== 'none');
     }

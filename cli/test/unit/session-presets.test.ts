@@ -1,10 +1,10 @@
 // Presets: built-ins with availability on PATH, user overrides in PASEO_HOME/presets.json, and a broken
 // file that is reported (naming the file) while the built-ins keep working.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parsePresetsFile } from '../../src/session/presets.js';
+import { builtinPresets, PresetStore, parsePresetsFile } from '../../src/session/presets.js';
 import { FAKE_AGENT, makeManager, TestViewer, waitFor } from '../fixtures/session-harness.js';
 
 let home: string;
@@ -118,6 +118,150 @@ describe('presets', () => {
     ['"claude"', /expected a list of presets/],
     ['{"x": {"command": "x", "kind": "tty"}}', /preset "x": "kind" must be "pty".*or "acp"/],
   ])('rejects %s', (text, message) => {
+    expect(() => parsePresetsFile(text)).toThrow(message);
+  });
+});
+
+describe('built-in presets', () => {
+  it('name each agent with its command, arguments and a description', () => {
+    expect(
+      builtinPresets({ SHELL: '/bin/zsh' }).map((p) => [p.kind, p.name, p.command, p.args, p.description]),
+    ).toEqual([
+      ['pty', 'claude', 'claude', [], 'Claude Code, by Anthropic'],
+      ['pty', 'codex', 'codex', [], 'Codex CLI, by OpenAI'],
+      ['pty', 'gemini', 'gemini', [], 'Gemini CLI, by Google'],
+      ['pty', 'opencode', 'opencode', [], 'opencode, by SST'],
+      ['pty', 'aider', 'aider', [], 'Aider, AI pair programming'],
+      ['pty', 'goose', 'goose', ['session'], 'Goose, by Block'],
+      ['pty', 'shell', '/bin/zsh', [], 'Your shell'],
+      ['acp', 'gemini', 'gemini', ['--acp'], 'Gemini CLI, by Google'],
+      ['acp', 'opencode', 'opencode', ['acp'], 'opencode, by SST'],
+      ['acp', 'goose', 'goose', ['acp'], 'Goose, by Block'],
+      ['acp', 'copilot', 'copilot', ['--acp'], 'GitHub Copilot CLI'],
+      ['acp', 'claude', 'claude-agent-acp', [], 'Claude Code, through its ACP adapter (claude-agent-acp)'],
+      ['acp', 'codex', 'codex-acp', [], 'Codex, through its ACP adapter (codex-acp)'],
+    ]);
+  });
+
+  it('start the shell of $SHELL, or bash when it is unset or blank', () => {
+    const shell = (env: NodeJS.ProcessEnv) => builtinPresets(env).find((p) => p.name === 'shell')?.command;
+    expect(shell({ SHELL: ' /usr/bin/fish \n' })).toBe('/usr/bin/fish');
+    expect(shell({ SHELL: '  ' })).toBe('/bin/bash');
+    expect(shell({})).toBe('/bin/bash');
+  });
+});
+
+describe('the presets of one PASEO_HOME', () => {
+  const store = () => {
+    const problems: string[] = [];
+    return { presets: new PresetStore(home, pathEnv, (m) => problems.push(m)), problems };
+  };
+  const file = () => join(home, 'presets.json');
+
+  it('are the built-ins while there is no presets file', () => {
+    const { presets, problems } = store();
+    expect(presets.list()).toEqual(builtinPresets(pathEnv));
+    expect(presets.find('gemini', 'acp')).toMatchObject({ command: 'gemini', args: ['--acp'] });
+    expect(presets.find('aider', 'pty')).toMatchObject({ command: 'aider' });
+    expect(presets.find('aider', 'acp')).toBeUndefined();
+    expect(presets.find('nobody', 'pty')).toBeUndefined();
+    expect(presets.warning).toBeUndefined();
+    expect(problems).toEqual([]);
+  });
+
+  it('override a built-in of the same name and kind in place and add the others at the end', () => {
+    writeFileSync(
+      file(),
+      JSON.stringify([
+        { name: 'gemini', kind: 'acp', command: 'gemini', args: ['--experimental-acp'] },
+        { name: 'mine', command: 'mine' },
+      ]),
+    );
+    const { presets } = store();
+    const list = presets.list();
+    expect(list.map((p) => `${p.kind} ${p.name}`)).toEqual([
+      ...builtinPresets(pathEnv).map((p) => `${p.kind} ${p.name}`),
+      'pty mine',
+    ]);
+    expect(presets.find('gemini', 'acp')?.args).toEqual(['--experimental-acp']);
+    expect(presets.find('gemini', 'pty')?.args).toEqual([]);
+    expect(presets.infos().map((p) => [p.kind, p.name, p.available])).toContainEqual(['pty', 'claude', true]);
+    expect(presets.infos().map((p) => [p.kind, p.name, p.available])).toContainEqual(['pty', 'mine', false]);
+  });
+
+  it('are read again when the file changes, and a broken file is reported once per change', () => {
+    const { presets, problems } = store();
+    writeFileSync(file(), '[{"name": "one", "command": "one"}]');
+    expect(presets.find('one', 'pty')).toBeDefined();
+    writeFileSync(file(), '[{"name": "two", "command": "two"');
+    expect(presets.find('one', 'pty')).toBeUndefined();
+    expect(presets.list()).toEqual(builtinPresets(pathEnv));
+    expect(presets.warning).toMatch(
+      new RegExp(`^${file()}: not valid JSON \\(.+\\)\\. Using the built-in presets until it is fixed\\.$`),
+    );
+    presets.list();
+    expect(problems).toEqual([presets.warning]);
+    writeFileSync(file(), '{"two": {"command": ""}}');
+    expect(presets.warning).toBe(
+      `${file()}: preset "two": "command" must be a non-empty string. Using the built-in presets until it is fixed.`,
+    );
+    expect(problems).toHaveLength(2);
+    unlinkSync(file());
+    expect(presets.list()).toEqual(builtinPresets(pathEnv));
+    expect(presets.warning).toBeUndefined();
+  });
+});
+
+describe('a presets file', () => {
+  it('gives names from keys and defaults to a terminal preset without arguments or description', () => {
+    const args = ['-v'];
+    const [a, b] = parsePresetsFile(
+      JSON.stringify({ a: { command: 'x' }, 'b.2_x-y': { name: 'b.2_x-y', command: 'y', args } }),
+    );
+    expect(a).toEqual({ name: 'a', kind: 'pty', command: 'x', args: [], description: '' });
+    expect(b).toEqual({ name: 'b.2_x-y', kind: 'pty', command: 'y', args: ['-v'], description: '' });
+    const limits = { name: 'n'.repeat(80), command: 'c'.repeat(4096), args: Array(256).fill('a'.repeat(4096)) };
+    expect(parsePresetsFile(JSON.stringify([{ ...limits, description: 'd'.repeat(200) }]))[0]?.args).toHaveLength(256);
+  });
+
+  it.each([
+    ['{', /^not valid JSON \(.+\)\.$/],
+    ['null', /^expected a list of presets or an object keyed by preset name\.$/],
+    ['[{"command": "x"}, null]', /^preset 1: "name" must be letters, digits, "\.", "_" or "-" \(at most 80\)\.$/],
+    ['[{"name": "a", "command": "x"}, 2]', /^preset 2: expected an object with "command"\.$/],
+    ['[{"name": "a", "command": "x"}, [1]]', /^preset 2: expected an object with "command"\.$/],
+    [
+      '[{"name": "a", "command": "x", "env": {}}]',
+      /^preset 1: unknown field "env" \(known: name, kind, command, args, description\)\.$/,
+    ],
+    ['[{"name": 7, "command": "x"}]', /^preset 1: "name" must be/],
+    ['[{"name": ".hidden", "command": "x"}]', /^preset 1: "name" must be/],
+    ['[{"name": "a/b", "command": "x"}]', /^preset 1: "name" must be/],
+    [JSON.stringify([{ name: 'n'.repeat(81), command: 'x' }]), /^preset 1: "name" must be/],
+    ['{"a": {"name": "b", "command": "x"}}', /^preset "a": "name" differs from its key\.$/],
+    ['{"a": {"command": "  "}}', /^preset "a": "command" must be a non-empty string\.$/],
+    ['{"a": {"command": 1}}', /^preset "a": "command" must be a non-empty string\.$/],
+    [JSON.stringify({ a: { command: 'c'.repeat(4097) } }), /^preset "a": "command" must be a non-empty string\.$/],
+    ['{"a": {"command": "x", "args": ["-v", 1]}}', /^preset "a": "args" must be a list of strings\.$/],
+    [JSON.stringify({ a: { command: 'x', args: Array(257).fill('a') } }), /^preset "a": "args" must be a list/],
+    [JSON.stringify({ a: { command: 'x', args: ['a'.repeat(4097)] } }), /^preset "a": "args" must be a list/],
+    [
+      '{"a": {"command": "x", "description": 5}}',
+      /^preset "a": "description" must be a string of at most 200 characters\.$/,
+    ],
+    [
+      JSON.stringify({ a: { command: 'x', description: 'd'.repeat(201) } }),
+      /^preset "a": "description" must be a string/,
+    ],
+    [
+      '{"a": {"command": "x", "kind": 1}}',
+      /^preset "a": "kind" must be "pty" \(a terminal, the default\) or "acp" \(an ACP agent\)\.$/,
+    ],
+    [
+      '[{"name": "a", "command": "x"}, {"name": "a", "kind": "acp", "command": "y"}, {"name": "a", "command": "z"}]',
+      /^preset 3: the name "a" is used twice\.$/,
+    ],
+  ])('refuses %s with a sentence', (text, message) => {
     expect(() => parsePresetsFile(text)).toThrow(message);
   });
 });
