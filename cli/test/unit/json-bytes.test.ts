@@ -70,4 +70,40 @@ describe('JSON string bytes', () => {
     const bytes = utf8.encode('\x1b[31mred "x" \\ é ✓ 😀\r\n\t\x07');
     expect(converted([bytes])).toBe('\\u001b[31mred \\"x\\" \\\\ é ✓ 😀\\r\\n\\t\\u0007');
   });
+
+  it('keeps long lines of text whole between escapes, however the output is cut', () => {
+    const screenful = utf8.encode(
+      Array.from({ length: 40 }, (_, i) => `line ${i}: ${'output of a build step '.repeat(i % 5)}"done" \\ ✓`).join(
+        '\r\n',
+      ),
+    );
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: screenful.length - 1 }), { maxLength: 8 }), (cuts) => {
+        const at = [0, ...cuts.sort((a, b) => a - b), screenful.length];
+        const chunks = at.slice(1).map((end, i) => screenful.subarray(at[i], end));
+        expect(converted(chunks)).toBe(reference([screenful]));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('converts a flood of mixed output in one call', () => {
+    // Long plain runs after escapes, then escapes that expand six-fold: the output outgrows its first guess.
+    const parts: string[] = [];
+    for (let i = 0; i < 2000; i++) parts.push('\x01\x02\x1b'.repeat(i % 7), 'x'.repeat((i * 37) % 90), '"é😀\n');
+    const flood = utf8.encode(parts.join(''));
+    expect(converted([flood])).toBe(reference([flood]));
+  });
+
+  it('takes memory in proportion to its output', () => {
+    const plain = new Uint8Array(65536).fill(0x61);
+    const controls = new Uint8Array(10000).fill(0x01);
+    const broken = new Uint8Array(1000).fill(0xff);
+    for (const bytes of [plain, controls, broken, utf8.encode('😀'.repeat(1000))]) {
+      const out = new JsonStringBytes().convert(bytes);
+      expect(out.buffer.byteLength).toBeLessThanOrEqual(2 * out.length + 64);
+    }
+    // A line of plain text needs about its own size (no copy at twice the size).
+    expect(new JsonStringBytes().convert(plain).buffer.byteLength).toBeLessThanOrEqual(plain.length * 1.25);
+  });
 });
