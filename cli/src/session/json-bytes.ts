@@ -49,8 +49,7 @@ export class JsonStringBytes {
         out.set(input.subarray(from, i), o);
         o += i - from;
       } else for (let k = from; k < i; k++) out[o++] = input[k] as number;
-      if (i >= n) break;
-      if (i === stop) continue;
+      if (i === stop) continue; // the end of the input, or of the room left (the loop grows `out`)
       const b = input[i] as number;
       if (b < 0x80) {
         const esc = ESCAPES[b] as Uint8Array;
