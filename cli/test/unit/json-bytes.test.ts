@@ -87,6 +87,20 @@ describe('JSON string bytes', () => {
     );
   });
 
+  it('keeps every byte of a run of text that follows escapes, whatever their lengths', () => {
+    // Escapes take six times their input: the text after them meets the end of the room first allocated.
+    const segment = fc.record({ controls: fc.nat(24), text: fc.nat(90), quotes: fc.nat(3) });
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 12 }), (segments) => {
+        const bytes = utf8.encode(
+          segments.map((s) => '\x01'.repeat(s.controls) + 'x'.repeat(s.text) + '"'.repeat(s.quotes)).join(''),
+        );
+        expect(converted([bytes])).toBe(reference([bytes]));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('converts a flood of mixed output in one call', () => {
     // Long plain runs after escapes, then escapes that expand six-fold: the output outgrows its first guess.
     const parts: string[] = [];
