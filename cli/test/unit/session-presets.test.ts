@@ -173,6 +173,7 @@ describe('the presets of one PASEO_HOME', () => {
     writeFileSync(
       file(),
       JSON.stringify([
+        { name: 'claude', command: 'claude', args: ['--model', 'opus'] },
         { name: 'gemini', kind: 'acp', command: 'gemini', args: ['--experimental-acp'] },
         { name: 'mine', command: 'mine' },
       ]),
@@ -183,6 +184,13 @@ describe('the presets of one PASEO_HOME', () => {
       ...builtinPresets(pathEnv).map((p) => `${p.kind} ${p.name}`),
       'pty mine',
     ]);
+    expect(list[0]).toEqual({
+      name: 'claude',
+      kind: 'pty',
+      command: 'claude',
+      args: ['--model', 'opus'],
+      description: '',
+    });
     expect(presets.find('gemini', 'acp')?.args).toEqual(['--experimental-acp']);
     expect(presets.find('gemini', 'pty')?.args).toEqual([]);
     expect(presets.infos().map((p) => [p.kind, p.name, p.available])).toContainEqual(['pty', 'claude', true]);
