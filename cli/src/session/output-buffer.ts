@@ -81,8 +81,9 @@ export class OutputBuffer {
     return out;
   }
 
+  /** Length of the oldest kept chunk (there is one: the latest chunk is always kept). */
   private oldestLength(): number {
-    return this.chunks[this.head]?.bytes.length ?? 0;
+    return (this.chunks[this.head] as Chunk).bytes.length;
   }
 
   /** Index of the chunk holding offset `seq` (binary search; `seq` is known to be inside). */

@@ -87,6 +87,8 @@ describe('OutputBuffer', () => {
       const chunk = `${i % 10}`.repeat((i % 4) + 1);
       all.push(chunk);
       buffer.append(bytes(chunk));
+      // What it holds is exactly the span of offsets it serves.
+      expect(buffer.endSeq - buffer.startSeq).toBe(buffer.size);
       if (i % 997 === 0 || i > 4990) {
         const joined = all.join('');
         expect(buffer.endSeq).toBe(joined.length);
