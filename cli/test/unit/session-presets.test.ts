@@ -251,6 +251,7 @@ describe('a presets file', () => {
     ['{"a": {"command": 1}}', /^preset "a": "command" must be a non-empty string\.$/],
     [JSON.stringify({ a: { command: 'c'.repeat(4097) } }), /^preset "a": "command" must be a non-empty string\.$/],
     ['{"a": {"command": "x", "args": ["-v", 1]}}', /^preset "a": "args" must be a list of strings\.$/],
+    ['{"a": {"command": "x", "args": [[]]}}', /^preset "a": "args" must be a list of strings\.$/],
     [JSON.stringify({ a: { command: 'x', args: Array(257).fill('a') } }), /^preset "a": "args" must be a list/],
     [JSON.stringify({ a: { command: 'x', args: ['a'.repeat(4097)] } }), /^preset "a": "args" must be a list/],
     [
