@@ -1,7 +1,7 @@
 // The recording writer on its own (no PTY): lines in order with times relative to their file's start,
 // rotation at the size cap keeping a few old files with a fresh header each, a queue that drops (and says
 // so once) rather than grow, and a disk that fails never stopping the session.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -110,6 +110,101 @@ describe('RecordingWriter', () => {
     expect(existsSync(path)).toBe(false);
     expect(log.lines).toHaveLength(1);
     expect(log.lines[0]!.text).toMatch(/^Recording .*r\.log could not be created: ENOENT/);
+  });
+});
+
+describe('RecordingWriter: sizes, takeover and failing disks', () => {
+  /** An entry of exactly `chars` queue characters whose line is its text. */
+  const sized = (text: string, chars: number): RecordingEntry => ({ atMs: 0, chars, line: () => `${text}\n` });
+
+  it('takes lines up to exactly its queue limit; once the disk caught up it takes lines again, the drop said once', async () => {
+    const path = file();
+    const log = new MemoryLog();
+    const w = new RecordingWriter(path, () => 'header\n', { ...roomy, queueBytes: 30 }, log);
+    for (const text of ['a', 'b', 'c', 'd']) w.append(sized(text, 10)); // a, b, c fill the queue exactly
+    expect(w.queuedBytes).toBe(30);
+    await expect.poll(() => lines(path)).toEqual(['header', 'a', 'b', 'c']);
+    expect(w.queuedBytes).toBe(0);
+    for (const text of ['e', 'f', 'g']) w.append(sized(text, 10));
+    await w.close();
+    expect(lines(path)).toEqual(['header', 'a', 'b', 'c', 'e', 'f', 'g']);
+    expect(log.lines.map((l) => l.text)).toEqual([
+      `Recording ${path} is behind; dropping lines until the disk catches up.`,
+    ]);
+  });
+
+  it('puts a line longer than the size cap in a file that holds only its header, and rotates before the next', async () => {
+    const path = file();
+    const w = new RecordingWriter(path, () => 'head\n', { ...roomy, maxBytes: 20, keepFiles: 3 }, new MemoryLog());
+    w.append(sized('x'.repeat(40), 41));
+    // Written on its own (the next line comes once it is in the file): nothing rotated a file of a header alone.
+    await expect.poll(() => lines(path)).toEqual(['head', 'x'.repeat(40)]);
+    expect(existsSync(`${path}.1`)).toBe(false);
+    w.append(sized('y', 2));
+    await w.close();
+    expect(lines(`${path}.1`)).toEqual(['head', 'x'.repeat(40)]);
+    expect(lines(path)).toEqual(['head', 'y']);
+    expect(existsSync(`${path}.2`)).toBe(false);
+  });
+
+  it('keeps one old file when told to keep none', async () => {
+    const path = file();
+    const w = new RecordingWriter(path, () => 'h\n', { ...roomy, maxBytes: 8, keepFiles: 0 }, new MemoryLog());
+    for (const text of ['one', 'two', 'three', 'four']) w.append(sized(text, 4));
+    await w.close();
+    expect(lines(`${path}.1`)).toEqual(['h', 'three']);
+    expect(lines(path)).toEqual(['h', 'four']);
+    expect(existsSync(`${path}.2`)).toBe(false);
+  });
+
+  it("takes over a file created for it: no second header, times relative to that file's start", async () => {
+    const path = file();
+    const log = new MemoryLog();
+    const w = new RecordingWriter(path, () => 'unused header\n', roomy, log, { startMs: 5000, headerBytes: 0 });
+    expect(existsSync(path)).toBe(false); // created by whoever made the start, not here
+    w.append(entry('first', 5250));
+    await w.close();
+    expect(lines(path)).toEqual(['250 first']);
+    expect(log.lines).toEqual([]);
+  });
+
+  it('writes nothing and says nothing more when the file it was given could not be created', async () => {
+    const path = file();
+    const log = new MemoryLog();
+    const w = new RecordingWriter(path, () => 'header\n', roomy, log, null);
+    w.append(entry('lost', Date.now()));
+    expect(w.queuedBytes).toBe(0);
+    await w.close();
+    expect(existsSync(path)).toBe(false);
+    expect(log.lines).toEqual([]);
+  });
+
+  it('stops for good when the disk is full, says why once, and closes its file', async () => {
+    const log = new MemoryLog();
+    // /dev/full opens fine and refuses every write (ENOSPC), as a full disk does.
+    const w = new RecordingWriter('/dev/full', () => 'header\n', roomy, log, { startMs: 0, headerBytes: 7 });
+    w.append(sized('lost', 5));
+    await expect.poll(() => log.lines.length).toBe(1);
+    expect(log.lines[0]).toEqual({
+      level: 'warn',
+      text: 'Recording /dev/full stopped: ENOSPC: no space left on device, write',
+    });
+    w.append(sized('also lost', 10));
+    expect(w.queuedBytes).toBe(0);
+    await w.close();
+    expect(log.lines).toHaveLength(1);
+  });
+
+  it('stops when the next file of a rotation cannot be opened, and close() still resolves', async () => {
+    const path = file();
+    const log = new MemoryLog();
+    mkdirSync(`${path}.new`); // where the rotated file would be prepared
+    const w = new RecordingWriter(path, () => 'h\n', { ...roomy, maxBytes: 8 }, log);
+    for (const text of ['one', 'two', 'three']) w.append(sized(text, 4));
+    await w.close();
+    expect(lines(path)).toEqual(['h', 'one']);
+    expect(log.lines).toHaveLength(1);
+    expect(log.lines[0]!.text).toMatch(/^Recording .*\.log stopped: EISDIR: illegal operation on a directory/);
   });
 });
 
