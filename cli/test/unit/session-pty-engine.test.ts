@@ -1,0 +1,304 @@
+// The PTY engine on its own (no manager, no Session): a real PTY running a small program that shows, in
+// hex, every byte it reads in raw mode, so what `send` types and what the engine answers for the terminal
+// are checked byte for byte; the errors of the requests a terminal session does not take; a snapshot that
+// was asked for before the size changed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { DaemonMessage } from '../../src/channel/messages.js';
+import type { EngineHooks, SessionExit } from '../../src/session/engine.js';
+import { SessionError } from '../../src/session/errors.js';
+import { DEFAULT_LIMITS } from '../../src/session/limits.js';
+import { PtyEngine } from '../../src/session/pty-engine.js';
+import type { Viewer } from '../../src/session/viewer.js';
+import { MemoryLog } from '../fixtures/session-harness.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'paseo-pty-engine-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/**
+ * Shows every read as <hex>; on a "q" it asks the terminal where the cursor is (ESC [ 6 n), as full-screen
+ * apps do at start; on an "x" it exits.
+ */
+const KEYS = `
+process.stdin.setRawMode(true);
+process.stdout.write('ready\\r\\n');
+process.stdin.on('data', (d) => {
+  process.stdout.write('<' + d.toString('hex') + '>');
+  if (d.includes(0x71)) process.stdout.write('\\x1b[6n');
+  if (d.includes(0x78)) process.exit(3);
+});`;
+
+/** A viewer that keeps what it is sent. */
+class Watcher implements Viewer {
+  readonly got: DaemonMessage[] = [];
+  constructor(
+    readonly id: string,
+    readonly name?: string,
+  ) {}
+  send(msg: DaemonMessage): void {
+    this.got.push(msg);
+  }
+}
+
+let n = 0;
+let running: { engine: PtyEngine; exited: Promise<SessionExit> } | undefined;
+afterEach(async () => {
+  if (!running) return;
+  running.engine.terminate('hard');
+  await running.exited;
+  await running.engine.dispose();
+  running = undefined;
+});
+
+/** Starts KEYS in a PTY engine whose session has `viewers` attached (as far as the engine's hooks tell). */
+function start(viewers: Viewer[] = []) {
+  const id = `engine-${n++}`;
+  const calls: string[] = [];
+  let ended: (exit: SessionExit) => void = () => {};
+  const exited = new Promise<SessionExit>((resolve) => {
+    ended = resolve;
+  });
+  /** What viewersHold answers (tests change it), and how often it was asked. */
+  const hold: { now: { hold: boolean; recheckInMs: number | undefined }; asked: number } = {
+    now: { hold: false, recheckInMs: undefined },
+    asked: 0,
+  };
+  const hooks: EngineHooks = {
+    appended: () => {},
+    changed: () => calls.push('changed'),
+    setWaiting: (waiting) => calls.push(`waiting ${waiting}`),
+    exited: (exit) => ended(exit),
+    viewerCount: () => viewers.length,
+    sendEach: (message) => {
+      for (const v of viewers) v.send(message(v));
+    },
+    viewersHold: () => {
+      hold.asked++;
+      return hold.now;
+    },
+  };
+  const engine = new PtyEngine(
+    {
+      id,
+      name: 'keys',
+      command: ['keys'],
+      file: process.execPath,
+      args: ['-e', KEYS],
+      cwd: scratch,
+      env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color' },
+      recordingPath: join(scratch, `${id}.cast`),
+      cols: 80,
+      rows: 24,
+    },
+    { ...DEFAULT_LIMITS },
+    new MemoryLog(),
+    hooks,
+  );
+  running = { engine, exited };
+  /** Everything the program wrote so far. */
+  const output = () => {
+    const delivery = engine.feed.read(0, 1024 * 1024);
+    return Buffer.from(delivery?.messages[0]?.body ?? []).toString('latin1');
+  };
+  /** The bytes the program read, as hex, in order. */
+  const reads = () => [...output().matchAll(/<([0-9a-f]*)>/g)].map((m) => m[1]).join('');
+  return { id, engine, calls, exited, output, reads, viewers, hold };
+}
+
+/** Resolves once the screen worker took in all output so far (and the engine heard what it said about it). */
+function screenCaughtUp(engine: PtyEngine): Promise<void> {
+  return new Promise((resolve) => {
+    engine.feed.snapshot();
+    engine.feed.whenSnapshotReady(resolve);
+  });
+}
+
+const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
+
+describe('PtyEngine', () => {
+  it('send types the text without its final line break, then Enter', async () => {
+    const { engine, output, reads, calls } = start();
+    await expect.poll(output).toContain('ready');
+    engine.send('first\nsecond\r\n', 'Pixel 8');
+    await expect.poll(reads).toBe(hex('first\nsecond\r'));
+    engine.send('third\n', 'Pixel 8');
+    await expect.poll(reads).toBe(hex('first\nsecond\rthird\r'));
+    engine.send('fourth', 'Pixel 8');
+    await expect.poll(reads).toBe(hex('first\nsecond\rthird\rfourth\r'));
+    expect(calls).toContain('waiting false');
+  });
+
+  it('answers the terminal’s questions itself while no viewer is attached', async () => {
+    const { engine, output, reads } = start();
+    await expect.poll(output).toContain('ready');
+    engine.input(new Watcher('w'), Buffer.from('q'));
+    // The cursor is on row 2, column 5 (after "ready" and "<71>").
+    await expect.poll(reads).toBe(hex('q\x1b[2;5R'));
+  });
+
+  it('leaves the terminal’s questions to the viewers while one is attached', async () => {
+    const viewer = new Watcher('w');
+    const { engine, output, reads } = start([viewer]);
+    await expect.poll(output).toContain('ready');
+    engine.input(viewer, Buffer.from('q'));
+    await expect.poll(output).toContain('\x1b[6n');
+    await screenCaughtUp(engine); // any answer of the engine's would be on its way to the program by now
+    engine.input(viewer, Buffer.from('z'));
+    await expect.poll(output).toContain('<7a>');
+    expect(reads()).toBe(hex('qz'));
+  });
+
+  it('refuses what only a conversation takes, and send once the program ended', async () => {
+    const { engine, output, exited } = start();
+    const refused = (fn: () => void) => {
+      try {
+        fn();
+      } catch (err) {
+        expect(err).toBeInstanceOf(SessionError);
+        return { code: (err as SessionError).code, message: (err as Error).message };
+      }
+      throw new Error('it did not refuse');
+    };
+    expect(refused(() => engine.permit())).toEqual({
+      code: 'bad-request',
+      message: 'This is a terminal session: it has no permission requests to answer.',
+    });
+    expect(refused(() => engine.cancel())).toEqual({
+      code: 'bad-request',
+      message: 'This is a terminal session: send it Ctrl-C instead.',
+    });
+    await expect.poll(output).toContain('ready');
+    engine.input(new Watcher('w'), Buffer.from('x'));
+    expect(await exited).toEqual({ exitCode: 3, signal: null });
+    expect(refused(() => engine.send('too late', 'Pixel 8'))).toEqual({
+      code: 'failed',
+      message: 'The session has ended.',
+    });
+  });
+
+  it('tells a viewer the size after a snapshot that was taken before the size changed', async () => {
+    const { id, engine, output, viewers } = start();
+    await expect.poll(output).toContain('ready');
+    expect(engine.feed.snapshot()).toBeUndefined(); // asked for, at 80x24
+    const viewer = new Watcher('w', 'iPad');
+    viewers.push(viewer);
+    const ready = new Promise<void>((resolve) => engine.feed.whenSnapshotReady(resolve));
+    engine.attached(viewer, 100, 30); // alone: the session takes its size while the snapshot is under way
+    expect(viewer.got).toEqual([{ t: 'session.resized', sessionId: id, cols: 100, rows: 30, by: 'iPad', yours: true }]);
+    await ready;
+    const delivery = engine.feed.snapshot();
+    expect(delivery?.messages.map((m) => m.msg)).toEqual([
+      { t: 'session.snapshot', sessionId: id, seq: delivery?.seq, cols: 80, rows: 24 },
+      { t: 'session.resized', sessionId: id, cols: 100, rows: 30 },
+    ]);
+    // A snapshot asked for now is at the new size: nothing more to say.
+    await screenCaughtUp(engine);
+    expect(engine.feed.snapshot()?.messages.map((m) => m.msg.t)).toEqual(['session.snapshot']);
+    expect(engine.infoFields()).toMatchObject({ cols: 100, rows: 30 });
+  });
+});
+
+describe('PtyEngine: size, end and memory', () => {
+  it('tells each viewer the size and who set it, and follows the viewer that typed last', async () => {
+    const { id, engine, output, calls, viewers } = start();
+    await expect.poll(output).toContain('ready');
+    const laptop = new Watcher('a', 'laptop');
+    const phone = new Watcher('b', 'Pixel 8');
+    viewers.push(laptop);
+    engine.attached(laptop, undefined, undefined); // no size of its own: nobody set the size yet
+    expect(laptop.got).toEqual([{ t: 'session.resized', sessionId: id, cols: 80, rows: 24 }]);
+    viewers.push(phone);
+    engine.attached(phone, 40, 20); // not alone: it watches at the session's size
+    expect(phone.got).toEqual([{ t: 'session.resized', sessionId: id, cols: 80, rows: 24 }]);
+    expect(calls).not.toContain('changed');
+    engine.input(phone, Buffer.from('p')); // typing takes the size
+    const byPhone = { t: 'session.resized', sessionId: id, cols: 40, rows: 20, by: 'Pixel 8' };
+    expect(laptop.got.at(-1)).toEqual({ ...byPhone, yours: false });
+    expect(phone.got.at(-1)).toEqual({ ...byPhone, yours: true });
+    expect(calls).toContain('changed');
+    expect(engine.infoFields()).toMatchObject({ cols: 40, rows: 20 });
+    engine.resize(phone, 50, 25, false); // its screen turned: the session follows
+    expect(phone.got.at(-1)).toEqual({ ...byPhone, cols: 50, rows: 25, yours: true });
+    engine.resize(laptop, 120, 40, true); // "use my screen size"
+    expect(laptop.got.at(-1)).toEqual({
+      t: 'session.resized',
+      sessionId: id,
+      cols: 120,
+      rows: 40,
+      by: 'laptop',
+      yours: true,
+    });
+    engine.detached(laptop); // the size's owner left; the phone, alone now, takes it back
+    viewers.splice(0, 1);
+    expect(phone.got.at(-1)).toEqual({ ...byPhone, cols: 50, rows: 25, yours: true });
+    expect(engine.infoFields()).toMatchObject({ cols: 50, rows: 25 });
+  });
+
+  it('after its program ended, takes no input and no size, and tells nobody about sizes', async () => {
+    const { engine, output, exited, calls, reads, viewers } = start();
+    await expect.poll(output).toContain('ready');
+    const phone = new Watcher('b', 'Pixel 8');
+    viewers.push(phone);
+    engine.attached(phone, 40, 20);
+    engine.input(phone, Buffer.from('x'));
+    expect(await exited).toEqual({ exitCode: 3, signal: null });
+    const sent = phone.got.length;
+    const changes = calls.filter((c) => c === 'changed').length;
+    const laptop = new Watcher('a', 'laptop');
+    viewers.push(laptop);
+    engine.attached(laptop, 100, 30);
+    engine.input(laptop, Buffer.from('more'));
+    engine.resize(phone, 60, 30, true);
+    engine.detached(phone);
+    engine.flowChanged();
+    expect(laptop.got).toEqual([]);
+    expect(phone.got).toHaveLength(sent);
+    expect(calls.filter((c) => c === 'changed')).toHaveLength(changes);
+    expect(reads()).toBe(hex('x'));
+    expect(engine.stats().ptyPaused).toBe(false);
+  });
+
+  it('ends its program with SIGHUP when asked softly', async () => {
+    const { engine, output, exited } = start();
+    await expect.poll(output).toContain('ready');
+    engine.terminate('soft');
+    expect(await exited).toEqual({ exitCode: null, signal: 'SIGHUP' });
+  });
+
+  it('ends its program with SIGKILL when forced', async () => {
+    const { engine, output, exited } = start();
+    await expect.poll(output).toContain('ready');
+    engine.terminate('hard');
+    expect(await exited).toEqual({ exitCode: null, signal: 'SIGKILL' });
+  });
+
+  it('pauses its program while the viewers hold it back, and asks again when they said it may change', async () => {
+    const viewer = new Watcher('w');
+    const { engine, output, hold } = start([viewer]);
+    await expect.poll(output).toContain('ready');
+    const asked = hold.asked;
+    hold.now = { hold: true, recheckInMs: 20 };
+    engine.flowChanged();
+    expect(engine.stats().ptyPaused).toBe(true);
+    expect(hold.asked).toBe(asked + 1);
+    hold.now = { hold: false, recheckInMs: undefined };
+    await expect.poll(() => engine.stats().ptyPaused).toBe(false); // asked again by itself
+    expect(hold.asked).toBe(asked + 2);
+  });
+
+  it('counts the memory it holds: output kept for viewers, nothing waiting once the screen caught up', async () => {
+    const { engine, output } = start();
+    await expect.poll(output).toContain('ready');
+    await expect.poll(() => engine.stats().screenBacklogBytes).toBe(0);
+    expect(engine.stats()).toMatchObject({
+      bufferedBytes: Buffer.byteLength(output(), 'latin1'),
+      screenBacklogBytes: 0,
+      coalescingBytes: 0,
+      ptyPaused: false,
+    });
+    expect(engine.stats().bufferedBytes).toBeGreaterThan(0);
+    expect(typeof engine.stats().recordingQueueBytes).toBe('number');
+  });
+});
