@@ -2,14 +2,14 @@
 // hex, every byte it reads in raw mode, so what `send` types and what the engine answers for the terminal
 // are checked byte for byte; the errors of the requests a terminal session does not take; a snapshot that
 // was asked for before the size changed.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { DaemonMessage } from '../../src/channel/messages.js';
 import type { EngineHooks, SessionExit } from '../../src/session/engine.js';
 import { SessionError } from '../../src/session/errors.js';
-import { DEFAULT_LIMITS } from '../../src/session/limits.js';
+import { DEFAULT_LIMITS, type SessionLimits } from '../../src/session/limits.js';
 import { PtyEngine } from '../../src/session/pty-engine.js';
 import type { Viewer } from '../../src/session/viewer.js';
 import { MemoryLog } from '../fixtures/session-harness.js';
@@ -18,8 +18,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'paseo-pty-engine-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /**
- * Shows every read as <hex>; on a "q" it asks the terminal where the cursor is (ESC [ 6 n), as full-screen
- * apps do at start; on an "x" it exits.
+ * Shows every read as <hex>. On a "q" it asks the terminal where the cursor is (ESC [ 6 n), as full-screen
+ * apps do at start; "?" asks a question, "L" a question longer than a list shows; "B" prints 300 kB at
+ * once; "x" exits.
  */
 const KEYS = `
 process.stdin.setRawMode(true);
@@ -27,6 +28,9 @@ process.stdout.write('ready\\r\\n');
 process.stdin.on('data', (d) => {
   process.stdout.write('<' + d.toString('hex') + '>');
   if (d.includes(0x71)) process.stdout.write('\\x1b[6n');
+  if (d.includes(0x3f)) process.stdout.write('\\r\\nProceed? (y/n) ');
+  if (d.includes(0x4c)) process.stdout.write('\\r\\n' + 'Q'.repeat(250) + '? ');
+  if (d.includes(0x42)) process.stdout.write('b'.repeat(300000) + 'done\\r\\n');
   if (d.includes(0x78)) process.exit(3);
 });`;
 
@@ -53,7 +57,10 @@ afterEach(async () => {
 });
 
 /** Starts KEYS in a PTY engine whose session has `viewers` attached (as far as the engine's hooks tell). */
-function start(viewers: Viewer[] = []) {
+function start(
+  viewers: Viewer[] = [],
+  opts: { limits?: Partial<SessionLimits>; cols?: number; env?: Record<string, string> } = {},
+) {
   const id = `engine-${n++}`;
   const calls: string[] = [];
   let ended: (exit: SessionExit) => void = () => {};
@@ -87,12 +94,12 @@ function start(viewers: Viewer[] = []) {
       file: process.execPath,
       args: ['-e', KEYS],
       cwd: scratch,
-      env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color' },
+      env: opts.env ?? { PATH: process.env.PATH ?? '', TERM: 'xterm-256color' },
       recordingPath: join(scratch, `${id}.cast`),
-      cols: 80,
+      cols: opts.cols ?? 80,
       rows: 24,
     },
-    { ...DEFAULT_LIMITS },
+    { ...DEFAULT_LIMITS, ...opts.limits },
     new MemoryLog(),
     hooks,
   );
@@ -300,5 +307,75 @@ describe('PtyEngine: size, end and memory', () => {
     });
     expect(engine.stats().bufferedBytes).toBeGreaterThan(0);
     expect(typeof engine.stats().recordingQueueBytes).toBe('number');
+  });
+});
+
+describe('PtyEngine: what lists show, and the recording', () => {
+  it('says the session waits once its program went quiet on a question, which becomes its last line', async () => {
+    const viewer = new Watcher('w');
+    const { engine, output, calls } = start([viewer], { limits: { promptIdleMs: 100 } });
+    expect(engine.kind).toBe('pty');
+    await expect.poll(output).toContain('ready');
+    const from = calls.length;
+    engine.input(viewer, Buffer.from('?'));
+    await expect.poll(() => calls.slice(from)).toContain('waiting true');
+    await expect.poll(() => engine.infoFields()).toEqual({ cols: 80, rows: 24, lastLine: 'Proceed? (y/n)' });
+    expect(calls.slice(from)).toContain('changed'); // lists are told
+    engine.input(viewer, Buffer.from('y'));
+    expect(calls.at(-1)).toBe('waiting false');
+  });
+
+  it('shows at most 200 characters of the last line', async () => {
+    const viewer = new Watcher('w');
+    const { engine, output } = start([viewer], { limits: { promptIdleMs: 100 }, cols: 300 });
+    await expect.poll(output).toContain('ready');
+    engine.input(viewer, Buffer.from('L'));
+    await expect.poll(() => engine.infoFields()).toEqual({ cols: 300, rows: 24, lastLine: 'Q'.repeat(200) });
+  });
+
+  it('shows no last line before the screen was looked at', () => {
+    const { engine } = start();
+    expect(engine.infoFields()).toEqual({ cols: 80, rows: 24 });
+    expect(engine.flow).toEqual({
+      chunkUnits: DEFAULT_LIMITS.outputChunkBytes,
+      highWatermark: DEFAULT_LIMITS.highWatermarkBytes,
+      lowWatermark: DEFAULT_LIMITS.lowWatermarkBytes,
+      stalledViewerMs: DEFAULT_LIMITS.stalledViewerMs,
+    });
+  });
+
+  it('lets output that outruns the screen through, resuming its program each time the screen caught up', async () => {
+    const viewer = new Watcher('w');
+    // The screen may lag by one byte: every chunk pauses the PTY until the screen took it in.
+    const { engine, output } = start([viewer], { limits: { screenBacklogBytes: 1 } });
+    await expect.poll(output).toContain('ready');
+    engine.input(viewer, Buffer.from('B'));
+    await expect.poll(output, { timeout: 20_000 }).toContain('done');
+    expect(output()).toContain(`<42>${'b'.repeat(300000)}done`);
+  });
+
+  it('records the command, title, size and only TERM and SHELL of the environment in the header', async () => {
+    const { engine, output, exited } = start([], {
+      env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color', SHELL: '/bin/zsh', API_TOKEN: 'secret' },
+    });
+    await expect.poll(output).toContain('ready');
+    engine.input(new Watcher('w'), Buffer.from('x'));
+    await exited;
+    await engine.dispose();
+    const [head, ...events] = readFileSync(engine.recordingPath, 'utf8').split('\n');
+    expect(JSON.parse(head!)).toEqual({
+      version: 2,
+      width: 80,
+      height: 24,
+      timestamp: expect.any(Number),
+      command: 'keys',
+      title: 'keys',
+      env: { TERM: 'xterm-256color', SHELL: '/bin/zsh' },
+    });
+    const recorded = events
+      .filter((l) => l !== '')
+      .map((l) => (JSON.parse(l) as [number, string, string])[2])
+      .join('');
+    expect(recorded).toBe(output());
   });
 });
