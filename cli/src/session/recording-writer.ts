@@ -66,8 +66,9 @@ export class RecordingWriter {
   private fileBytes = 0;
   private headerBytes = 0;
   private fileStartMs: number;
-  private dropped = 0;
-  private failed = false;
+  /** True once a dropped line was logged (only the first is). */
+  private dropWarned = false;
+  private failed: boolean;
   private closed = false;
 
   /**
@@ -101,7 +102,8 @@ export class RecordingWriter {
   append(entry: RecordingEntry): void {
     if (this.closed || this.failed) return;
     if (this.pendingChars + entry.chars > this.limits.queueBytes) {
-      if (this.dropped++ === 0) {
+      if (!this.dropWarned) {
+        this.dropWarned = true;
         this.log.warn(`Recording ${this.path} is behind; dropping lines until the disk catches up.`);
       }
       return;
@@ -162,6 +164,7 @@ export class RecordingWriter {
     } catch (err) {
       this.failed = true;
       this.queue = [];
+      this.pendingChars = 0;
       this.log.warn(`Recording ${this.path} stopped: ${(err as Error).message}`);
       await this.file?.close().catch(() => {});
       this.file = undefined;
@@ -176,7 +179,7 @@ export class RecordingWriter {
     this.fileStartMs = startMs;
     this.file = await open(path, 'w', 0o600);
     this.fileBytes = 0;
-    await this.write([Buffer.from(this.header(startMs), 'utf8')]);
+    await this.write([Buffer.from(this.header(startMs))]);
     this.headerBytes = this.fileBytes;
   }
 
@@ -211,7 +214,7 @@ export class RecordingWriter {
 }
 
 function toBytes(line: string | Uint8Array | Uint8Array[]): Uint8Array | Uint8Array[] {
-  return typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
+  return typeof line === 'string' ? Buffer.from(line) : line;
 }
 
 function byteSize(line: Uint8Array | Uint8Array[]): number {

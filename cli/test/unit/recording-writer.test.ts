@@ -1,7 +1,7 @@
 // The recording writer on its own (no PTY): lines in order with times relative to their file's start,
 // rotation at the size cap keeping a few old files with a fresh header each, a queue that drops (and says
 // so once) rather than grow, and a disk that fails never stopping the session.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,17 @@ function entry(text: string, atMs: number, placed?: () => void): RecordingEntry 
 }
 
 const lines = (path: string) => readFileSync(path, 'utf8').split('\n').slice(0, -1);
+
+/** How many file descriptors of this process are open on `path`. */
+function openDescriptors(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false; // closed meanwhile (the listing's own descriptor)
+    }
+  }).length;
+}
 
 describe('RecordingWriter', () => {
   it('creates the file (0600) with its header at once, then appends lines in order', async () => {
@@ -147,6 +158,46 @@ describe('RecordingWriter: sizes, takeover and failing disks', () => {
     expect(existsSync(`${path}.2`)).toBe(false);
   });
 
+  it('fills a file up to exactly its size cap before it rotates', async () => {
+    const path = file();
+    const w = new RecordingWriter(path, () => 'h\n', { ...roomy, maxBytes: 9 }, new MemoryLog());
+    for (const text of ['abc', 'de', 'f']) w.append(sized(text, 4)); // 2 + 4 + 3 bytes: 9
+    await w.close();
+    expect(lines(`${path}.1`)).toEqual(['h', 'abc', 'de']);
+    expect(lines(path)).toEqual(['h', 'f']);
+  });
+
+  it('drops the oldest file at a rotation even when a newer one went missing', async () => {
+    const path = file();
+    const w = new RecordingWriter(path, () => 'h\n', { ...roomy, maxBytes: 8, keepFiles: 2 }, new MemoryLog());
+    for (const text of ['one', 'two', 'three']) w.append(sized(text, 4)); // a file each
+    await expect.poll(() => existsSync(path) && lines(path)).toEqual(['h', 'three']);
+    expect(lines(`${path}.2`)).toEqual(['h', 'one']);
+    rmSync(`${path}.1`); // someone deleted "two"
+    w.append(sized('four', 5));
+    await w.close();
+    expect(lines(`${path}.1`)).toEqual(['h', 'three']);
+    expect(lines(path)).toEqual(['h', 'four']);
+    expect(existsSync(`${path}.2`)).toBe(false);
+  });
+
+  it('keeps one file open while it records and none once closed; a second close leaves the disk alone', async () => {
+    const path = file();
+    const w = new RecordingWriter(path, () => 'h\n', roomy, new MemoryLog());
+    expect(openDescriptors(path)).toBe(0); // created and closed again at once
+    w.append(sized('a', 2));
+    await expect.poll(() => lines(path)).toEqual(['h', 'a']);
+    expect(openDescriptors(path)).toBe(1);
+    w.append(sized('b', 2));
+    await expect.poll(() => lines(path)).toEqual(['h', 'a', 'b']);
+    expect(openDescriptors(path)).toBe(1);
+    await w.close();
+    expect(openDescriptors(path)).toBe(0);
+    rmSync(path); // e.g. the user deleted the recording
+    await w.close();
+    expect(existsSync(path)).toBe(false);
+  });
+
   it('keeps one old file when told to keep none', async () => {
     const path = file();
     const w = new RecordingWriter(path, () => 'h\n', { ...roomy, maxBytes: 8, keepFiles: 0 }, new MemoryLog());
@@ -183,8 +234,10 @@ describe('RecordingWriter: sizes, takeover and failing disks', () => {
     const log = new MemoryLog();
     // /dev/full opens fine and refuses every write (ENOSPC), as a full disk does.
     const w = new RecordingWriter('/dev/full', () => 'header\n', roomy, log, { startMs: 0, headerBytes: 7 });
-    w.append(sized('lost', 5));
+    // A second line comes while the first is being written: it is dropped with it, and not counted as waiting.
+    w.append({ ...sized('lost', 5), placed: () => w.append(sized('meanwhile', 10)) });
     await expect.poll(() => log.lines.length).toBe(1);
+    expect(w.queuedBytes).toBe(0);
     expect(log.lines[0]).toEqual({
       level: 'warn',
       text: 'Recording /dev/full stopped: ENOSPC: no space left on device, write',
