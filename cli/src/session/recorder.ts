@@ -36,8 +36,8 @@ export function castHeaderLine(header: CastHeader, cols: number, rows: number, s
     timestamp: Math.floor(startMs / 1000),
     command: header.command.map(shellQuote).join(' '),
     title: header.title,
+    env: header.env, // left out when undefined
   };
-  if (header.env) fields.env = header.env;
   return `${JSON.stringify(fields)}\n`;
 }
 
@@ -91,10 +91,8 @@ export class CastRecorder {
       this.output(bytes.subarray(0, at), atMs);
       bytes = bytes.subarray(at);
     }
-    if (
-      this.pendingBytes > 0 &&
-      (atMs - this.pendingAtMs >= RECORDING_BATCH_MS || this.pendingBytes + bytes.length > this.batchBytes)
-    ) {
+    // (With nothing gathered, emitOutput does nothing.)
+    if (atMs - this.pendingAtMs >= RECORDING_BATCH_MS || this.pendingBytes + bytes.length > this.batchBytes) {
       this.emitOutput();
     }
     if (this.pendingBytes === 0) {
@@ -116,17 +114,16 @@ export class CastRecorder {
 
   /** Writes everything queued and closes the file. */
   async close(): Promise<void> {
-    if (!this.writer.isClosed) {
-      this.emitOutput();
-      const tail = this.json.finish();
-      if (tail.length > 0) this.event('o', tail, Date.now());
-    }
+    // (Once closed, nothing is gathered, the escaper holds nothing, and the writer takes no more events.)
+    this.emitOutput();
+    const tail = this.json.finish();
+    if (tail.length > 0) this.event('o', tail, Date.now());
     await this.writer.close();
   }
 
   /** Turns the gathered output into one event. */
   private emitOutput(): void {
-    if (this.timer) clearTimeout(this.timer);
+    clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pendingBytes === 0) return;
     const parts = this.pending;

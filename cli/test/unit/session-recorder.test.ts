@@ -133,12 +133,38 @@ describe('CastRecorder', () => {
     expect(events.map((e) => e[1])).toEqual(['€', '€', '€', '€']);
   });
 
+  it('writes a character cut off at the very end as a replacement character when it closes', async () => {
+    const path = file();
+    const rec = new CastRecorder(path, header, roomy, new MemoryLog());
+    rec.output(text('ok '), T);
+    rec.output(text('€').subarray(0, 2), T + 100);
+    vi.advanceTimersByTime(3000);
+    await rec.close();
+    expect(lines(path)).toEqual([HEADER_LINE, '[0.000000, "o", "ok "]', '[3.000000, "o", "\ufffd"]']);
+  });
+
+  it('gathers output for the batch time from an event’s first bytes, even after a resize ended the one before', async () => {
+    const path = file();
+    const rec = new CastRecorder(path, header, roomy, new MemoryLog());
+    rec.output(text('a')); // at 0: its event would end at 10 ms
+    vi.advanceTimersByTime(5);
+    rec.resize(90, 30); // ends it at 5 ms
+    vi.advanceTimersByTime(1);
+    rec.output(text('b')); // at 6 ms: a new event, gathered until 16 ms
+    vi.advanceTimersByTime(6);
+    rec.output(text('c')); // at 12 ms: the same event
+    vi.advanceTimersByTime(RECORDING_BATCH_MS);
+    await rec.close();
+    expect(lines(path).slice(1)).toEqual(['[0.000000, "o", "a"]', '[0.005000, "r", "90x30"]', '[0.006000, "o", "bc"]']);
+  });
+
   it('records nothing after close, and a second close changes nothing', async () => {
     const path = file();
     const rec = new CastRecorder(path, header, roomy, new MemoryLog());
     rec.output(text('before'), T);
     await rec.close();
     rec.output(text('after'), T + 50);
+    expect(rec.queuedBytes).toBe(0);
     rec.resize(10, 10, T + 60);
     expect(rec.queuedBytes).toBe(0);
     await rec.close();
