@@ -143,7 +143,7 @@ export class PtyEngine implements Engine {
   /** Types `text`, then Enter a moment later (a TUI that sees both at once may take Enter for part of a paste). */
   send(text: string, _by: string): void {
     if (this.ended) throw new SessionError('failed', 'The session has ended.');
-    this.type(Buffer.from(text.replace(/\r?\n$/, ''), 'utf8'));
+    this.type(Buffer.from(text.replace(/\r?\n$/, '')));
     setTimeout(() => this.type(Buffer.from('\r')), SEND_ENTER_DELAY_MS);
   }
 
@@ -270,7 +270,7 @@ export class PtyEngine implements Engine {
 
   /** Answers to terminal queries (cursor position, device attributes) when no viewer's terminal answers. */
   private onScreenReply(reply: string): void {
-    if (this.hooks.viewerCount() === 0 && !this.ended) this.pty.write(Buffer.from(reply, 'utf8'));
+    if (this.hooks.viewerCount() === 0 && !this.ended) this.pty.write(Buffer.from(reply));
   }
 
   private armPromptTimer(): void {

@@ -18,7 +18,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'paseo-pty-engine-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /**
- * Shows every read as <hex>. On a "q" it asks the terminal where the cursor is (ESC [ 6 n), as full-screen
+ * Shows every read as <hex> (a NUL is read silently). On a "q" it asks the terminal where the cursor is (ESC [ 6 n), as full-screen
  * apps do at start; "?" asks a question, "L" a question longer than a list shows; "B" prints 300 kB at
  * once; "x" exits.
  */
@@ -26,6 +26,7 @@ const KEYS = `
 process.stdin.setRawMode(true);
 process.stdout.write('ready\\r\\n');
 process.stdin.on('data', (d) => {
+  if (d[0] === 0) return;
   process.stdout.write('<' + d.toString('hex') + '>');
   if (d.includes(0x71)) process.stdout.write('\\x1b[6n');
   if (d.includes(0x3f)) process.stdout.write('\\r\\nProceed? (y/n) ');
@@ -59,7 +60,13 @@ afterEach(async () => {
 /** Starts KEYS in a PTY engine whose session has `viewers` attached (as far as the engine's hooks tell). */
 function start(
   viewers: Viewer[] = [],
-  opts: { limits?: Partial<SessionLimits>; cols?: number; env?: Record<string, string> } = {},
+  opts: {
+    limits?: Partial<SessionLimits>;
+    cols?: number;
+    env?: Record<string, string>;
+    /** Runs when output was appended (inside the engine's handling of a chunk). */
+    appended?: () => void;
+  } = {},
 ) {
   const id = `engine-${n++}`;
   const calls: string[] = [];
@@ -73,7 +80,7 @@ function start(
     asked: 0,
   };
   const hooks: EngineHooks = {
-    appended: () => {},
+    appended: () => opts.appended?.(),
     changed: () => calls.push('changed'),
     setWaiting: (waiting) => calls.push(`waiting ${waiting}`),
     exited: (exit) => ended(exit),
@@ -192,18 +199,27 @@ describe('PtyEngine', () => {
     const viewer = new Watcher('w', 'iPad');
     viewers.push(viewer);
     const ready = new Promise<void>((resolve) => engine.feed.whenSnapshotReady(resolve));
-    engine.attached(viewer, 100, 30); // alone: the session takes its size while the snapshot is under way
-    expect(viewer.got).toEqual([{ t: 'session.resized', sessionId: id, cols: 100, rows: 30, by: 'iPad', yours: true }]);
+    engine.attached(viewer, 100, 24); // alone: the session takes its width while the snapshot is under way
+    expect(viewer.got).toEqual([{ t: 'session.resized', sessionId: id, cols: 100, rows: 24, by: 'iPad', yours: true }]);
     await ready;
-    const delivery = engine.feed.snapshot();
-    expect(delivery?.messages.map((m) => m.msg)).toEqual([
-      { t: 'session.snapshot', sessionId: id, seq: delivery?.seq, cols: 80, rows: 24 },
-      { t: 'session.resized', sessionId: id, cols: 100, rows: 30 },
+    const wider = engine.feed.snapshot();
+    expect(wider?.messages.map((m) => m.msg)).toEqual([
+      { t: 'session.snapshot', sessionId: id, seq: wider?.seq, cols: 80, rows: 24 },
+      { t: 'session.resized', sessionId: id, cols: 100, rows: 24 },
+    ]);
+    // The same with only the height changing while a snapshot (at 100x24) is under way.
+    const again = new Promise<void>((resolve) => engine.feed.whenSnapshotReady(resolve));
+    engine.resize(viewer, 100, 40, false);
+    await again;
+    const taller = engine.feed.snapshot();
+    expect(taller?.messages.map((m) => m.msg)).toEqual([
+      { t: 'session.snapshot', sessionId: id, seq: taller?.seq, cols: 100, rows: 24 },
+      { t: 'session.resized', sessionId: id, cols: 100, rows: 40 },
     ]);
     // A snapshot asked for now is at the new size: nothing more to say.
     await screenCaughtUp(engine);
     expect(engine.feed.snapshot()?.messages.map((m) => m.msg.t)).toEqual(['session.snapshot']);
-    expect(engine.infoFields()).toMatchObject({ cols: 100, rows: 30 });
+    expect(engine.infoFields()).toMatchObject({ cols: 100, rows: 40 });
   });
 });
 
@@ -281,7 +297,7 @@ describe('PtyEngine: size, end and memory', () => {
     expect(await exited).toEqual({ exitCode: null, signal: 'SIGKILL' });
   });
 
-  it('pauses its program while the viewers hold it back, and asks again when they said it may change', async () => {
+  it('pauses its program while the viewers hold it back, and asks them again when they said it may change', async () => {
     const viewer = new Watcher('w');
     const { engine, output, hold } = start([viewer]);
     await expect.poll(output).toContain('ready');
@@ -290,9 +306,15 @@ describe('PtyEngine: size, end and memory', () => {
     engine.flowChanged();
     expect(engine.stats().ptyPaused).toBe(true);
     expect(hold.asked).toBe(asked + 1);
+    // Nothing else happens in the session: the engine asks again by itself, every 21 ms.
+    await expect.poll(() => hold.asked).toBeGreaterThanOrEqual(asked + 10);
+    expect(engine.stats().ptyPaused).toBe(true);
     hold.now = { hold: false, recheckInMs: undefined };
-    await expect.poll(() => engine.stats().ptyPaused).toBe(false); // asked again by itself
-    expect(hold.asked).toBe(asked + 2);
+    await expect.poll(() => engine.stats().ptyPaused).toBe(false);
+    const settled = hold.asked;
+    engine.flowChanged(); // no longer held: no more asking by itself
+    await screenCaughtUp(engine); // (a round trip to the screen worker: time for a timer to fire)
+    expect(hold.asked).toBe(settled + 1);
   });
 
   it('counts the memory it holds: output kept for viewers, nothing waiting once the screen caught up', async () => {
@@ -321,6 +343,11 @@ describe('PtyEngine: what lists show, and the recording', () => {
     await expect.poll(() => calls.slice(from)).toContain('waiting true');
     await expect.poll(() => engine.infoFields()).toEqual({ cols: 80, rows: 24, lastLine: 'Proceed? (y/n)' });
     expect(calls.slice(from)).toContain('changed'); // lists are told
+    // A key the program does not answer: after the quiet spell the screen is looked at again, the same.
+    const again = calls.length;
+    engine.input(viewer, Buffer.from([0]));
+    await expect.poll(() => calls.slice(again)).toContain('waiting true');
+    expect(calls.slice(again)).not.toContain('changed'); // the last line did not change: lists are not told
     engine.input(viewer, Buffer.from('y'));
     expect(calls.at(-1)).toBe('waiting false');
   });
@@ -347,11 +374,18 @@ describe('PtyEngine: what lists show, and the recording', () => {
   it('lets output that outruns the screen through, resuming its program each time the screen caught up', async () => {
     const viewer = new Watcher('w');
     // The screen may lag by one byte: every chunk pauses the PTY until the screen took it in.
-    const { engine, output } = start([viewer], { limits: { screenBacklogBytes: 1 } });
+    const pausedAfterChunk: boolean[] = [];
+    const { engine, output } = start([viewer], {
+      limits: { screenBacklogBytes: 1 },
+      // Right after the engine handled a chunk (before the screen worker can have answered).
+      appended: () => queueMicrotask(() => pausedAfterChunk.push(engine.stats().ptyPaused)),
+    });
     await expect.poll(output).toContain('ready');
     engine.input(viewer, Buffer.from('B'));
     await expect.poll(output, { timeout: 20_000 }).toContain('done');
     expect(output()).toContain(`<42>${'b'.repeat(300000)}done`);
+    expect(pausedAfterChunk.length).toBeGreaterThan(1);
+    expect(pausedAfterChunk.every((paused) => paused)).toBe(true);
   });
 
   it('records the command, title, size and only TERM and SHELL of the environment in the header', async () => {
