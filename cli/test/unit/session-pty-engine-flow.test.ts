@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/session/limits.js';
-import { screenCaughtUp, start, stopEngine, Watcher } from '../fixtures/pty-engine-harness.js';
+import { start, stopEngine, Watcher } from '../fixtures/pty-engine-harness.js';
+import { sleep } from '../fixtures/session-harness.js';
 
 afterEach(stopEngine);
 
@@ -22,9 +23,18 @@ describe('PtyEngine: flow and memory', () => {
     expect(engine.stats().ptyPaused).toBe(true);
     hold.now = { hold: false, recheckInMs: undefined };
     await expect.poll(() => engine.stats().ptyPaused).toBe(false);
+    // Held with no word on when that may change: the engine waits to be told (flowChanged), it does not poll.
+    hold.now = { hold: true, recheckInMs: undefined };
+    engine.flowChanged();
+    const heldAsked = hold.asked;
+    await sleep(50); // ample time for a poll (had there been one) to show
+    expect(hold.asked).toBe(heldAsked);
+    hold.now = { hold: false, recheckInMs: undefined };
+    engine.flowChanged();
+    expect(engine.stats().ptyPaused).toBe(false);
     const settled = hold.asked;
     engine.flowChanged(); // no longer held: no more asking by itself
-    await screenCaughtUp(engine); // (a round trip to the screen worker: time for a timer to fire)
+    await sleep(50);
     expect(hold.asked).toBe(settled + 1);
   });
 
@@ -69,6 +79,26 @@ describe('PtyEngine: what lists show, and the recording', () => {
     await expect.poll(output).toContain('ready');
     engine.input(viewer, Buffer.from('L'));
     await expect.poll(() => engine.infoFields()).toEqual({ cols: 300, rows: 24, lastLine: 'Q'.repeat(200) });
+  });
+
+  it('updates the last line soon after output, without waiting for the program to go quiet', async () => {
+    const viewer = new Watcher('w');
+    const { engine, output, calls } = start([viewer], { limits: { promptIdleMs: 60_000 } });
+    await expect.poll(output).toContain('ready');
+    engine.input(viewer, Buffer.from('?'));
+    await expect.poll(() => engine.infoFields().lastLine).toBe('Proceed? (y/n)');
+    expect(calls).toContain('changed');
+    expect(calls).not.toContain('waiting true'); // that needs the quiet spell
+  });
+
+  it('shows no last line when the screen is blank', async () => {
+    const viewer = new Watcher('w');
+    const { engine, output, calls } = start([viewer], { limits: { promptIdleMs: 100 } });
+    await expect.poll(output).toContain('ready');
+    await expect.poll(() => engine.infoFields().lastLine).toBe('ready');
+    engine.input(viewer, Buffer.from('c'));
+    await expect.poll(() => engine.infoFields()).toEqual({ cols: 80, rows: 24 });
+    expect(calls.at(-1)).toBe('changed');
   });
 
   it('shows no last line before the screen was looked at', () => {

@@ -136,7 +136,7 @@ describe('PtyEngine: size, end and memory', () => {
   });
 
   it('after its program ended, takes no input and no size, and tells nobody about sizes', async () => {
-    const { engine, output, exited, calls, reads, viewers } = start();
+    const { engine, output, exited, calls, reads, viewers, hold } = start();
     await expect.poll(output).toContain('ready');
     const phone = new Watcher('b', 'Pixel 8');
     viewers.push(phone);
@@ -151,7 +151,9 @@ describe('PtyEngine: size, end and memory', () => {
     engine.input(laptop, Buffer.from('more'));
     engine.resize(phone, 60, 30, true);
     engine.detached(phone);
+    const asked = hold.asked;
     engine.flowChanged();
+    expect(hold.asked).toBe(asked); // nothing to pause any more: the viewers are not asked
     expect(laptop.got).toEqual([]);
     expect(phone.got).toHaveLength(sent);
     expect(calls.filter((c) => c === 'changed')).toHaveLength(changes);
