@@ -161,7 +161,7 @@ export class PtyEngine implements Engine {
     const { hold, recheckInMs } = this.hooks.viewersHold(Date.now());
     const pause = hold || this.screen.lagBytes > this.screen.backlogLimit;
     this.pty.setPaused(pause);
-    if (this.flowTimer) clearTimeout(this.flowTimer);
+    clearTimeout(this.flowTimer);
     this.flowTimer =
       hold && recheckInMs !== undefined ? setTimeout(() => this.flowChanged(), recheckInMs + 1) : undefined;
   }
@@ -293,8 +293,8 @@ export class PtyEngine implements Engine {
   }
 
   private clearTimers(): void {
-    if (this.promptTimer) clearTimeout(this.promptTimer);
-    if (this.flowTimer) clearTimeout(this.flowTimer);
+    clearTimeout(this.promptTimer);
+    clearTimeout(this.flowTimer);
     this.promptTimer = undefined;
     this.flowTimer = undefined;
   }
