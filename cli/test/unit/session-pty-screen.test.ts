@@ -28,8 +28,9 @@ function make(limits: Partial<SessionLimits> = {}) {
   const log = new MemoryLog();
   const all = { ...DEFAULT_LIMITS, ...limits };
   const buffer = new OutputBuffer(all.outputBufferBytes);
-  const heard = { replies: [] as string[], progress: 0 };
-  const screen = new PtyScreen({
+  /** `progress`: how often the session was told; `lags`: the lag it saw each time. */
+  const heard = { replies: [] as string[], progress: 0, lags: [] as number[] };
+  const screen: PtyScreen = new PtyScreen({
     sessionId: 's1',
     cols: 20,
     rows: 5,
@@ -39,7 +40,10 @@ function make(limits: Partial<SessionLimits> = {}) {
     buffer,
     log,
     onReply: (r) => heard.replies.push(r),
-    onProgress: () => heard.progress++,
+    onProgress: () => {
+      heard.progress++;
+      heard.lags.push(screen.lagBytes);
+    },
   });
   screens.push(screen);
   /** Output as the engine passes it on: into the buffer, then to the screen. */
@@ -240,6 +244,14 @@ describe('pty screen', () => {
     ]);
   });
 
+  it("logs the worker's warnings about the recording", async () => {
+    const { screen, output, log, path } = make();
+    rmSync(join(path, '..'), { recursive: true });
+    output('lost');
+    await screen.finish();
+    expect(log.lines).toEqual([{ level: 'warn', text: expect.stringMatching(`^Recording ${path} stopped: ENOENT`) }]);
+  });
+
   it('closing tells the snapshot waiters at once, even if the worker never answered', async () => {
     const { screen, output } = make();
     output('x');
@@ -258,6 +270,9 @@ describe('pty screen when the screen worker is lost', () => {
     const { screen, output, log, heard, snapshot, recorded, path } = make();
     output('before\r\n');
     await vi.waitFor(() => expect(recorded()).toBe('before\r\n'));
+    await snapshot();
+    screen.resize(30, 8);
+    await snapshot();
     const progress = heard.progress;
     screenHost().terminateWorker();
     await vi.waitFor(() => expect(log.lines.length).toBe(1));
@@ -265,11 +280,15 @@ describe('pty screen when the screen worker is lost', () => {
       level: 'error',
       text: 'The screen of session s1 stopped (the worker exited (code 1)); it starts again from the buffered output.',
     });
-    expect(heard.progress).toBe(progress + 1);
+    // The session hears at once that the new screen has all the buffered output still to take in.
+    expect(heard.lags[progress]).toBe(8);
+    // The old screen's snapshot is not used: the new screen is asked, at the size the terminal has now.
+    expect(screen.snapshot()).toBeUndefined();
+    const replayed = await snapshot();
+    expect(replayed).toMatchObject({ seq: 8, cols: 30, rows: 8 });
+    expect(Buffer.from(replayed.body).toString()).toContain('before');
     output('after');
-    const snap = await snapshot();
-    expect(snap.seq).toBe(13);
-    expect(Buffer.from(snap.body).toString()).toMatch(/before[\s\S]*after/);
+    expect(await screen.tail()).toEqual({ cursorLine: 'after', above: ['before'] });
     await screen.finish();
     expect(recorded()).toBe('before\r\nafter');
     expect(readFileSync(path, 'utf8').match(/"version"/g)).toHaveLength(1);

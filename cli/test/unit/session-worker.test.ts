@@ -138,18 +138,31 @@ describe('the screen worker of a process', () => {
     expect(host.mode).toBe('none');
   });
 
-  it('reports an uncaught error in the worker with its stack, once', async () => {
+  it('reports an uncaught error in the worker with its stack, once, also to a screen opened when it was heard', async () => {
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
     const host = new ScreenHost();
     const a = openScreen(host);
     await echo(a.screen, 'a', 1);
+    const first = posted.mock.contexts[0] as Worker;
+    const exited = new Promise((resolve) => first.once('exit', resolve));
+    let b: ReturnType<typeof openScreen> | undefined;
+    const lost = a.lost;
+    lost.push = (m: string) => {
+      b = openScreen(host); // as a session does: a new screen at once
+      return Array.prototype.push.call(lost, m);
+    };
     host.post(null as unknown as ToScreen); // a message the worker cannot take: a bug that kills it
     await vi.waitFor(() => expect(a.lost).toHaveLength(1));
     expect(a.lost[0]).toMatch(/^TypeError: .*null[\s\S]*\n {4}at /);
+    expect(host.mode).toBe('worker');
+    const terminated = vi.spyOn(Worker.prototype, 'terminate');
+    // The first worker's exit, which follows its error, is not the new worker's loss.
+    expect(await exited).toBe(1);
+    expect((await echo(b!.screen, 'b', 1)).cursorLine).toBe('b');
+    await b!.screen.close();
+    expect(terminated).toHaveBeenCalledTimes(1);
     expect(host.mode).toBe('none');
-    const b = openScreen(host);
-    expect((await echo(b.screen, 'b', 1)).cursorLine).toBe('b');
-    await b.screen.close();
-    expect(a.lost).toHaveLength(1);
+    expect([a.lost.length, b!.lost]).toEqual([1, []]);
   });
 
   it('a worker ended with its last screen is no loss for a screen opened in the new worker meanwhile', async () => {
