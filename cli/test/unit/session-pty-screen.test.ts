@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS, type SessionLimits } from '../../src/session/limits.js'
 import { OutputBuffer } from '../../src/session/output-buffer.js';
 import { PtyScreen, TAIL_REFRESH_FLOWING_MS, TAIL_REFRESH_MS } from '../../src/session/pty-screen.js';
 import { RemoteScreen, SCREEN_BATCH_BYTES, screenHost } from '../../src/session/screen-host.js';
+import { castOutputText } from '../fixtures/cast-output.js';
 import { MemoryLog } from '../fixtures/session-harness.js';
 
 const dirs: string[] = [];
@@ -59,15 +60,7 @@ function make(limits: Partial<SessionLimits> = {}) {
         screen.whenSnapshotReady(() => (screen.snapshot() ? resolve(screen.snapshot()!) : reject(new Error('none'))));
     });
   /** The recording's output events, as text. */
-  const recorded = (): string =>
-    readFileSync(path, 'utf8')
-      .trimEnd()
-      .split('\n')
-      .slice(1)
-      .map((line) => JSON.parse(line) as [number, string, string])
-      .filter(([, kind]) => kind === 'o')
-      .map(([, , text]) => text)
-      .join('');
+  const recorded = (): string => castOutputText(path);
   return { screen, path, log, buffer, heard, output, snapshot, recorded };
 }
 

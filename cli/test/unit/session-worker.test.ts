@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ScreenTail } from '../../src/session/prompt.js';
 import { type RemoteScreen, ScreenHost, screenHost } from '../../src/session/screen-host.js';
 import type { FromScreen, ScreenOpen, ToScreen } from '../../src/session/screen-protocol.js';
+import { castOutputText } from '../fixtures/cast-output.js';
 import { agent, bytes, makeManager, TestViewer, waitFor } from '../fixtures/session-harness.js';
 
 let env: ReturnType<typeof makeManager>;
@@ -62,14 +63,7 @@ describe('screen worker', () => {
     expect(late.text()).toContain(`${lines - 1}\r\n${lines}`);
     const path = manager.recordingPath(id)!;
     await manager.kill(id);
-    const output = readFileSync(path, 'utf8')
-      .trimEnd()
-      .split('\n')
-      .slice(1)
-      .map((line) => JSON.parse(line) as [number, string, string])
-      .filter(([, kind]) => kind === 'o')
-      .map(([, , text]) => text)
-      .join('');
+    const output = castOutputText(path);
     const numbers = output.split('\r\n').filter((x) => /^\d+$/.test(x));
     expect(numbers.length).toBe(lines);
     expect(numbers.every((x, i) => Number(x) === i + 1)).toBe(true);
