@@ -127,14 +127,13 @@ export class PtyScreen {
     if (this.tailTimer || this.closed) return;
     // Asked less than TAIL_REFRESH_FLOWING_MS ago: output has been flowing since; wait for that interval.
     const sinceMs = Date.now() - this.tailAskedMs;
-    const delayMs = sinceMs < TAIL_REFRESH_FLOWING_MS ? TAIL_REFRESH_FLOWING_MS - sinceMs : TAIL_REFRESH_MS;
     this.tailTimer = setTimeout(
       () => {
         this.tailTimer = undefined;
         this.tailAskedMs = Date.now();
         this.tail().then(changed, () => {});
       },
-      Math.max(TAIL_REFRESH_MS, delayMs),
+      Math.max(TAIL_REFRESH_MS, TAIL_REFRESH_FLOWING_MS - sinceMs),
     );
   }
 

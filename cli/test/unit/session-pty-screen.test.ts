@@ -284,7 +284,11 @@ describe('pty screen when the screen worker is lost', () => {
     expect(await screen.tail()).toEqual({ cursorLine: 'after', above: ['before'] });
     await screen.finish();
     expect(recorded()).toBe('before\r\nafter');
-    expect(readFileSync(path, 'utf8').match(/"version"/g)).toHaveLength(1);
+    const [header, ...events] = readFileSync(path, 'utf8').trimEnd().split('\n');
+    expect(JSON.parse(header!)).toMatchObject({ version: 2 });
+    // Every event, before and after the loss, is timed from the start of the file, in order.
+    const times = events.map((line) => (JSON.parse(line) as [number])[0]);
+    expect(times.every((t, i) => Number.isFinite(t) && t >= 0 && t <= (times[i + 1] ?? t))).toBe(true);
   });
 
   it('replays all of a buffer larger than one read', async () => {

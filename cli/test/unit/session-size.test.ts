@@ -34,6 +34,21 @@ describe('session size', () => {
     expect(size.resized('phone', { cols: 70, rows: 20 })).toBeUndefined();
   });
 
+  it('follows a change of width alone, or of height alone', () => {
+    const size = new SessionSize({ cols: 80, rows: 24 });
+    size.attached(laptop, { cols: 80, rows: 24 });
+    expect(size.resized('laptop', { cols: 100, rows: 24 })).toEqual({ cols: 100, rows: 24, resized: true });
+    expect(size.resized('laptop', { cols: 100, rows: 30 })).toEqual({ cols: 100, rows: 30, resized: true });
+  });
+
+  it('another viewer of the same name typing at the same size takes the size', () => {
+    const size = new SessionSize({ cols: 80, rows: 24 });
+    size.attached({ id: 'a' }, { cols: 80, rows: 24 });
+    size.attached({ id: 'b' }, { cols: 80, rows: 24 });
+    expect(size.typed('b')).toEqual({ cols: 80, rows: 24, resized: false });
+    expect(size.isOwner('b')).toBe(true);
+  });
+
   it('a lone viewer at the current size takes it without a resize', () => {
     const size = new SessionSize({ cols: 80, rows: 24 });
     expect(size.attached(laptop, { cols: 80, rows: 24 })).toEqual({ cols: 80, rows: 24, resized: false });
