@@ -10,6 +10,12 @@ export interface Screen {
   dispose(): void;
 }
 
+/** A past session's view inside its History screen (a conversation or a replayed terminal). */
+export interface HistoryView extends Screen {
+  /** Sentences about what is left out ('' when nothing is). */
+  note: string;
+}
+
 /** Where the app is: the hash routes `#/`, `#/devices`, `#/s/<sessionId>`, `#/h/<sessionId>` (a past session). */
 export type Route =
   | { name: 'home' }

@@ -25,7 +25,7 @@ import {
   isSessionId,
   recordedSessionIds,
   recordingFiles,
-} from './recordings.js';
+} from '../state/recordings.js';
 
 /** Largest `history.list` answer, in bytes of JSON (a message header holds at most 64 KiB). */
 export const MAX_HISTORY_LIST_BYTES = 48 * 1024;

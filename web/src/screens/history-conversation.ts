@@ -4,8 +4,8 @@ import type { HistoryRecording } from '../../../cli/src/channel/messages.js';
 import { parseSnapshotBody } from '../../../cli/src/conversation/events.js';
 import { type ItemContext, renderItem } from '../conversation-items.js';
 import { historyCutSentence } from '../history-text.js';
+import type { HistoryView } from '../model.js';
 import { h } from '../ui.js';
-import type { HistoryView } from './history.js';
 
 export function historyConversation(read: HistoryRecording & { body: Uint8Array }, ctx: ItemContext): HistoryView {
   const snapshot = parseSnapshotBody(read.body);

@@ -5,11 +5,11 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import type { HistoryRecording } from '../../../cli/src/channel/messages.js';
 import { historyCutSentence } from '../history-text.js';
+import type { HistoryView } from '../model.js';
 import { TERMINAL_FONT, terminalFontSize } from '../terminal-size.js';
 import { TERMINAL_THEME } from '../terminal-theme.js';
 import { touchScroll } from '../touch-scroll.js';
 import { h } from '../ui.js';
-import type { HistoryView } from './history.js';
 
 /** Lines of scrollback the replay keeps. */
 const HISTORY_SCROLLBACK_LINES = 20_000;

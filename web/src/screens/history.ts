@@ -5,17 +5,9 @@
 // conversation and the terminal are chunks of their own, loaded when first needed.
 import type { HistoryEntry, HistoryRecording } from '../../../cli/src/channel/messages.js';
 import { historyExitSentence, historySentence } from '../history-text.js';
-import type { AppContext, Screen } from '../model.js';
+import type { AppContext, HistoryView, Screen } from '../model.js';
 import { connectionParts, sessionChrome } from '../session-chrome.js';
 import { confirmDialog, errorMessage, h, toast } from '../ui.js';
-
-/** What a kind's view shows inside the screen, and how to take it down. */
-export interface HistoryView {
-  el: HTMLElement;
-  /** Sentences about what is left out ('' when nothing is). */
-  note: string;
-  dispose(): void;
-}
 
 /** Each kind's view of a recording, loaded on demand. */
 const VIEWS = {

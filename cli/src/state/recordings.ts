@@ -1,12 +1,13 @@
-// A session's recording files in PASEO_HOME/recordings: which files belong to a session (rotated parts
-// oldest first), which sessions have recordings there, and what a terminal recording printed. Shared by
-// `paseo logs` and the daemon's history (history.ts). A session id is checked against the id alphabet
-// before it becomes part of a path, so no id can name a file outside the folder.
+// A session's recording files in PASEO_HOME/recordings: how they are named, which files belong to a session
+// (rotated parts oldest first), which sessions have recordings there, and what a terminal recording printed.
+// Shared by the session manager (which names a new recording), `paseo logs` and the daemon's history
+// (history/history.ts). A session id is checked against the id alphabet before it becomes part of a path, so
+// no id can name a file outside the folder.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SessionKind } from '../channel/messages.js';
 import { CONVERSATION_SUFFIX } from '../conversation/file.js';
-import { isRandomId, SESSION_ID_CHARS } from '../state/ids.js';
+import { isRandomId, SESSION_ID_CHARS } from './ids.js';
 
 /** File name suffixes of the recordings of each kind of session. */
 export const RECORDING_SUFFIX: Record<SessionKind, string> = { pty: '.cast', acp: CONVERSATION_SUFFIX };
