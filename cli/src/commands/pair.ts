@@ -2,6 +2,7 @@
 // waits for it (bounded, with progress): until then the only address is 127.0.0.1, which a phone cannot open.
 import { defineCommand } from 'citty';
 import type { PairInfo, TailnetInfo } from '../channel/messages.js';
+import { isLoopbackUrl } from '../transport/loopback.js';
 import { LiveLine } from '../ui/output.js';
 import { noPhoneLoopback, noPhoneTailnet, pairingText } from '../ui/screens.js';
 import type { ControlClient } from './control-client.js';
@@ -45,7 +46,10 @@ export async function pairWhenReachable(
     waitedMs = r.waitedMs;
   }
   const pair = await c.request({ t: 'pair.create' });
-  const noPhone = tailnet.state === 'off' ? noPhoneLoopback() : noPhoneTailnet(tailnet, waitedMs, o.then);
+  const noPhone =
+    tailnet.state === 'off'
+      ? noPhoneLoopback(pair.urls.find(isLoopbackUrl))
+      : noPhoneTailnet(tailnet, waitedMs, o.then);
   return { pair, noPhone, tailnet, waited };
 }
 

@@ -140,7 +140,7 @@ export default defineCommand({
     }
     if (!a.tailnet) {
       out('  Tailnet: off (--no-tailnet)\n');
-      if (needPairing) out(`\n${pairingText(daemon.createPairing(), noPhoneLoopback())}`);
+      if (needPairing) out(`\n${pairingText(daemon.createPairing(), noPhoneLoopback(daemon.localUrl))}`);
       return;
     }
     const control = a['login-server'] ? ` on ${a['login-server']}` : '';
@@ -169,7 +169,7 @@ async function followTailnet(
     out(again ? `Tailnet: back at ${t.url ?? t.fqdn ?? 'its address'}\n` : `\n${onYourTailnet(t)}`);
     if (phonePaired) return;
     phonePaired = true;
-    out(`\n${pairingText(daemon.createPairing(), noPhoneLoopback())}`);
+    out(`\n${pairingText(daemon.createPairing(), noPhoneLoopback(daemon.localUrl))}`);
   };
   if (o.needPairing) out('\nWaiting for the tailnet before showing a pairing code for your phone…\n');
   const r = await waitForTailnet(async () => daemon.tailnetInfo(), {

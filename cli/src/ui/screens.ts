@@ -137,9 +137,13 @@ function notReadyReason(t: TailnetInfo): string {
   }
 }
 
-/** Why there is no QR code when paseo listens on this computer only and is not on a tailnet. */
-export function noPhoneLoopback(): string {
-  return `No QR code for a phone: paseo listens on this computer only (127.0.0.1), which a phone cannot open. To pair a phone, ${PHONE_OPTIONS}.`;
+/**
+ * Why there is no QR code when paseo listens on this computer only and is not on a tailnet; `localUrl`
+ * (the web UI's address on this computer) names the address.
+ */
+export function noPhoneLoopback(localUrl: string | undefined): string {
+  const where = localUrl ? ` (${new URL(localUrl).hostname.replace(/^\[|\]$/g, '')})` : '';
+  return `No QR code for a phone: paseo listens on this computer only${where}, which a phone cannot open. To pair a phone, ${PHONE_OPTIONS}.`;
 }
 
 /** Why there is no QR code yet while the tailnet is not reachable; `then` says what to do. */

@@ -70,7 +70,9 @@ describe('tailnet words', () => {
 describe('pairing block', () => {
   it('offers a QR code only for an address a phone can open, and the local one as text', () => {
     const local = 'http://127.0.0.1:6767/#pair=K3X9-M2B7&key=k';
-    const onlyLocal = pairingText(pair([local]), noPhoneLoopback());
+    const onlyLocal = pairingText(pair([local]), noPhoneLoopback(local));
+    expect(noPhoneLoopback('http://[::1]:6767/')).toContain('listens on this computer only (::1), which');
+    expect(noPhoneLoopback(undefined)).toContain('listens on this computer only, which');
     expect(qrBlocks(onlyLocal)).toEqual([]);
     expect(onlyLocal).toContain('No QR code for a phone');
     expect(onlyLocal).toContain('--listen');
@@ -100,7 +102,7 @@ describe('pairing block', () => {
     expect(both).toContain('  Key:  VBXF-GPEA-DV6W-AT6J  (the phone shows the same key while it pairs)');
 
     // On this computer only, the relay is the phone's way in: its QR code, and no "no QR code" sentence.
-    const viaRelay = pairingText({ ...pair([relay, local]), relayUrl: relay }, noPhoneLoopback());
+    const viaRelay = pairingText({ ...pair([relay, local]), relayUrl: relay }, noPhoneLoopback(local));
     expect(qrBlocks(viaRelay)).toHaveLength(1);
     expect(viaRelay).toMatch(/^Scan this with your phone to pair it \(through the relay at relay\.example\.com\):/);
     expect(viaRelay).not.toContain('No QR code');
